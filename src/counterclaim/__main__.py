@@ -1,0 +1,5 @@
+"""`python -m counterclaim` runs the command line."""
+
+from counterclaim.cli import main
+
+main()

@@ -1,0 +1,394 @@
+"""The actor registry: who claims, which side they belong to, and what the text calls them.
+
+Read from data/actors.toml (the built-in registry) and any number of user files of the same
+shape; see the comments at the top of data/actors.toml for every key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from counterclaim.errors import DataFileError
+from counterclaim.lexicon import lower_text, trie_pattern
+
+DEFAULT_ACTORS = Path(__file__).with_name("data") / "actors.toml"
+
+KINDS = frozenset(
+    {
+        "government",
+        "military",
+        "armed_group",
+        "un_body",
+        "intergovernmental",
+        "ngo",
+        "media",
+        "researchers",
+        "health_authority",
+        "local_authority",
+    }
+)
+_LEADING_NOISE = re.compile(
+    r"^(?:the|a|an|another|both|two|three|several|many|some|its|their|his|her)\s+", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """One claimant or party: its canonical name, kind, side and the names it goes by."""
+
+    name: str
+    kind: str
+    side: str | None = None
+    roles: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    is_party: bool = False
+    adjectives: tuple[str, ...] = ()
+    military_adjectives: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of text naming a party (by name, adjective or place)."""
+
+    start: int
+    end: int
+    party: str
+    how: str
+
+
+def is_acronym(name: str) -> bool:
+    """An all-capitals name ("UN", "U.N.", "IS", "WHO") matches only as written."""
+    letters = [ch for ch in name if ch.isalpha()]
+    return bool(letters) and all(ch.isupper() for ch in letters) and len(letters) <= 8
+
+
+@lru_cache(maxsize=65536)
+def _norm(name: str) -> str:
+    """The lookup key of a name: as written for acronyms, lower-cased otherwise."""
+    key = _key(name)
+    return key if is_acronym(key) else key.lower()
+
+
+class _NameMatcher:
+    """Finds whole-word names in text: acronyms as written, other names in any case.
+    Each set is one trie-shaped regex, fast over long alias lists."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        unique = {_key(name) for name in names if name.strip()}
+        cased = [n for n in unique if is_acronym(n)]
+        uncased = [n for n in unique if not is_acronym(n)]
+        self._cased = self._compile(cased, lower=False)
+        self._uncased = self._compile(uncased, lower=True)
+
+    @staticmethod
+    def _compile(names: list[str], *, lower: bool) -> re.Pattern[str] | None:
+        if not names:
+            return None
+        body = trie_pattern(names, lower=lower).replace("'", "['’]")
+        return re.compile(rf"(?<![\w.-])(?:{body})(?![\w-])")
+
+    def finditer(
+        self, text: str, start: int = 0, end: int | None = None, *, low: str | None = None
+    ) -> list[tuple[int, int, str]]:
+        """(start, end, key) of every name found, in text order; key is the name's spelling.
+
+        ``low`` is ``lower_text(text)`` when the caller has it already.
+        """
+        stop = len(text) if end is None else end
+        found: list[tuple[int, int, str]] = []
+        if self._cased is not None:
+            for match in self._cased.finditer(text, start, stop):
+                found.append((match.start(), match.end(), _key(match.group(0))))
+        if self._uncased is not None:
+            if low is None:
+                lowered, offset = lower_text(text[start:stop]), start
+                matches = self._uncased.finditer(lowered)
+            else:
+                offset = 0
+                matches = self._uncased.finditer(low, start, stop)
+            for match in matches:
+                found.append((offset + match.start(), offset + match.end(), _key(match.group(0))))
+            found.sort()
+        return found
+
+
+def _key(name: str) -> str:
+    return " ".join(name.replace("’", "'").split())
+
+
+@dataclass(frozen=True)
+class ActorRegistry:
+    """The actors and parties known to the extractor, with fast lookups.
+
+    Example:
+        >>> registry = load_registry()
+        >>> registry.resolve("Kyiv")
+        'Ukraine'
+    """
+
+    actors: tuple[Actor, ...]
+    role_phrases: Mapping[str, str]
+    _by_alias: dict[str, str] = field(init=False, repr=False)
+    _actor: dict[str, Actor] = field(init=False, repr=False)
+    _party_word: dict[str, tuple[str, str]] = field(init=False, repr=False)
+    _role_actor: dict[tuple[str, str], str] = field(init=False, repr=False)
+    _alias_re: _NameMatcher = field(init=False, repr=False)
+    _party_re: _NameMatcher = field(init=False, repr=False)
+    _role_re: _NameMatcher = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_alias: dict[str, str] = {}
+        actor_of: dict[str, Actor] = {}
+        party_word: dict[str, tuple[str, str]] = {}
+        role_actor: dict[tuple[str, str], str] = {}
+        for actor in self.actors:
+            actor_of[actor.name.lower()] = actor
+            for alias in (actor.name, *actor.aliases):
+                by_alias.setdefault(_norm(alias), actor.name)
+            if actor.is_party:
+                for name in (actor.name, *actor.aliases):
+                    party_word.setdefault(_norm(name), (actor.name, "name"))
+                for adjective in actor.adjectives:
+                    party_word.setdefault(_norm(adjective), (actor.name, "adjective"))
+                for adjective in actor.military_adjectives:
+                    party_word.setdefault(_norm(adjective), (actor.name, "military_adjective"))
+                for place in actor.places:
+                    party_word.setdefault(_norm(place), (actor.name, "place"))
+            if actor.side:
+                for role in actor.roles:
+                    role_actor.setdefault((actor.side, role), actor.name)
+        object.__setattr__(self, "_by_alias", by_alias)
+        object.__setattr__(self, "_actor", actor_of)
+        object.__setattr__(self, "_party_word", party_word)
+        object.__setattr__(self, "_role_actor", role_actor)
+        aliases = [a for actor in self.actors for a in (actor.name, *actor.aliases)]
+        object.__setattr__(self, "_alias_re", _NameMatcher(aliases))
+        object.__setattr__(self, "_party_re", _NameMatcher(party_word))
+        object.__setattr__(self, "_role_re", _NameMatcher(self.role_phrases))
+
+    # -- lookups -------------------------------------------------------------------------
+    def get(self, name: str | None) -> Actor | None:
+        """The actor a canonical name or alias stands for, or None."""
+        if not name:
+            return None
+        canonical = self._by_alias.get(_norm(name)) or self._by_alias.get(_key(name).upper())
+        return self._actor.get(canonical.lower()) if canonical else None
+
+    def canonical(self, name: str | None) -> str | None:
+        """The canonical name for a name or alias; the name itself if unknown."""
+        if name is None:
+            return None
+        actor = self.get(name)
+        return actor.name if actor else name
+
+    def same(self, first: str | None, second: str | None) -> bool:
+        """Whether two claimant names are the same actor (case-insensitive, via aliases)."""
+        if first is None or second is None:
+            return first is None and second is None
+        a = (self.canonical(first) or first).lower()
+        b = (self.canonical(second) or second).lower()
+        return a == b
+
+    def side_of(self, name: str | None) -> str | None:
+        """The party an actor belongs to (a party belongs to itself)."""
+        actor = self.get(name)
+        if actor is None:
+            return None
+        return actor.name if actor.is_party else actor.side
+
+    def is_state(self, name: str | None) -> bool:
+        """Whether the name is a party of kind government (a state), not an armed group."""
+        actor = self.get(name)
+        return bool(actor and actor.is_party and actor.kind == "government")
+
+    def is_party(self, name: str | None) -> bool:
+        """Whether the name is a party (a state or an armed side)."""
+        actor = self.get(name)
+        return bool(actor and actor.is_party)
+
+    def party_mentions(
+        self, text: str, start: int = 0, end: int | None = None, *, low: str | None = None
+    ) -> list[Mention]:
+        """Every span of ``text[start:end]`` naming a party by name, adjective or place."""
+        found = []
+        for match_start, match_end, key in self._party_re.finditer(text, start, end, low=low):
+            party, how = self._party_word.get(key, (None, ""))
+            if party is not None:
+                found.append(Mention(match_start, match_end, party, how))
+        return found
+
+    def party_of_word(self, word: str) -> str | None:
+        """The party a name, adjective or place names, if any."""
+        entry = self._party_word.get(_norm(word))
+        return entry[0] if entry else None
+
+    def find_actor(self, text: str) -> tuple[str, int, int] | None:
+        """The best-known actor named inside ``text``: the longest alias, rightmost on ties."""
+        best: tuple[str, int, int] | None = None
+        for start, end, key in self._alias_re.finditer(text):
+            if best is None or end - start >= best[2] - best[1]:
+                name = self._by_alias.get(_norm(key))
+                if name is not None:
+                    best = (name, start, end)
+        return best
+
+    def aliases_in(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+        """Every actor alias in ``text[start:end]`` as (start, end, alias)."""
+        return self._alias_re.finditer(text, start, end)
+
+    def find_role(self, text: str) -> tuple[str, int, int] | None:
+        """A generic role named in ``text`` ("the defence ministry"), with its span."""
+        found = self._role_re.finditer(text)
+        if not found:
+            return None
+        start, end, key = found[-1]
+        role = self.role_phrases.get(key.lower())
+        return (role, start, end) if role else None
+
+    def actor_for_role(self, party: str, role: str) -> str | None:
+        """The actor that holds ``role`` for ``party`` ("Russia", "defence_ministry")."""
+        named = self._role_actor.get((party, role))
+        if named is not None:
+            return named
+        if role == "government" and self.is_party(party):
+            return party
+        return None
+
+    def resolve(self, text: str, *, context_party: str | None = None) -> str | None:
+        """Normalise a claimant as the text names it to a canonical actor name.
+
+        Args:
+            text: The claimant's words ("Kyiv", "the country's defence minister").
+            context_party: The party the surrounding text is about, for generic roles.
+
+        Returns:
+            The canonical name, or None when the registry does not know the claimant.
+        """
+        cleaned = _LEADING_NOISE.sub("", text.strip().strip(",.;:\"“”‘’'"))
+        exact = self._by_alias.get(_norm(cleaned))
+        if exact is not None:
+            return exact
+        role = self.find_role(text)
+        found = self.find_actor(text)
+        if role is not None:
+            role_name, role_start, _ = role
+            party = None
+            for mention in self.party_mentions(text, 0, role_start):
+                party = mention.party
+            if party is None and found is not None and found[2] <= role_start:
+                party = self.side_of(found[0])
+            party = party or context_party
+            if party is not None:
+                holder = self.actor_for_role(party, role_name)
+                if holder is not None and (found is None or found[2] <= role_start):
+                    return holder
+        if found is not None:
+            return found[0]
+        return None
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DataFileError(f"{what} must be a list of strings")
+    return tuple(value)
+
+
+def _actor_from(entry: Mapping[str, Any], *, is_party: bool, source: str) -> Actor:
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise DataFileError(f"{source}: an entry has no name: {dict(entry)!r}")
+    kind = str(entry.get("kind", "government" if is_party else "ngo"))
+    if kind not in KINDS:
+        raise DataFileError(f"{source}: {name}: kind {kind!r} is not one of {sorted(KINDS)}")
+    role = entry.get("role")
+    return Actor(
+        name=name,
+        kind=kind,
+        side=entry.get("side"),
+        roles=_strings([role] if isinstance(role, str) else role, f"{source}: {name}: role"),
+        aliases=_strings(entry.get("aliases"), f"{source}: {name}: aliases"),
+        is_party=is_party,
+        adjectives=_strings(entry.get("adjectives"), f"{source}: {name}: adjectives"),
+        military_adjectives=_strings(
+            entry.get("military_adjectives"), f"{source}: {name}: military_adjectives"
+        ),
+        places=_strings(entry.get("places"), f"{source}: {name}: places"),
+        conflicts=_strings(entry.get("conflicts"), f"{source}: {name}: conflicts"),
+        context=_strings(
+            [entry["context"]] if isinstance(entry.get("context"), str) else entry.get("context"),
+            f"{source}: {name}: context",
+        ),
+    )
+
+
+def _merge_actor(old: Actor, new: Actor, entry: Mapping[str, Any]) -> Actor:
+    """A user's entry for a known name extends it: lists appended, other keys replaced."""
+
+    def joined(field_name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*getattr(old, field_name), *getattr(new, field_name))))
+
+    return Actor(
+        name=old.name,
+        kind=new.kind if "kind" in entry else old.kind,
+        side=new.side if "side" in entry else old.side,
+        roles=joined("roles"),
+        aliases=joined("aliases"),
+        is_party=old.is_party or new.is_party,
+        adjectives=joined("adjectives"),
+        military_adjectives=joined("military_adjectives"),
+        places=joined("places"),
+        conflicts=joined("conflicts"),
+        context=joined("context"),
+    )
+
+
+def registry_from_tables(
+    tables: Sequence[Mapping[str, Any]], *, sources: Sequence[str] = ()
+) -> ActorRegistry:
+    """Build a registry from parsed TOML tables; later tables extend and override earlier ones."""
+    actors: dict[str, Actor] = {}
+    roles: dict[str, str] = {}
+    for index, data in enumerate(tables):
+        source = sources[index] if index < len(sources) else f"actors table {index}"
+        for key, is_party in (("party", True), ("actor", False)):
+            for entry in data.get(key, []):
+                actor = _actor_from(entry, is_party=is_party, source=source)
+                known = actors.get(actor.name)
+                actors[actor.name] = actor if known is None else _merge_actor(known, actor, entry)
+        for role, spec in data.get("roles", {}).items():
+            for phrase in _strings(spec.get("phrases"), f"{source}: roles.{role}.phrases"):
+                roles[_key(phrase).lower()] = role
+    return ActorRegistry(tuple(actors.values()), roles)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise DataFileError(f"cannot read actor file {path}: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise DataFileError(f"actor file {path} is not valid TOML: {error}") from error
+
+
+@lru_cache(maxsize=16)
+def load_registry(*extra: str | Path) -> ActorRegistry:
+    """The built-in actor registry, extended by the user's files (same TOML shape).
+
+    Example:
+        >>> load_registry().resolve("the Kremlin")
+        'Russia'
+    """
+    paths = [DEFAULT_ACTORS, *(Path(p) for p in extra)]
+    return registry_from_tables([_read(p) for p in paths], sources=[str(p) for p in paths])

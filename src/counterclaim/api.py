@@ -1,0 +1,73 @@
+"""The Python facade the CLI (and later the web layer) call: documents in, claims and scores out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from counterclaim.actors import load_registry
+from counterclaim.documents import DEFAULT_MAX_BYTES, Document, read_manifest
+from counterclaim.errors import InputError
+from counterclaim.evaluate import Report, evaluate
+from counterclaim.extract import Extractor, default_extractor
+from counterclaim.formats import read_claims
+from counterclaim.lexicon import load_lexicon
+from counterclaim.models import Claim
+
+SAMPLES = Path(__file__).with_name("samples")
+SAMPLE_MANIFEST = SAMPLES / "manifest.jsonl"
+
+
+def build_extractor(*, actors: Iterable[Path] = (), lexicon: Path | None = None) -> Extractor:
+    """The extractor with the built-in data, extended by the user's actor and lexicon files."""
+    extra = tuple(str(p) for p in actors)
+    if not extra and lexicon is None:
+        return default_extractor()
+    return Extractor(lexicon=load_lexicon(str(lexicon) if lexicon else None), registry=load_registry(*extra))
+
+
+@dataclass
+class Extraction:
+    """The outcome of extracting a batch: claims per document, and the inputs that failed."""
+
+    documents: list[tuple[Document, list[Claim]]] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+
+    @property
+    def claims(self) -> list[Claim]:
+        return [claim for _, claims in self.documents for claim in claims]
+
+
+def extract_documents(
+    inputs: Iterable[Document | InputError], *, extractor: Extractor | None = None
+) -> Iterator[tuple[Document, list[Claim]] | InputError]:
+    """Extract the claims of each document; input errors pass through, in order."""
+    engine = extractor or default_extractor()
+    for item in inputs:
+        if isinstance(item, InputError):
+            yield item
+            continue
+        yield item, engine.extract(item.text, published=item.published, doc=item.id)
+
+
+def collect(results: Iterable[tuple[Document, list[Claim]] | InputError]) -> Extraction:
+    """Gather a stream of results into an :class:`Extraction`."""
+    outcome = Extraction()
+    for item in results:
+        if isinstance(item, InputError):
+            outcome.errors.append(item)
+        else:
+            outcome.documents.append(item)
+    return outcome
+
+
+def evaluate_manifest(
+    gold: Path, manifest: Path, *, extractor: Extractor | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[Report, Extraction]:
+    """Extract the articles a manifest lists and score them against a gold file."""
+    engine = extractor or default_extractor()
+    gold_claims = read_claims(gold)
+    extraction = collect(extract_documents(read_manifest(manifest, max_bytes=max_bytes), extractor=engine))
+    report = evaluate(gold_claims, extraction.claims, same_actor=engine.registry.same)
+    return report, extraction

@@ -1,0 +1,351 @@
+"""The `counterclaim` command line: a thin shell over counterclaim.api.
+
+Exit codes: 0 success; 1 an error (nothing could be read, a data file is bad, a score is
+below a required floor); 2 a usage error; 3 partial success (some inputs failed, the
+rest were processed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from counterclaim import api
+from counterclaim.about import __version__
+from counterclaim.dates import parse_published
+from counterclaim.documents import DEFAULT_MAX_BYTES, Document, iter_paths, read_manifest
+from counterclaim.errors import CounterclaimError, InputError
+from counterclaim.evaluate import ATTRIBUTES, Report
+from counterclaim.extract import Extractor
+from counterclaim.formats import claims_to_csv, claims_to_jsonl
+from counterclaim.models import Claim
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+F = TypeVar("F", bound=Callable[..., Any])
+
+_stderr = Console(stderr=True, highlight=False)
+
+
+def _stdout() -> Console:
+    """The console for results: the terminal's width, or wide enough not to fold when piped."""
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 220)
+
+
+def _error_line(message: str) -> None:
+    click.echo(f"counterclaim: error: {message}", err=True)
+
+
+def _parse_date(_: click.Context, __: click.Parameter, value: str | None) -> date | None:
+    try:
+        return parse_published(value)
+    except CounterclaimError as error:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from error
+
+
+def data_options(function: F) -> F:
+    """--actors and --lexicon: the user's extensions of the built-in data files."""
+    function = click.option(
+        "--lexicon",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="A TOML file extending the built-in word lists (same shape as data/lexicon.toml).",
+    )(function)
+    return click.option(
+        "--actors",
+        "actors",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A TOML file extending the actor registry (same shape as data/actors.toml); repeatable.",
+    )(function)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="counterclaim")
+def cli() -> None:
+    """Who claimed how many were killed, wounded, captured or displaced, and when."""
+
+
+def _inputs(
+    paths: Sequence[Path], manifest: Path | None, published: date | None, max_bytes: int
+) -> list[Document | InputError]:
+    items: list[Document | InputError] = []
+    if manifest is not None:
+        items.extend(read_manifest(manifest, max_bytes=max_bytes))
+    items.extend(iter_paths(paths, published=published, max_bytes=max_bytes))
+    return items
+
+
+def _progress(total: int) -> Progress:
+    return Progress(
+        TextColumn("extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[claims]} claims"),
+        TimeElapsedColumn(),
+        console=_stderr,
+        transient=True,
+        disable=total < 50 or not _stderr.is_terminal,
+    )
+
+
+def _run_extraction(items: list[Document | InputError], extractor: Extractor) -> api.Extraction:
+    outcome = api.Extraction()
+    with _progress(len(items)) as progress:
+        task = progress.add_task("extract", total=len(items), claims=0)
+        for result in api.extract_documents(items, extractor=extractor):
+            if isinstance(result, InputError):
+                outcome.errors.append(result)
+                _error_line(str(result))
+            else:
+                outcome.documents.append(result)
+            progress.update(task, advance=1, claims=len(outcome.claims))
+    return outcome
+
+
+def _value_text(claim: Claim) -> str:
+    if claim.qualifier == "exact" and claim.value is not None:
+        return f"{claim.value:,}"
+    if claim.qualifier in {"range", "vague"}:
+        return f"{claim.low:,}–{claim.high:,}" if claim.low is not None and claim.high is not None else "?"
+    words = {"at_least": "≥", "more_than": ">", "at_most": "≤", "less_than": "<", "about": "≈"}
+    return f"{words.get(claim.qualifier, '')}{claim.value:,}" if claim.value is not None else "?"
+
+
+def claims_table(claims: Iterable[Claim], *, title: str | None = None) -> Table:
+    """A Rich table of claims, one row each."""
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in ("doc", "measure", "value", "group", "party", "role", "claimant", "scope", "as of"):
+        table.add_column(column, overflow="fold")
+    for claim in claims:
+        table.add_row(
+            claim.doc or "",
+            claim.measure,
+            _value_text(claim),
+            claim.subject,
+            claim.subject_party or "",
+            claim.subject_role,
+            claim.claimant or "—",
+            claim.scope,
+            claim.as_of or "",
+        )
+    return table
+
+
+def _emit(claims: list[Claim], output_format: str, title: str | None = None) -> None:
+    if output_format == "jsonl":
+        for line in claims_to_jsonl(claims):
+            click.echo(line)
+    elif output_format == "csv":
+        click.echo(claims_to_csv(claims), nl=False)
+    else:
+        _stdout().print(claims_table(claims, title=title))
+
+
+def _exit_code(outcome: api.Extraction) -> int:
+    if outcome.errors and not outcome.documents:
+        return EXIT_ERROR
+    return EXIT_PARTIAL if outcome.errors else EXIT_OK
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--manifest", type=click.Path(dir_okay=False, path_type=Path), help="A JSONL manifest of articles."
+)
+@click.option("--published", callback=_parse_date, help="Publication date of the PATHS (YYYY-MM-DD).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "jsonl", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Refuse larger files.",
+)
+@data_options
+def extract(
+    paths: tuple[Path, ...],
+    manifest: Path | None,
+    published: date | None,
+    output_format: str,
+    max_bytes: int,
+    actors: tuple[Path, ...],
+    lexicon: Path | None,
+) -> None:
+    """Extract the claims of articles (text files, folders, or a manifest).
+
+    Example:
+        counterclaim extract article.txt --published 2022-04-07 --format jsonl
+    """
+    if not paths and manifest is None:
+        raise click.UsageError("give one or more PATHs, or --manifest FILE")
+    extractor = api.build_extractor(actors=actors, lexicon=lexicon)
+    outcome = _run_extraction(_inputs(paths, manifest, published, max_bytes), extractor)
+    _emit(outcome.claims, output_format)
+    sys.exit(_exit_code(outcome))
+
+
+def _parse_floors(_: click.Context, __: click.Parameter, values: tuple[str, ...]) -> dict[str, float]:
+    floors: dict[str, float] = {}
+    allowed = {"f1", "precision", "recall", "strict_f1", *ATTRIBUTES}
+    for value in values:
+        name, _sep, number = value.partition("=")
+        if name not in allowed:
+            raise click.BadParameter(f"{name!r} is not a score; use one of {', '.join(sorted(allowed))}")
+        try:
+            floors[name] = float(number)
+        except ValueError as error:
+            raise click.BadParameter(f"{value!r}: the floor must be a number, as in f1=0.9") from error
+    return floors
+
+
+def _score(report: Report, name: str) -> float:
+    if name in {"f1", "precision", "recall", "strict_f1"}:
+        return float(getattr(report, name))
+    return report.accuracy(name)
+
+
+def _claim_line(claim: Claim) -> str:
+    return f"{claim.doc} @{claim.start} {claim.measure} {_value_text(claim)} — {claim.evidence[:110]}"
+
+
+def _print_report(report: Report, extractor: Extractor, show_diff: bool) -> None:
+    out = _stdout()
+    table = Table(title="extraction scores", header_style="bold")
+    table.add_column("score")
+    table.add_column("value", justify="right")
+    scores = report.scores()
+    for name in ("gold", "predicted", "matched", "precision", "recall", "f1"):
+        table.add_row(name, str(scores[name]))
+    for name, value in scores["attributes"].items():
+        table.add_row(f"{name} accuracy", f"{value}")
+    table.add_row("strict f1", str(scores["strict_f1"]))
+    if show_diff:
+        for claim in report.misses:
+            out.print(f"[red]miss[/] {_claim_line(claim)}")
+        for claim in report.false_alarms:
+            out.print(f"[yellow]false alarm[/] {_claim_line(claim)}")
+        for row in report.mismatches(extractor.registry.same):
+            diffs = "; ".join(f"{k}: {v['gold']!r} ≠ {v['predicted']!r}" for k, v in row["differs"].items())
+            out.print(f"[cyan]differs[/] {row['doc']} @{row['start']} {row['measure']} — {diffs}")
+    out.print(table)
+
+
+@cli.command()
+@click.option(
+    "--gold", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Gold claims (JSONL)."
+)
+@click.option(
+    "--manifest",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The articles' manifest.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores and the per-claim diff as JSON.")
+@click.option(
+    "--diff/--no-diff",
+    "show_diff",
+    default=True,
+    show_default=True,
+    help="List misses, false alarms and attribute differences.",
+)
+@click.option(
+    "--require",
+    "floors",
+    multiple=True,
+    callback=_parse_floors,
+    metavar="SCORE=FLOOR",
+    help="Fail (exit 1) if a score is below FLOOR, e.g. --require f1=0.9.",
+)
+@data_options
+def evaluate(
+    gold: Path,
+    manifest: Path,
+    as_json: bool,
+    show_diff: bool,
+    floors: dict[str, float],
+    actors: tuple[Path, ...],
+    lexicon: Path | None,
+) -> None:
+    """Score the extractor against gold claims, as docs/claims.md defines it.
+
+    Example:
+        counterclaim evaluate --gold corpus/gold.jsonl --manifest corpus/manifest.jsonl --require f1=0.9
+    """
+    extractor = api.build_extractor(actors=actors, lexicon=lexicon)
+    report, extraction = api.evaluate_manifest(gold, manifest, extractor=extractor)
+    for error in extraction.errors:
+        _error_line(str(error))
+    if as_json:
+        payload = report.scores()
+        payload["misses"] = [c.to_dict() for c in report.misses]
+        payload["false_alarms"] = [c.to_dict() for c in report.false_alarms]
+        payload["mismatches"] = report.mismatches(extractor.registry.same)
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_report(report, extractor, show_diff)
+    failed = [
+        f"{name} {_score(report, name):.3f} < {floor}"
+        for name, floor in floors.items()
+        if _score(report, name) < floor
+    ]
+    if failed:
+        _error_line("below the required floor: " + ", ".join(failed))
+        sys.exit(EXIT_ERROR)
+    sys.exit(_exit_code(extraction) if extraction.errors else EXIT_OK)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "jsonl", "csv"]),
+    default="table",
+    show_default=True,
+)
+def demo(output_format: str) -> None:
+    """Extract the claims of the bundled sample articles and print them.
+
+    Example:
+        counterclaim demo
+    """
+    extractor = api.build_extractor()
+    outcome = _run_extraction(list(read_manifest(api.SAMPLE_MANIFEST)), extractor)
+    _emit(outcome.claims, output_format, title="claims in the bundled sample articles")
+    if output_format == "table":
+        _stderr.print(
+            f"{len(outcome.claims)} claims in {len(outcome.documents)} sample articles ({api.SAMPLES})"
+        )
+    sys.exit(_exit_code(outcome))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI; project errors become one line on stderr and exit status 1."""
+    try:
+        cli.main(
+            args=list(argv) if argv is not None else None, prog_name="counterclaim", standalone_mode=True
+        )
+    except CounterclaimError as error:
+        _error_line(str(error))
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        _error_line("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

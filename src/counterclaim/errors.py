@@ -1,0 +1,88 @@
+"""The project's exceptions, each with a coded message a user can act on.
+
+Hierarchy::
+
+    CounterclaimError                 base of everything the project raises on purpose
+    ├── InputError                    an input (file, manifest line, URL) could not be read
+    │   ├── EmptyInputError           E101 the input holds no text
+    │   ├── BinaryInputError          E102 the input is not text
+    │   ├── EncodingError             E103 the bytes are not valid UTF-8
+    │   ├── InputTooLargeError        E104 the input is over the size limit
+    │   ├── MissingInputError         E105 the path does not exist or is not a file
+    │   └── ManifestError             E106 a manifest line is malformed
+    ├── DataFileError                 E201 a data file (actors, lexicon, gold) is malformed
+    └── InvalidDateError              E301 a date is not an ISO date (YYYY-MM-DD)
+
+The CLI prints ``str(error)`` as one line and exits non-zero; it never shows a traceback
+for these.
+"""
+
+from __future__ import annotations
+
+
+class CounterclaimError(Exception):
+    """Base class of every error the project raises on purpose."""
+
+    code = "E000"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"[{self.code}] {message}")
+
+
+class InputError(CounterclaimError):
+    """An input could not be read; the batch goes on without it."""
+
+    code = "E100"
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        self.reason = message
+        super().__init__(f"{source}: {message}")
+
+
+class EmptyInputError(InputError):
+    """The input holds no text."""
+
+    code = "E101"
+
+
+class BinaryInputError(InputError):
+    """The input is binary, not text."""
+
+    code = "E102"
+
+
+class EncodingError(InputError):
+    """The bytes are not valid UTF-8."""
+
+    code = "E103"
+
+
+class InputTooLargeError(InputError):
+    """The input is over the size limit."""
+
+    code = "E104"
+
+
+class MissingInputError(InputError):
+    """The path does not exist or is not a readable file."""
+
+    code = "E105"
+
+
+class ManifestError(InputError):
+    """A manifest line is malformed."""
+
+    code = "E106"
+
+
+class DataFileError(CounterclaimError):
+    """A data file (actor registry, lexicon, gold file) is malformed."""
+
+    code = "E201"
+
+
+class InvalidDateError(CounterclaimError, ValueError):
+    """A date is not an ISO date."""
+
+    code = "E301"

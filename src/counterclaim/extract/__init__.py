@@ -1,0 +1,5 @@
+"""The claim extractor: rules over numbers, measures, groups, attribution and dates."""
+
+from counterclaim.extract.claims import EXTRACTOR_NAME, Extractor, default_extractor, extract_claims
+
+__all__ = ["EXTRACTOR_NAME", "Extractor", "default_extractor", "extract_claims"]

@@ -1,0 +1,333 @@
+"""From a document's text to its claims: the extractor that ties the steps together."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from typing import Final
+
+from counterclaim.about import __version__
+from counterclaim.actors import ActorRegistry, Mention, load_registry
+from counterclaim.dates import DateMention, find_dates, parse_published
+from counterclaim.extract.attribution import Attributor
+from counterclaim.extract.groups import Group, describe_group, usable_mentions
+from counterclaim.extract.measures import MeasureLink, link_measure, link_number_of
+from counterclaim.extract.sentences import Sentences
+from counterclaim.extract.tokens import NUM, PUNCT, QUAL, Token, tokenize
+from counterclaim.lexicon import Lexicon, load_lexicon, lower_text
+from counterclaim.models import Claim
+from counterclaim.numbers import NumberReader
+
+EXTRACTOR_NAME: Final = f"counterclaim.rules.v1@{__version__}"
+_CUMULATIVE_VERB: Final = re.compile(
+    r"(?<![\w])(?:have|has)\s+(?:now\s+|so\s+far\s+|reportedly\s+|already\s+)?"
+    r"(?:been\s+)?(?:killed|died|lost|wounded|injured|recorded|documented|confirmed)"
+)
+_STATEMENT_BEFORE: Final = re.compile(
+    r"(?<![\w])(?:said|says|told|announced|reported|stated|added|confirmed|saying|claimed|"
+    r"estimated|released|published|issued|briefing|statement|update|updated|report|tweeted|"
+    r"posted|wrote)(?:\s+[\w.’'-]+){0,3}?\s+(?:late\s+|early\s+)?(?:on\s+)?$",
+)
+# "1,351 of its soldiers": a party's tally of its own losses is a running total.
+_OWN_TALLY: Final = re.compile(
+    r"(?<![\w])of\s+(?:its|their|our)\s+(?:own\s+)?(?:soldiers|troops|servicemen|fighters|"
+    r"personnel|forces|men|members|service\s+members)(?![\w])"
+)
+_START_BEFORE: Final = re.compile(r"(?<![\w])(?:since|from|between|after|before|until)\s+(?:the\s+)?$")
+_COUNT_DATE_BEFORE: Final = re.compile(r"(?<![\w])(?:as\s+of|by|at|through|to)\s+(?:the\s+)?$")
+_EVENT_LOOKBACK: Final = 8
+_CONTEXT_SENTENCES: Final = 30
+
+
+class Extractor:
+    """Extracts claims with one lexicon and one actor registry; reuse it across documents.
+
+    Example:
+        >>> extractor = Extractor()
+        >>> [c.value for c in extractor.extract("Ukraine says 19,000 Russian soldiers have been killed.")]
+        [19000]
+    """
+
+    def __init__(self, *, lexicon: Lexicon | None = None, registry: ActorRegistry | None = None) -> None:
+        self.lexicon = lexicon or load_lexicon()
+        self.registry = registry or load_registry()
+        self.reader = NumberReader(self.lexicon)
+
+    def extract(
+        self, text: str, *, published: date | str | None = None, doc: str | None = None
+    ) -> list[Claim]:
+        """The claims of one document (see :func:`counterclaim.extract_claims`)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {type(text).__name__}")
+        when = parse_published(published)
+        low = lower_text(text)
+        # The one pass over the whole text: a claim needs a measure word, so sentences
+        # without one are never tokenised.
+        hits = list(self.lexicon.measures.finditer(low))
+        if not hits:
+            return []
+        return _Document(self, text, low, when, doc).claims(hits)
+
+
+Span = tuple[int, int]
+
+
+class _Document:
+    """The work on one document: its candidate sentences, and context built lazily."""
+
+    def __init__(
+        self, extractor: Extractor, text: str, low: str, published: date | None, doc: str | None
+    ) -> None:
+        self.x = extractor
+        self.text = text
+        self.low = low
+        self.published = published
+        self.doc = doc
+        self.sentences = Sentences(text)
+        self.attributor = Attributor(
+            text, low, self.sentences, lexicon=extractor.lexicon, registry=extractor.registry
+        )
+        self._mentions: dict[Span, list[Mention]] = {}
+        self._dates: dict[Span, list[tuple[DateMention, str]]] = {}
+
+    # -- lazily computed context ------------------------------------------------------------
+    def mentions(self, span: Span) -> list[Mention]:
+        if span not in self._mentions:
+            self._mentions[span] = self.x.registry.party_mentions(self.text, span[0], span[1], low=self.low)
+        return self._mentions[span]
+
+    def context_party(self, span: Span, position: int, role: str = "military") -> str | None:
+        """The party named last before ``position``, looking back sentence by sentence.
+
+        For civilian or unspecified groups, only mentions that can name where people are.
+        """
+        current: Span | None = span
+        for _ in range(_CONTEXT_SENTENCES):
+            if current is None:
+                return None
+            named = [m for m in self.mentions(current) if m.start < position]
+            if role != "military":
+                named = usable_mentions(self.text, named, self.x.registry, role)
+            if named:
+                return named[-1].party
+            current = self.sentences.before(current)
+        return None
+
+    # -- the pass over candidate sentences --------------------------------------------------
+    def claims(self, hits: list[re.Match[str]]) -> list[Claim]:
+        found: list[Claim] = []
+        index = 0
+        while index < len(hits):
+            span = self.sentences.around(hits[index].start())
+            in_sentence = []
+            while index < len(hits) and hits[index].start() < span[1]:
+                in_sentence.append(hits[index])
+                index += 1
+            if self.x.reader.hint.search(self.low, span[0], span[1]) is None:
+                continue
+            tokens = tokenize(self.low, span[0], span[1], self.x.lexicon, self.x.reader, in_sentence)
+            previous: Claim | None = None
+            for position, link in self._links(tokens):
+                claim = self._claim(span, tokens, position, link, previous)
+                if claim is not None:
+                    found.append(claim)
+                    previous = claim
+        return found
+
+    def _links(self, tokens: list[Token]) -> list[tuple[int, MeasureLink]]:
+        lexicon = self.x.lexicon
+        links: list[tuple[int, MeasureLink]] = []
+        last_object: MeasureLink | None = None
+        for position, token in enumerate(tokens):
+            if token.kind != NUM:
+                continue
+            link = link_measure(tokens, position, self.low, lexicon)
+            if link is None:
+                link = link_number_of(tokens, position, self.low, lexicon)
+            if link is None and last_object is not None and _listed_after(tokens, position):
+                link = MeasureLink(last_object.measure, last_object.cue, "list")
+            if link is None and links and _included(tokens, position):
+                # "11.6 million remained displaced, including 5.9 million within the country"
+                link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
+            if link is None:
+                continue
+            if link.how == "before":
+                last_object = link
+            links.append((position, link))
+        return links
+
+    def _claim(
+        self, span: Span, tokens: list[Token], position: int, link: MeasureLink, previous: Claim | None
+    ) -> Claim | None:
+        lexicon = self.x.lexicon
+        quantity = tokens[position].quantity
+        if quantity is None:
+            return None
+        if link.how not in {"toll", "number-of"}:
+            before = self.low[max(0, quantity.qualifier_start - 40) : quantity.qualifier_start]
+            if lexicon.prospective_before.search(before.rstrip(" \"“‘'(")):
+                return None
+        context = self.context_party(span, quantity.start)
+        group = describe_group(
+            self.text,
+            tokens,
+            position,
+            link,
+            lexicon=lexicon,
+            registry=self.x.registry,
+            sentence=span,
+            mentions=self.mentions(span),
+            context_party=context,
+            place_context=self.context_party(span, quantity.start, role="civilian"),
+        )
+        if (
+            not group.subject
+            and link.cue.form == "verb"
+            and previous is not None
+            and previous.subject
+            and previous.measure != link.measure
+        ):
+            # "1,351 of its soldiers have been killed, while 3,825 were wounded": same group
+            group = Group(previous.subject, previous.subject_role, previous.subject_party, previous.unit)
+        speaker = self.attributor.claimant_for(span, quantity.start, context)
+        scope = self._scope(span, link)
+        return Claim(
+            doc=self.doc,
+            measure=link.measure,
+            qualifier=quantity.qualifier,
+            value=quantity.value,
+            low=quantity.low,
+            high=quantity.high,
+            unit=group.unit,
+            subject=group.subject,
+            subject_party=group.party,
+            subject_role=group.role,
+            claimant=speaker.claimant,
+            claimant_text=speaker.text,
+            scope=scope,
+            as_of=self._as_of(span, quantity.start, scope),
+            evidence=self.text[span[0] : span[1]],
+            start=quantity.start,
+            end=quantity.end,
+            extras={"measure_text": self.text[link.cue.start : link.cue.end], "extractor": EXTRACTOR_NAME},
+        )
+
+    def _scope(self, span: Span, link: MeasureLink) -> str:
+        lexicon = self.x.lexicon
+        start, end = span
+        if lexicon.cumulative.search(self.low, start, end) or _OWN_TALLY.search(self.low, start, end):
+            return "cumulative"
+        if lexicon.incident.search(self.low, start, end):
+            return "incident"
+        if link.measure in {"displaced", "refugees", "captured", "missing"}:
+            return "cumulative"
+        if _CUMULATIVE_VERB.search(self.low, start, end):
+            return "cumulative"
+        return "incident"
+
+    def _classified_dates(self, span: Span) -> list[tuple[DateMention, str]]:
+        if span in self._dates:
+            return self._dates[span]
+        start, end = span
+        result = []
+        for mention in find_dates(self.low, start, end, published=self.published):
+            if mention.when is None:
+                continue
+            before = self.low[max(start, mention.start - 48) : mention.start]
+            if _START_BEFORE.search(before):
+                continue
+            if _STATEMENT_BEFORE.search(before):
+                kind = "statement"
+            elif mention.kind == "period_end" or _COUNT_DATE_BEFORE.search(before):
+                kind = "count"
+            else:
+                kind = "event"
+            result.append((mention, kind))
+        self._dates[span] = result
+        return result
+
+    def _as_of(self, span: Span, position: int, scope: str) -> str | None:
+        dated = self._classified_dates(span)
+        if scope == "incident":
+            events = [m for m, kind in dated if kind in {"event", "count"}]
+            if events:
+                return _nearest(events, position).isoformat()
+            earlier_span: Span | None = span
+            for _ in range(_EVENT_LOOKBACK):
+                earlier_span = self.sentences.before(earlier_span) if earlier_span else None
+                if earlier_span is None:
+                    break
+                earlier = [m for m, kind in self._classified_dates(earlier_span) if kind == "event"]
+                if earlier and earlier[-1].when is not None:
+                    return earlier[-1].when.isoformat()
+        else:
+            counts = [m for m, kind in dated if kind in {"count", "statement"}]
+            if counts:
+                return _nearest(counts, position).isoformat()
+        return self.published.isoformat() if self.published else None
+
+
+def _nearest(mentions: list[DateMention], position: int) -> date:
+    best = min(mentions, key=lambda m: abs(m.start - position))
+    assert best.when is not None
+    return best.when
+
+
+def _listed_after(tokens: list[Token], position: int) -> bool:
+    """Whether the count at ``position`` continues a list ("killed 12 in A and 30 in B")."""
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    return back >= 0 and (
+        tokens[back].norm == "and" or (tokens[back].kind == PUNCT and tokens[back].norm == ",")
+    )
+
+
+def _included(tokens: list[Token], position: int) -> bool:
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    return back >= 0 and tokens[back].norm in {"including", "among them", "of whom"}
+
+
+@lru_cache(maxsize=1)
+def default_extractor() -> Extractor:
+    """The extractor with the built-in lexicon and actor registry, built once."""
+    return Extractor()
+
+
+def extract_claims(
+    text: str,
+    *,
+    published: date | str | None = None,
+    doc: str | None = None,
+    extractor: Extractor | None = None,
+) -> list[Claim]:
+    """Extract every casualty or displacement claim from one document's text.
+
+    Pure and deterministic: no I/O, the same text and date always give the same claims.
+
+    Example:
+        >>> claims = extract_claims("At least 1,500 civilians have been killed so far, "
+        ...                         "according to the United Nations.", published="2022-04-07")
+        >>> c = claims[0]
+        >>> (c.measure, c.qualifier, c.low, c.subject_role, c.claimant, c.scope, c.as_of)
+        ('killed', 'at_least', 1500, 'civilian', 'United Nations', 'cumulative', '2022-04-07')
+
+    Args:
+        text: The document's text.
+        published: The publication date (a ``date`` or "YYYY-MM-DD"), against which
+            weekdays and relative dates resolve.
+        doc: The document's id, copied into each claim.
+        extractor: An :class:`Extractor` with a user lexicon or actor registry; the
+            built-in one by default.
+
+    Returns:
+        The claims in text order.
+
+    Raises:
+        InvalidDateError: ``published`` is a string that is not an ISO date.
+        TypeError: ``text`` is not a string.
+    """
+    return (extractor or default_extractor()).extract(text, published=published, doc=doc)

@@ -1,0 +1,214 @@
+"""The group a count is about: its words in the text, its role and the party it belongs to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Final
+
+from counterclaim.actors import ActorRegistry, Mention
+from counterclaim.extract.measures import AUXILIARIES, MeasureLink
+from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
+from counterclaim.lexicon import Lexicon
+
+# Words that end a group's noun phrase after the count ("12 people in Aleppo").
+_PHRASE_END: Final = frozenset(
+    {
+        "in", "on", "at", "during", "after", "before", "with", "when", "while", "as", "by",
+        "near", "since", "following", "amid", "inside", "into", "across", "over", "under",
+        "who", "which", "that", "where", "and", "or", "but", "to", "for", "this", "last",
+        "overnight", "yesterday", "today", "so", "according", "including", "among",
+    }
+)  # fmt: skip
+_POSSESSIVE_LEADS: Final = (
+    "its ",
+    "their ",
+    "the country's ",
+    "the country’s ",
+    "the army's ",
+    "the army’s ",
+    "our ",
+)
+_ATTACKER_NOUNS: Final = frozenset(
+    {
+        "strike", "strikes", "airstrike", "airstrikes", "air", "attack", "attacks", "forces",
+        "army", "military", "troops", "shelling", "missile", "missiles", "drone", "drones",
+        "jets", "warplanes", "bombardment", "artillery", "fire", "raid", "raids", "offensive",
+        "invasion", "soldiers", "police", "authorities", "officials", "government", "regime",
+        "side", "president", "minister", "ministry", "spokesman", "spokesperson",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Who was counted: the text's words, the role, the party and the unit."""
+
+    subject: str
+    role: str
+    party: str | None
+    unit: str
+
+
+def _words(tokens: list[Token]) -> list[str]:
+    return [t.norm for t in tokens if t.kind == WORD]
+
+
+def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[Token]:
+    """The tokens naming the counted group, as close to the count as the text allows."""
+    cue_position = next((i for i, t in enumerate(tokens) if t is link.cue), -1)
+    if link.how == "after" and cue_position > index:
+        span = tokens[index + 1 : cue_position]
+        cut = next((i for i, t in enumerate(span) if t.norm in {"including", "among"}), len(span))
+        span = span[:cut]
+        while span and (span[-1].norm in AUXILIARIES or span[-1].kind == PUNCT):
+            span = span[:-1]
+        while span and span[0].norm in {"of", "other", ","}:
+            if span[0].norm == "other":
+                break
+            span = span[1:]
+        if link.cue.form == "noun" and not span:
+            return [link.cue]
+        if link.cue.form == "noun" and span:
+            return [*span, link.cue] if link.cue.measure in {"refugees", "displaced"} else span
+        return span
+    span = []
+    for token in tokens[index + 1 : index + 8]:
+        if token.kind in {NUM, MEAS, XNUM, QUAL} or (token.kind == PUNCT and token.norm != "-"):
+            break
+        if token.norm in _PHRASE_END and span:
+            break
+        if token.norm in {"and"} and not span:
+            break
+        span.append(token)
+    if link.how == "number-of":
+        return span or [link.cue]
+    return span
+
+
+def _role(words: list[str], lexicon: Lexicon) -> str:
+    civilian = any(w in lexicon.civilian for w in words) or _pairs_in(words, lexicon.civilian)
+    military = any(w in lexicon.military for w in words) or _pairs_in(words, lexicon.military)
+    if civilian != military:
+        return "civilian" if civilian else "military"
+    return "unspecified"
+
+
+def _pairs_in(words: list[str], vocabulary: frozenset[str]) -> bool:
+    return any(f"{a} {b}" in vocabulary for a, b in pairwise(words))
+
+
+def _party_in_span(text: str, start: int, end: int, registry: ActorRegistry) -> str | None:
+    for mention in registry.party_mentions(text, start, end):
+        return mention.party
+    words = text[start:end]
+    for word in words.replace(",", " ").split():
+        if word.endswith("s") and registry.party_of_word(word[:-1]):
+            return registry.party_of_word(word[:-1])
+    found = registry.find_actor(words)
+    if found is not None and registry.is_party(found[0]):
+        return found[0]
+    return None
+
+
+def nearest_party(mentions: list[Mention], position: int, *, sentence_start: int) -> str | None:
+    """The party the place of a count points to: places first, then states, then adjectives.
+
+    Civilians and unspecified people belong to the country they are in, so a place named in
+    the sentence wins over a nationality adjective, and a non-state armed group named in it
+    (often the attacker) never gives its name to them. Among mentions of the best kind, the
+    nearest one before the count wins, else the first after it.
+    """
+    for kinds in (("place",), ("name",), ("adjective",)):
+        chosen = [m for m in mentions if m.how in kinds and m.start >= sentence_start]
+        before = [m for m in chosen if m.end <= position]
+        if before:
+            return before[-1].party
+        after = [m for m in chosen if m.start >= position]
+        if after:
+            return after[0].party
+    return None
+
+
+def describe_group(
+    text: str,
+    tokens: list[Token],
+    index: int,
+    link: MeasureLink,
+    *,
+    lexicon: Lexicon,
+    registry: ActorRegistry,
+    sentence: tuple[int, int],
+    mentions: list[Mention],
+    context_party: str | None,
+    place_context: str | None = None,
+) -> Group:
+    """Subject words, role, party and unit of the count at ``tokens[index]``."""
+    span = subject_tokens(tokens, index, link)
+    if span:
+        subject = text[span[0].start : span[-1].end]
+        start, end = span[0].start, span[-1].end
+    else:
+        subject, start, end = "", tokens[index].end, tokens[index].end
+    words = [w.strip(".,") for w in subject.lower().split()]
+    if (
+        link.how == "after"
+        and link.cue.measure in {"displaced", "refugees"}
+        and _reduced_relative(tokens, index, link)
+    ):
+        words.append(link.cue.norm.split()[0])  # "people forcibly uprooted": named as displaced
+    role = _role(words, lexicon)
+    if not words and link.cue.kind == MEAS and link.cue.measure == "refugees" and link.cue.form == "noun":
+        role = "civilian"
+    unit = (
+        "households"
+        if (words and words[0] in lexicon.households)
+        or (len(words) > 1 and words[-1] in lexicon.households and words[0] not in {"their", "its"})
+        else "people"
+    )
+    party = _party_in_span(text, start, end, registry) if span else None
+    if party is None and role == "military" and any(w in lexicon.irregular for w in words):
+        country = nearest_party(mentions, tokens[index].start, sentence_start=sentence[0]) or context_party
+        party = lexicon.irregular_sides.get(country or "", None) or country
+    if party is None and subject.lower().startswith(_POSSESSIVE_LEADS):
+        party = context_party
+    if party is None:
+        usable = usable_mentions(text, mentions, registry, role)
+        party = nearest_party(usable, tokens[index].start, sentence_start=sentence[0])
+        party = party or (context_party if role == "military" else place_context)
+    return Group(subject=subject, role=role, party=party, unit=unit)
+
+
+def usable_mentions(text: str, mentions: list[Mention], registry: ActorRegistry, role: str) -> list[Mention]:
+    """The mentions that may name the party of a group of ``role`` people.
+
+    For civilians and unspecified people: no attacker adjectives ("Israeli strikes"), no
+    military-only adjectives, no non-state armed groups.
+    """
+    if role == "military":
+        return mentions
+    return [
+        m
+        for m in mentions
+        if m.how != "military_adjective"
+        and not _attacker(text, m)
+        and not (m.how == "name" and not registry.is_state(m.party))
+    ]
+
+
+def _reduced_relative(tokens: list[Token], index: int, link: MeasureLink) -> bool:
+    """ "people displaced", "people forcibly uprooted": a participle naming the group itself."""
+    between = [t for t in tokens[index + 1 :] if t.start < link.cue.start]
+    if not between or len(between) > 3:
+        return False
+    if not all(t.kind == WORD and t.norm not in AUXILIARIES for t in between):
+        return False
+    return len(between) == 1 or between[-1].norm.endswith("ly")
+
+
+def _attacker(text: str, mention: Mention) -> bool:
+    """Whether an adjective mention modifies the attacker ("Israeli strikes"), not the victims."""
+    if mention.how != "adjective":
+        return False
+    following = text[mention.end : mention.end + 24].split()
+    return bool(following) and following[0].strip(",.").lower() in _ATTACKER_NOUNS

@@ -1,0 +1,236 @@
+"""Which measure a count belongs to: "12 were killed", "killing 12", "12 dead", "toll rose to 12"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
+from counterclaim.lexicon import Lexicon
+
+# Words between a count and its verb that do not break the link ("12 were reportedly killed").
+AUXILIARIES: Final = frozenset(
+    {
+        "were", "was", "have", "has", "had", "been", "being", "are", "is", "be", "will", "would",
+        "reportedly", "also", "later", "still", "now", "officially", "reported", "confirmed",
+        "feared", "believed", "thought", "said", "to", "got", "get", "all", "already",
+        "allegedly", "apparently", "left", "found", "listed", "presumed", "declared", "counted",
+        "either", "both", "recently", "since", "then", "who", "that", "they",
+    }
+)  # fmt: skip
+# Words that end the phrase of a count: a new clause begins.
+CLAUSE_WORDS: Final = frozenset(
+    {
+        "which", "where", "when", "while", "whereas", "but", "because", "if", "although",
+        "though", "after", "before", "until", "unless", "whether", "according", "says", "told",
+        "say", "tells", "amid", "despite", "than",
+    }
+)  # fmt: skip
+# Words allowed between a verb and the count it governs ("killed a further 12").
+OBJECT_LEAD: Final = frozenset({"the", "a", "another", "further", "additional", "an", "at", "of"})
+# Words allowed between a toll word and its count ("the death toll has risen to 12").
+TOLL_GAP: Final = frozenset(
+    {
+        "has", "have", "had", "was", "is", "rose", "risen", "rises", "climbed", "climbs", "reached",
+        "reaches", "reach", "stood", "stands", "standing", "now", "at", "to", "of", "jumped",
+        "hit", "increased", "reaching", "rising", "climbing", "passed", "surpassed", "exceeded",
+        "could", "may", "might", "put", "puts", "putting", "the", "gave", "give", "a", "its",
+        "their", "been", "officially", "new", "latest", "total", "overall", "death", "final",
+        "stand", "grew", "further", "already",
+    }
+)  # fmt: skip
+_QUOTE_MARKS: Final = frozenset({'"', "“", "”", "‘", "’", "'"})
+_FORWARD_LIMIT: Final = 7
+_BACKWARD_LIMIT: Final = 12
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureLink:
+    """A count linked to its measure: the measure, the cue token and how they were linked."""
+
+    measure: str
+    cue: Token
+    how: str  # "after", "before", "toll", "number-of", "list"
+
+
+def _flee_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> str:
+    cue = tokens[index]
+    tail = text[cue.end : cue.end + 60]
+    if lexicon.flee_abroad.search(tail.split(".")[0][:50]):
+        return "refugees"
+    return "displaced"
+
+
+def _measure_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> str:
+    cue = tokens[index]
+    if cue.form == "flee":
+        return _flee_measure(tokens, index, text, lexicon)
+    return cue.measure
+
+
+def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> MeasureLink | None:
+    words = 0
+    in_including = False
+    position = index + 1
+    while position < len(tokens):
+        token = tokens[position]
+        if token.kind == MEAS:
+            if token.form == "toll":
+                return None
+            following = _next_kind(tokens, position)
+            if in_including and following == NUM:
+                return None
+            if following == NUM and token.form in {"verb", "flee"} and not _counts_listed(tokens, position):
+                return None  # "troops killed 12": the verb has its own count
+            previous = tokens[position - 1]
+            if previous.norm in {"and", "or"} and token.form in {"verb"} and position - 1 > index + 1:
+                return None  # "44 people and wounded dozens": a second verb with its own object
+            return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "after")
+        if token.kind == NUM:
+            before = tokens[position - 1].norm if position > index + 1 else ""
+            if before in {"including", "among", "of"} or in_including:
+                in_including = True
+                position += 1
+                continue
+            return None
+        if token.kind == PUNCT:
+            if token.norm in {".", ";", ":", "?", "!", "(", ")", "[", "]"}:
+                return None
+            if token.norm == "," and in_including:
+                in_including = False
+            position += 1
+            continue
+        if token.kind in {XNUM, QUAL}:
+            position += 1
+            continue
+        word = token.norm
+        if word in CLAUSE_WORDS:
+            return None
+        if word in {"including", "among"}:
+            in_including = True
+        elif word not in AUXILIARIES and not in_including:
+            words += 1
+            if words > _FORWARD_LIMIT:
+                return None
+        position += 1
+    return None
+
+
+def _next_kind(tokens: list[Token], position: int) -> str:
+    nxt = position + 1
+    while nxt < len(tokens) and tokens[nxt].kind == QUAL:
+        nxt += 1
+    while (
+        nxt < len(tokens)
+        and tokens[nxt].kind == WORD
+        and tokens[nxt].norm in {"a", "the", "another", "further"}
+    ):
+        nxt += 1
+    return tokens[nxt].kind if nxt < len(tokens) else ""
+
+
+def _backward(
+    tokens: list[Token], index: int, text: str, lexicon: Lexicon, *, coordinated: bool = False
+) -> MeasureLink | None:
+    position = index - 1
+    while position >= 0 and tokens[position].kind == QUAL:
+        position -= 1
+    gap: list[Token] = []
+    while position >= 0 and len(gap) <= _BACKWARD_LIMIT:
+        token = tokens[position]
+        if token.kind == MEAS:
+            if token.form == "toll":
+                if all(t.norm in TOLL_GAP or (t.kind in {QUAL, PUNCT} and t.norm != ".") for t in gap):
+                    return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "toll")
+                return None
+            if token.form == "of" and (token.norm.endswith(" of") or (gap and gap[-1].norm == "of")):
+                rest = gap[:-1] if gap and gap[-1].norm == "of" and not token.norm.endswith(" of") else gap
+                if all(t.norm in OBJECT_LEAD for t in rest):
+                    return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "before")
+                return None
+            if token.form in {"verb", "flee"} and _object_gap(gap, coordinated=coordinated):
+                return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "before")
+            return None
+        if token.kind == NUM or (token.kind == PUNCT and token.norm in {".", ";", ":"}):
+            return None
+        gap.insert(0, token)
+        position -= 1
+    return None
+
+
+def _object_gap(gap: list[Token], *, coordinated: bool) -> bool:
+    """Whether the words between a verb and a count let the count be the verb's object."""
+    words = [t for t in gap if not (t.kind == PUNCT and t.norm in _QUOTE_MARKS)]
+    if all(t.norm in OBJECT_LEAD for t in words):
+        return True
+    # "injuring a female teacher and 19 others": a short coordinated object
+    return (
+        coordinated
+        and len(words) <= 5
+        and bool(words)
+        and words[-1].norm == "and"
+        and all(t.kind == WORD for t in words)
+    )
+
+
+def link_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> MeasureLink | None:
+    """Find the measure of the count at ``tokens[index]``, or None if it has none.
+
+    Tried in order: a measure word right after the count ("44 dead"), a verb or "of"-noun
+    right before it ("killing 12", "the death of ten"), a toll ("the toll rose to 12"), then a
+    measure further on in the same clause ("12 people were reportedly killed").
+    """
+    following = index + 1
+    if following < len(tokens) and tokens[following].kind == MEAS and tokens[following].form != "toll":
+        cue = tokens[following]
+        if (
+            _next_kind(tokens, following) != NUM
+            or cue.form in {"noun", "of"}
+            or _counts_listed(tokens, following)
+        ):
+            return MeasureLink(_measure_of(tokens, following, text, lexicon), cue, "after")
+    backward = _backward(tokens, index, text, lexicon)
+    if backward is not None:
+        return backward
+    forward = _forward(tokens, index, text, lexicon)
+    if forward is not None:
+        return forward
+    return _backward(tokens, index, text, lexicon, coordinated=True)
+
+
+def _counts_listed(tokens: list[Token], cue_position: int) -> bool:
+    """ "Three killed, 70 injured": the count after the verb has a measure of its own."""
+    nxt = cue_position + 1
+    while nxt < len(tokens) and tokens[nxt].kind in {QUAL, PUNCT}:
+        nxt += 1
+    return nxt + 1 < len(tokens) and tokens[nxt].kind == NUM and tokens[nxt + 1].kind == MEAS
+
+
+def link_number_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> MeasureLink | None:
+    """ "the number of displaced people ... stood at 108.4 million": a level of a measure."""
+    position = index - 1
+    while position >= 0 and tokens[position].kind == QUAL:
+        position -= 1
+    if position < 0 or tokens[position].norm not in {
+        "at",
+        "to",
+        "reach",
+        "reached",
+        "was",
+        "is",
+        "of",
+        "hit",
+    }:
+        return None
+    seen_of = False
+    for back in range(position - 1, max(-1, position - 40), -1):
+        token = tokens[back]
+        if token.kind == PUNCT and token.norm in {".", ";", ":"}:
+            return None
+        if token.kind == MEAS and token.form in {"noun", "verb", "flee"}:
+            window = tokens[max(0, back - 5) : back]
+            norms = [t.norm for t in window]
+            if "of" in norms and any(n in {"number", "total", "tally", "count", "figure"} for n in norms):
+                return MeasureLink(_measure_of(tokens, back, text, lexicon), token, "number-of")
+            seen_of = seen_of or "of" in norms
+    return None

@@ -1,0 +1,472 @@
+"""Numbers in news text: digits, number words, scale words, vague quantifiers, qualifiers.
+
+Pure functions: text in, :class:`Quantity` out. ``find_quantities`` also says which numbers
+cannot be counts of people (dates, years, ages, money, units, rates, changes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from counterclaim.lexicon import Lexicon, load_lexicon, lower_text, normalise_phrase, trie_pattern
+
+_SMALL: Final = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS: Final = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_SCALE_WORDS: Final = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 10**9}
+MONTHS: Final = {
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+#: Longest digit run read as a number; longer runs are identifiers, not counts.
+MAX_DIGITS: Final = 15
+
+_UNIT_WORDS = [w for w in _SMALL if w not in {"zero", "ten"} and _SMALL[w] < 10]
+_BASE_WORDS = [
+    *_SMALL,
+    *_TENS,
+    *(f"{t}{joint}{u}" for t in _TENS for u in _UNIT_WORDS for joint in ("-", " ")),
+]
+_BASE = f"(?:{trie_pattern(_BASE_WORDS)})"
+_SCALE_ALT = "hundred|thousand|million|billion"
+_TERM = (
+    rf"(?:{_BASE}(?:\s+(?:{_SCALE_ALT}|dozen))*"
+    rf"|a\s+(?:{_SCALE_ALT}|dozen)|half\s+a\s+(?:million|billion))"
+)
+_WORDS = rf"(?<![\w-]){_TERM}(?:(?:\s+and\s+|\s+){_BASE}(?:\s+(?:{_SCALE_ALT}))*)*(?![\w-])"
+_SEPARATOR = r"(?:,|\u00a0|\u202f|\u2009|\u2007| )"
+_DIGITS_BODY = (
+    rf"(?:[0-9]{{1,3}}(?:{_SEPARATOR}[0-9]{{3}})+|[0-9]+)(?:\.[0-9]+)?(?![0-9])"
+    r"(?:\s+(?:million|billion|thousand|mln)|(?:million|billion|mln|mn|bn|m|k))?(?![\w])"
+)
+_DIGITS = rf"(?<![\w.,/:\-–]){_DIGITS_BODY}"
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE_NUMERIC = re.compile(r"[0-9]{1,4}[-./][0-9]{1,2}[-./][0-9]{2,4}")
+_MONTH_BEFORE = re.compile(rf"(?<![\w])(?:{_MONTH_NAMES})\.?\s*$")
+_MONTH_AFTER = re.compile(
+    rf"^(?:st|nd|rd|th)?(?:\s+(?:and|to|-|–)\s+[0-9]{{1,2}}(?:st|nd|rd|th)?)?\s*(?:of\s+)?"
+    rf"(?:{_MONTH_NAMES})(?![\w])"
+)
+_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|to|and)\s*")
+_BETWEEN = re.compile(r"(?<![\w])(?:between|from)\s*$")
+_AVERAGE = re.compile(r"(?<![\w])(?:average|averaging|average of|an average of|mean)\s*$")
+_CHANGE_PERCENT = re.compile(r"%\s*,?\s*or\s*$|per\s*cent\s*,?\s*or\s*$")
+_NEXT_WORDS = re.compile(r"[^\W\d_][\w'’.°]*|%|°[cf]")
+_PREV_TOKEN = re.compile(r"(\S+)\s*$")
+_COUNT_NOUN = re.compile(
+    r"^\s*(?:people|persons|civilians|children|soldiers|troops|refugees|residents|others|"
+    r"killed|dead|died|deaths|wounded|injured|casualties|displaced|fighters|women|men)\b"
+)
+_CURRENCY = frozenset("$£€¥₴₽₹")
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number as the text states it, with its qualifier and the interval it implies.
+
+    ``start``/``end`` span the number (both ends of a range, or the vague word);
+    ``qualifier_start`` is where its qualifier phrase begins ("at least 40").
+    """
+
+    start: int
+    end: int
+    text: str
+    qualifier: str
+    value: int | None
+    low: int | None
+    high: int | None
+    qualifier_start: int
+
+
+def _parse_words(words: str) -> int | None:
+    tokens = re.split(r"[\s-]+", words.lower())
+    total = 0
+    current = 0
+    seen = False
+    for index, token in enumerate(tokens):
+        if token == "and":
+            continue
+        if token == "a":
+            current += 1
+            continue
+        if token == "half" and index + 2 < len(tokens):
+            current += 0  # "half a million": the "a" adds 1, scaled, then halved below
+            continue
+        if token in _SMALL:
+            current += _SMALL[token]
+            seen = True
+        elif token in _TENS:
+            current += _TENS[token]
+            seen = True
+        elif token == "dozen":
+            current = max(current, 1) * 12
+            seen = True
+        elif token == "hundred":
+            current = max(current, 1) * 100
+            seen = True
+        elif token in _SCALE_WORDS:
+            total += max(current, 1) * _SCALE_WORDS[token]
+            current = 0
+            seen = True
+        else:
+            return None
+    if not seen:
+        return None
+    result = total + current
+    if tokens[0] == "half":
+        result //= 2
+    return result
+
+
+def parse_digits(text: str, scale: dict[str, int] | None = None) -> int | None:
+    """Read "1,351", "1 351", "4.3 million", "1.2m", "2bn" as an integer.
+
+    Example:
+        >>> parse_digits("4.3 million")
+        4300000
+    """
+    if text.isdigit():
+        return int(text) if len(text) <= MAX_DIGITS else None
+    scales = scale if scale is not None else dict(load_lexicon().scale)
+    match = re.fullmatch(r"([0-9][0-9,.\u00a0\u202f\u2009\u2007 ]*?)\s*([a-z]*)", text.strip(), re.I)
+    if match is None:
+        return None
+    digits, word = match.group(1), match.group(2).lower()
+    digits = re.sub(r"[,\u00a0\u202f\u2009\u2007 ]", "", digits)
+    if not digits or len(digits) > MAX_DIGITS + 4:
+        return None
+    try:
+        number = Decimal(digits)
+    except InvalidOperation:
+        return None
+    if word:
+        if word not in scales:
+            return None
+        number *= scales[word]
+    elif number != number.to_integral_value():
+        return None  # "7.8" alone is a magnitude or a rate, not a count of people
+    if number > 10**MAX_DIGITS:
+        return None
+    return int(number)
+
+
+@dataclass(frozen=True, slots=True)
+class _Number:
+    start: int
+    end: int
+    kind: str
+    value: int | None
+    low: int | None = None
+    high: int | None = None
+    has_scale: bool = False
+
+
+class NumberReader:
+    """Finds numbers in text with one compiled regex built from a lexicon."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._scales = dict(lexicon.scale)
+        vague = trie_pattern(lexicon.vague)
+        # All patterns match LOWER-CASED text (lexicon.lower_text): several times faster.
+        self.pattern = re.compile(
+            rf"(?P<digits>{_DIGITS})|(?P<vague>(?<![\w-])(?:{vague})(?![\w-]))|(?P<words>{_WORDS})"
+        )
+        # the second number of a range may follow a dash directly ("7,000-15,000")
+        self.partner = re.compile(rf"(?P<digits>{_DIGITS_BODY})|(?P<vague>(?!))|(?P<words>{_WORDS})")
+        # Does a stretch of text hold any number at all? (a cheap test before tokenising it)
+        words = [*_SMALL, *_TENS, "hundred", "thousand", "million", "dozen", *lexicon.vague]
+        self.hint = re.compile(rf"[0-9]|(?<![\w])(?:{trie_pattern(words)})")
+
+    def _number_at(self, match: re.Match[str]) -> _Number | None:
+        start, end = match.span()
+        raw = match.group(0)
+        if match.group("vague") is not None:
+            low, high = self.lexicon.vague[normalise_phrase(raw)]
+            return _Number(start, end, "vague", None, low, high)
+        if match.group("words") is not None:
+            value = _parse_words(raw)
+            if value is None:
+                return None
+            kind = "dozen" if raw.lower().startswith("a") and raw.lower().endswith("dozen") else "words"
+            return _Number(start, end, kind, value, has_scale=bool(re.search(r"[a-z]\s*$", raw)))
+        value = parse_digits(raw, self._scales)
+        if value is None:
+            return None
+        return _Number(start, end, "digits", value, has_scale=bool(re.search(r"[a-z]$", raw, re.I)))
+
+    def numbers(self, text: str, start: int = 0, end: int | None = None) -> list[_Number]:
+        stop = len(text) if end is None else end
+        found: list[_Number] = []
+        for match in self.pattern.finditer(text, start, stop):
+            number = self._number_at(match)
+            if number is not None:
+                found.append(number)
+        return found
+
+    def quantities(
+        self,
+        text: str,
+        start: int = 0,
+        end: int | None = None,
+        *,
+        dropped: list[tuple[int, int]] | None = None,
+    ) -> list[Quantity]:
+        """Every count-like number in ``text[start:end]``, ranges merged, non-counts dropped.
+
+        ``text`` must be lower-cased with :func:`counterclaim.lexicon.lower_text`. The spans
+        of numbers that are not counts are appended to ``dropped`` when it is given.
+
+        Example:
+            >>> reader = NumberReader(load_lexicon())
+            >>> [(q.qualifier, q.low, q.high) for q in reader.quantities("at least 40 dead")]
+            [('at_least', 40, None)]
+        """
+        stop = len(text) if end is None else end
+        numbers = self.numbers(text, start, stop)
+        result: list[Quantity] = []
+        index = 0
+        while index < len(numbers):
+            first = numbers[index]
+            index += 1
+            second = self._range_partner(text, first, stop)
+            if second is not None:
+                while index < len(numbers) and numbers[index].start < second.end:
+                    index += 1
+            quantity = self._quantity(text, first, second)
+            if quantity is not None and self.not_a_count(text, quantity) is None:
+                result.append(quantity)
+            elif dropped is not None:
+                dropped.append((first.start, second.end if second is not None else first.end))
+        return result
+
+    def _range_partner(self, text: str, first: _Number, stop: int) -> _Number | None:
+        if first.kind == "vague":
+            return None
+        join = _RANGE_JOIN.match(text, first.end, stop)
+        if join is None:
+            return None
+        word = join.group(0).strip().lower()
+        if word == "and" and not _BETWEEN.search(text, max(0, first.start - 12), first.start):
+            return None
+        if word in {"-", "–", "—"} and join.group(0) != word:
+            return None  # "1,351 – its most recent update": a dash with spaces is punctuation
+        match = self.partner.match(text, join.end(), stop)
+        if match is None:
+            return None
+        second = self._number_at(match)
+        if second is None or second.value is None or first.value is None:
+            return None
+        return second
+
+    def _quantity(self, text: str, first: _Number, second: _Number | None) -> Quantity | None:
+        window_start = max(0, first.start - 48)
+        before = text[window_start : first.start]
+        qualifier_match = self.lexicon.qualifier_before.search(before)
+        qualifier_start = first.start
+        qualifier = "exact"
+        if qualifier_match is not None:
+            qualifier = self.lexicon.qualifier_of.get(normalise_phrase(qualifier_match.group(0)), "exact")
+            qualifier_start = window_start + qualifier_match.start()
+            qualifier_start += len(qualifier_match.group(0)) - len(qualifier_match.group(0).lstrip())
+        if second is not None and first.value is not None and second.value is not None:
+            low, high = first.value, second.value
+            if second.has_scale and not first.has_scale and low < 1000:
+                low *= _scale_of(text[second.start : second.end], self.lexicon)
+            if low >= high:
+                return None
+            return Quantity(
+                first.start,
+                second.end,
+                text[first.start : second.end],
+                "range",
+                None,
+                low,
+                high,
+                min(qualifier_start, first.start),
+            )
+        if first.kind == "vague":
+            if qualifier in {"more_than", "at_least", "at_most", "less_than"}:
+                pass  # "more than hundreds" still only says hundreds
+            return Quantity(
+                first.start,
+                first.end,
+                text[first.start : first.end],
+                "vague",
+                None,
+                first.low,
+                first.high,
+                qualifier_start,
+            )
+        value = first.value
+        if value is None:
+            return None
+        if first.kind == "dozen" and qualifier == "exact":
+            qualifier = "about"
+        if first.end < len(text) and text[first.end] == "+":
+            qualifier = "at_least"
+        return Quantity(
+            first.start,
+            first.end,
+            text[first.start : first.end],
+            qualifier,
+            value,
+            *_interval(qualifier, value),
+            qualifier_start,
+        )
+
+    def not_a_count(self, text: str, quantity: Quantity) -> str | None:
+        """Why the number cannot be a count of people, or None if it can be."""
+        start, end = quantity.start, quantity.end
+        raw = text[start:end]
+        after = text[end : end + 40]
+        before = text[max(0, quantity.qualifier_start - 40) : quantity.qualifier_start]
+        if _DATE_NUMERIC.match(text, start):
+            return "date"
+        if after[:1] in {":", "/"} and after[1:2].isdigit():
+            return "time or fraction"
+        if after[:1] in {"-", "‑"} and after[1:2].isalpha():
+            return "compound such as 12-year-old"
+        if after[:1].isalpha() or after[:1] == "°":
+            return "code or ordinal"
+        if _MONTH_BEFORE.search(text, max(0, start - 12), start) or _MONTH_AFTER.match(after):
+            return "date"
+        if (
+            quantity.value is not None
+            and quantity.qualifier != "range"
+            and re.fullmatch(r"[0-9]{4}", raw)
+            and 1800 <= quantity.value <= 2100
+            and not _COUNT_NOUN.match(after)
+        ):
+            return "year"
+        previous = _PREV_TOKEN.search(before)
+        if previous is not None:
+            token = previous.group(1).lower()
+            if (
+                token[-1:] in _CURRENCY
+                or token.rstrip(".") in self.lexicon.prefixes
+                or token in self.lexicon.prefixes
+            ):
+                return "money or identifier"
+        if before[-1:] in _CURRENCY:
+            return "money"
+        words = _NEXT_WORDS.findall(after[:24])
+        if words:
+            first_word = words[0].lower().rstrip(".")
+            two_words = " ".join(w.lower() for w in words[:2])
+            if first_word in self.lexicon.units or two_words in self.lexicon.units:
+                return f"unit ({first_word})"
+        if self.lexicon.rates_after.search(text[end : end + 48].split(",")[0][:40]) is not None:
+            return "rate"
+        if _rate_later(text, end, self.lexicon):
+            return "rate"
+        if self.lexicon.change_before.search(before) or _CHANGE_PERCENT.search(before):
+            return "change"
+        if _AVERAGE.search(before):
+            return "average"
+        return None
+
+
+def _rate_later(text: str, end: int, lexicon: Lexicon) -> bool:
+    """A rate word within the next few words ("200,000 refugees per day")."""
+    tail = text[end : end + 40]
+    words = tail.split()
+    for cut in range(1, min(len(words), 4)):
+        rest = " ".join(words[cut:])
+        if lexicon.rates_after.match(" " + rest) is not None:
+            return not any(w.strip(",.;:") in {"and", "while", "but"} for w in words[:cut])
+    return False
+
+
+def _scale_of(text: str, lexicon: Lexicon) -> int:
+    match = re.search(r"([a-z]+)\s*$", text, re.IGNORECASE)
+    if match is None:
+        return 1
+    word = match.group(1).lower()
+    return lexicon.scale.get(word, _SCALE_WORDS.get(word, 1))
+
+
+def _interval(qualifier: str, value: int) -> tuple[int | None, int | None]:
+    if qualifier in {"at_least", "more_than"}:
+        return value, None
+    if qualifier in {"at_most", "less_than"}:
+        return None, value
+    if qualifier == "about":
+        return None, None
+    return value, value
+
+
+def parse_quantity(phrase: str, *, lexicon: Lexicon | None = None) -> Quantity | None:
+    """Parse one number phrase with its qualifier.
+
+    Example:
+        >>> q = parse_quantity("at least 40")
+        >>> (q.qualifier, q.value, q.low, q.high)
+        ('at_least', 40, 40, None)
+        >>> parse_quantity("tens of thousands").low
+        20000
+
+    Args:
+        phrase: The phrase as written, e.g. "more than 1,200", "dozens", "between 7,000 and 15,000".
+        lexicon: The word lists to use; the built-in lexicon by default.
+
+    Returns:
+        The first quantity in the phrase, or None if it holds no count.
+    """
+    reader = NumberReader(lexicon or load_lexicon())
+    found = reader.quantities(lower_text(phrase))
+    return found[0] if found else None

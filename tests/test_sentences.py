@@ -1,0 +1,25 @@
+"""Sentence spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from counterclaim.extract.sentences import split_sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Ukraine says 19,000 died. The U.N. disagrees.",
+            ["Ukraine says 19,000 died.", "The U.N. disagrees."],
+        ),
+        ("Headline here\n\nFirst sentence. Second one!", ["Headline here", "First sentence.", "Second one!"]),
+        ("Mr. Smith said 12 died. Gen. Jones agreed.", ["Mr. Smith said 12 died.", "Gen. Jones agreed."]),
+        ("“We lost 12,” he said. Then he left.", ["“We lost 12,” he said.", "Then he left."]),
+        ("It rose to 4.3 million. Others fled.", ["It rose to 4.3 million.", "Others fled."]),
+        ("   ", []),
+    ],
+)
+def test_sentences_split(text, expected):
+    assert [text[s:e] for s, e in split_sentences(text)] == expected
