@@ -166,13 +166,22 @@ def find_dates(
         # the patterns are lower-case: search a lower-cased copy, offsets unchanged
         lowered = lower_text(text)
         return find_dates(lowered, start, stop, published=published)
-    if _DATE_HINT.search(text, start, stop) is None:
+    hints = [hint.start() for hint in _DATE_HINT.finditer(text, start, stop)]
+    if not hints:
         return mentions
     context_year: int | None = None
     year_match = _YEAR_IN_TEXT.search(text, start, stop)
     if year_match is not None:
         context_year = int(year_match.group(1))
-    for match in _DATE_PATTERN.finditer(text, start, stop):
+    # Search only around the words that can open a date; a date spans at most ~30 characters.
+    found: list[re.Match[str]] = []
+    for hint in hints:
+        if found and hint < found[-1].end():
+            continue
+        match = _DATE_PATTERN.search(text, max(start, hint - 18), min(stop, hint + 32))
+        if match is not None and (not found or match.start() >= found[-1].end()):
+            found.append(match)
+    for match in found:
         kind = match.lastgroup or ""
         groups = match.groupdict()
         when: date | None

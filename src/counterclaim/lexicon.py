@@ -77,6 +77,40 @@ def lower_text(text: str) -> str:
     return "".join(char if len(char.lower()) != 1 else char.lower() for char in text)
 
 
+_OPENING = "\"“”‘'(["
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseSet:
+    """Phrases to look for at the END of a stretch of text ("at least" before a number).
+
+    A regex anchored at the end is tried at every position of the window; looking up the
+    last one to ``longest`` words in a set is a handful of dictionary probes.
+    """
+
+    phrases: frozenset[str]
+    longest: int
+
+    @classmethod
+    def of(cls, phrases: Iterable[str]) -> PhraseSet:
+        normal = frozenset(normalise_phrase(p) for p in phrases if p.strip())
+        return cls(normal, max((len(p.split()) for p in normal), default=0))
+
+    def ending(self, text: str) -> tuple[str, int] | None:
+        """The longest phrase ``text`` ends with (whole words), and where it starts in ``text``."""
+        if not self.longest:
+            return None
+        words = [w.lstrip(_OPENING) for w in text.rsplit(None, self.longest)[-self.longest :]]
+        for size in range(len(words), 0, -1):
+            candidate = " ".join(words[-size:])
+            if candidate in self.phrases:
+                position = len(text)
+                for word in reversed(words[-size:]):
+                    position = text.rfind(word, 0, position)
+                return candidate, position
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """Compiled word lists; build it with :func:`load_lexicon`."""
@@ -84,7 +118,7 @@ class Lexicon:
     vague: Mapping[str, tuple[int, int]]
     scale: Mapping[str, int]
     qualifier_of: Mapping[str, str]
-    qualifier_before: re.Pattern[str]
+    qualifier_before: PhraseSet
     measure_of: Mapping[str, tuple[str, str]]
     measures: re.Pattern[str]
     flee_abroad: re.Pattern[str]
@@ -96,8 +130,8 @@ class Lexicon:
     units: frozenset[str]
     prefixes: frozenset[str]
     rates_after: re.Pattern[str]
-    change_before: re.Pattern[str]
-    prospective_before: re.Pattern[str]
+    change_before: PhraseSet
+    prospective_before: PhraseSet
     cumulative: re.Pattern[str]
     incident: re.Pattern[str]
     reporting_verbs: re.Pattern[str]
@@ -143,7 +177,7 @@ def build_lexicon(data: Mapping[str, Any], *, source: str = "lexicon") -> Lexico
             vague={normalise_phrase(k): (int(v[0]), int(v[1])) for k, v in data["vague"].items()},
             scale={k.lower(): int(v) for k, v in data["scale"].items()},
             qualifier_of=qualifier_of,
-            qualifier_before=word_regex(qualifier_of, anchor="end"),
+            qualifier_before=PhraseSet.of(qualifier_of),
             measure_of=measure_of,
             measures=word_regex(measure_of),
             flee_abroad=word_regex(data["flee"]["abroad"]),
@@ -155,8 +189,8 @@ def build_lexicon(data: Mapping[str, Any], *, source: str = "lexicon") -> Lexico
             units=frozenset(normalise_phrase(w) for w in not_counts["units"]),
             prefixes=frozenset(normalise_phrase(w) for w in not_counts["prefixes"]),
             rates_after=word_regex(not_counts["rates"], anchor="start"),
-            change_before=word_regex(not_counts["change_verbs"], anchor="end"),
-            prospective_before=word_regex(not_counts["prospective"], anchor="end"),
+            change_before=PhraseSet.of(not_counts["change_verbs"]),
+            prospective_before=PhraseSet.of(not_counts["prospective"]),
             cumulative=word_regex(data["scope"]["cumulative"]),
             incident=word_regex(data["scope"]["incident"]),
             reporting_verbs=word_regex(attribution["verbs"]),

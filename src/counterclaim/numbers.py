@@ -235,19 +235,20 @@ class NumberReader:
     def _number_at(self, match: re.Match[str]) -> _Number | None:
         start, end = match.span()
         raw = match.group(0)
-        if match.group("vague") is not None:
+        group = match.lastgroup
+        if group == "vague":
             low, high = self.lexicon.vague[normalise_phrase(raw)]
             return _Number(start, end, "vague", None, low, high)
-        if match.group("words") is not None:
+        if group == "words":
             value = _parse_words(raw)
             if value is None:
                 return None
-            kind = "dozen" if raw.lower().startswith("a") and raw.lower().endswith("dozen") else "words"
-            return _Number(start, end, kind, value, has_scale=bool(re.search(r"[a-z]\s*$", raw)))
+            kind = "dozen" if raw.startswith("a") and raw.endswith("dozen") else "words"
+            return _Number(start, end, kind, value, has_scale=raw.rstrip()[-1:].isalpha())
         value = parse_digits(raw, self._scales)
         if value is None:
             return None
-        return _Number(start, end, "digits", value, has_scale=bool(re.search(r"[a-z]$", raw, re.I)))
+        return _Number(start, end, "digits", value, has_scale=raw[-1:].isalpha())
 
     def numbers(self, text: str, start: int = 0, end: int | None = None) -> list[_Number]:
         stop = len(text) if end is None else end
@@ -316,13 +317,12 @@ class NumberReader:
     def _quantity(self, text: str, first: _Number, second: _Number | None) -> Quantity | None:
         window_start = max(0, first.start - 48)
         before = text[window_start : first.start]
-        qualifier_match = self.lexicon.qualifier_before.search(before)
+        qualifier_match = self.lexicon.qualifier_before.ending(before)
         qualifier_start = first.start
         qualifier = "exact"
         if qualifier_match is not None:
-            qualifier = self.lexicon.qualifier_of.get(normalise_phrase(qualifier_match.group(0)), "exact")
-            qualifier_start = window_start + qualifier_match.start()
-            qualifier_start += len(qualifier_match.group(0)) - len(qualifier_match.group(0).lstrip())
+            qualifier = self.lexicon.qualifier_of.get(qualifier_match[0], "exact")
+            qualifier_start = window_start + qualifier_match[1]
         if second is not None and first.value is not None and second.value is not None:
             low, high = first.value, second.value
             if second.has_scale and not first.has_scale and low < 1000:
@@ -414,7 +414,7 @@ class NumberReader:
             return "rate"
         if _rate_later(text, end, self.lexicon):
             return "rate"
-        if self.lexicon.change_before.search(before) or _CHANGE_PERCENT.search(before):
+        if self.lexicon.change_before.ending(before) or _CHANGE_PERCENT.search(before):
             return "change"
         if _AVERAGE.search(before):
             return "average"

@@ -166,7 +166,7 @@ class _Document:
             return None
         if link.how not in {"toll", "number-of"}:
             before = self.low[max(0, quantity.qualifier_start - 40) : quantity.qualifier_start]
-            if lexicon.prospective_before.search(before.rstrip(" \"“‘'(")):
+            if lexicon.prospective_before.ending(before.rstrip(" \"“‘'(")):
                 return None
         context = self.context_party(span, quantity.start)
         group = describe_group(

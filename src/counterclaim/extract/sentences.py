@@ -15,7 +15,10 @@ ABBREVIATIONS: Final = frozenset(
         "u.n", "u.s", "u.k", "e.g", "i.e", "a.m", "p.m", "approx", "est", "fig", "adm", "brig",
     }
 )  # fmt: skip
-_BOUNDARY: Final = re.compile(r"(?:[.!?]+[\"”’'»)\]]*(?:\s*\n\s*|\s+(?=[\"“‘'«(\[]?[A-Z0-9])))|(?:\n[ \t]*)+")
+# Candidate boundaries; the rules below decide. The pattern opens with a character class on
+# purpose: Python's regex engine then skips ahead in C to the next candidate, several times
+# faster than an alternation of two branches.
+_BOUNDARY: Final = re.compile(r"[.!?\n][\s.!?\"”’'»)\]]*")
 _WORD_BEFORE: Final = re.compile(r"([\w.]+)$")
 # Text whose commas were stripped (scraped datasets) often lost its line breaks too, gluing
 # subheadings to the next sentence: there, a capitalised sentence opener after a word is a
@@ -24,7 +27,7 @@ _OPENERS: Final = (
     "The|A|An|In|On|At|Earlier|Meanwhile|Later|Separately|It|He|She|They|This|These|According|"
     "Terrorist|Terrorists|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Units|Army|Local|Activists"
 )
-_BOUNDARY_UNPUNCTUATED: Final = re.compile(rf"{_BOUNDARY.pattern}|(?<=[a-z]) (?=(?:{_OPENERS}) )")
+_BOUNDARY_UNPUNCTUATED: Final = re.compile(rf"{_BOUNDARY.pattern}| (?=[A-Z])(?=(?:{_OPENERS}) )(?<=[a-z] )")
 
 
 def boundaries_for(text: str) -> re.Pattern[str]:
@@ -52,9 +55,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 def _sentence_end(text: str, match: re.Match[str], floor: int) -> int | None:
     """Where a boundary match ends a sentence (after its punctuation), or None if it does not."""
-    end = match.start() + len(match.group(0).rstrip())
-    if "\n" in match.group(0):
+    found = match.group(0)
+    end = match.start() + len(found.rstrip())
+    if "\n" in found:
         return end
+    if not found[-1:].isspace():
+        return None  # "4.3", "U.N.'s": no space after the stop
     following = text[match.end() : match.end() + 1]
     if following and not (following.isupper() or following.isdigit() or following in "\"“‘'«(["):
         return None

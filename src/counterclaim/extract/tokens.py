@@ -16,8 +16,8 @@ XNUM: Final = "XNUM"  # a number that is not a count (date, money, unit)
 MEAS: Final = "MEAS"  # a measure phrase ("killed", "forced to flee")
 QUAL: Final = "QUAL"  # a qualifier word before a count ("at least")
 WORD: Final = "WORD"
-_WINDOW_BEFORE: Final = 160  # characters kept before the first count (a verb, "the toll of")
-_WINDOW_AFTER: Final = 200  # characters kept after the last count (its group, its verb)
+_WINDOW_BEFORE: Final = 120  # characters kept before the first count (a verb, "the toll of")
+_WINDOW_AFTER: Final = 150  # characters kept after the last count (its group, its verb)
 PUNCT: Final = "PUNCT"
 
 
