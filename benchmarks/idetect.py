@@ -34,15 +34,29 @@ def rows(data: Path, which: str) -> list[tuple[str, str, int, str, str]]:
         with (data / "IDETECT_test_dataset_NLP.csv").open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 if row["Quantity"].strip():
-                    found.append((row["excerpt_id"], row["excerpt"], int(float(row["Quantity"])),
-                                  row["Term"].strip(), row["Unit"].strip()))
+                    found.append(
+                        (
+                            row["excerpt_id"],
+                            row["excerpt"],
+                            int(float(row["Quantity"])),
+                            row["Term"].strip(),
+                            row["Unit"].strip(),
+                        )
+                    )
     else:
         with (data / "IDMC_fully_labelled.csv").open(encoding="utf-8") as handle:
             for number, row in enumerate(csv.DictReader(handle), start=1):
                 figure = row["Displacement figure"].replace(",", "").strip()
                 if row["Mentions"].strip().upper() == "Y" and figure:
-                    found.append((str(number), row["Excerpt"], int(float(figure)),
-                                  row["Reporting term"].strip(), row["Reporting unit"].strip()))
+                    found.append(
+                        (
+                            str(number),
+                            row["Excerpt"],
+                            int(float(figure)),
+                            row["Reporting term"].strip(),
+                            row["Reporting unit"].strip(),
+                        )
+                    )
     return found
 
 
@@ -56,19 +70,22 @@ def is_found(claims: list[Claim], quantity: int, term: str, unit: str) -> bool:
     if term in HOUSING:
         return not any(_value(c) == quantity and c.unit == "people" for c in claims)
     wanted_unit = "households" if unit.lower().startswith("household") else "people"
-    return any(
-        c.measure in DISPLACEMENT and _value(c) == quantity and c.unit == wanted_unit for c in claims
-    )
+    return any(c.measure in DISPLACEMENT and _value(c) == quantity and c.unit == wanted_unit for c in claims)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--set", choices=["test", "dev"], default="test")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--misses", action="store_true", help="list the excerpts whose figure was missed")
     args = parser.parse_args(argv)
     if not args.data.exists():
-        print(f"{args.data} not found: the IDETECT data sits in ../shared/data beside the project", file=sys.stderr)
+        print(
+            f"{args.data} not found: the IDETECT data sits in ../shared/data beside the project",
+            file=sys.stderr,
+        )
         return 1
     scored = rows(args.data, args.set)
     found_by_term: Counter[str] = Counter()

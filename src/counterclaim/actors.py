@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +53,10 @@ class Actor:
     places: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+
+
+#: A document's conflicts, or a function that works them out when first needed.
+Conflicts = frozenset[str] | Callable[[], frozenset[str]] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,47 +144,120 @@ class ActorRegistry:
     _by_alias: dict[str, str] = field(init=False, repr=False)
     _actor: dict[str, Actor] = field(init=False, repr=False)
     _party_word: dict[str, tuple[str, str]] = field(init=False, repr=False)
+    _ctx_alias: dict[str, list[tuple[str, frozenset[str]]]] = field(init=False, repr=False)
+    _ctx_party_word: dict[str, list[tuple[str, str, frozenset[str]]]] = field(init=False, repr=False)
     _role_actor: dict[tuple[str, str], str] = field(init=False, repr=False)
     _alias_re: _NameMatcher = field(init=False, repr=False)
     _party_re: _NameMatcher = field(init=False, repr=False)
     _role_re: _NameMatcher = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        actor_of = {actor.name.lower(): actor for actor in self.actors}
+        party_conflicts = {a.name: frozenset(a.conflicts) for a in self.actors if a.is_party}
+
+        def context_of(actor: Actor) -> frozenset[str]:
+            if actor.context:
+                return frozenset(actor.context)
+            if actor.side and actor.side in party_conflicts:
+                return party_conflicts[actor.side]
+            return frozenset(actor.conflicts)
+
+        # (word, actor, how, contextual by rule): see CONTEXT in data/actors.toml
+        aliases: list[tuple[str, Actor, bool]] = []
+        party_words: list[tuple[str, Actor, str, bool]] = []
+        for actor in self.actors:
+            armed = actor.is_party and actor.kind == "armed_group"
+            aliases.append((actor.name, actor, False))
+            aliases.extend((alias, actor, bool(actor.context) or armed) for alias in actor.aliases)
+            if actor.is_party:
+                party_words.append((actor.name, actor, "name", False))
+                party_words.extend((alias, actor, "name", armed) for alias in actor.aliases)
+                party_words.extend((adj, actor, "adjective", armed) for adj in actor.adjectives)
+                party_words.extend(
+                    (adj, actor, "military_adjective", True) for adj in actor.military_adjectives
+                )
+                party_words.extend((place, actor, "place", False) for place in actor.places)
+        owners: dict[str, set[str]] = {}
+        for word, actor, _ in aliases:
+            owners.setdefault(_norm(word), set()).add(actor.name)
+        word_owners: dict[str, set[str]] = {}
+        for word, actor, _, _ in party_words:
+            word_owners.setdefault(_norm(word), set()).add(actor.name)
+
         by_alias: dict[str, str] = {}
-        actor_of: dict[str, Actor] = {}
+        ctx_alias: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        for word, actor, contextual in aliases:
+            key = _norm(word)
+            if word == actor.name or not (contextual or len(owners[key]) > 1):
+                by_alias.setdefault(key, actor.name)
+            else:
+                ctx_alias.setdefault(key, []).append((actor.name, context_of(actor)))
         party_word: dict[str, tuple[str, str]] = {}
+        ctx_party_word: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
+        for word, actor, how, contextual in party_words:
+            key = _norm(word)
+            if word == actor.name or not (contextual or len(word_owners[key]) > 1):
+                party_word.setdefault(key, (actor.name, how))
+            else:
+                ctx_party_word.setdefault(key, []).append((actor.name, how, context_of(actor)))
         role_actor: dict[tuple[str, str], str] = {}
         for actor in self.actors:
-            actor_of[actor.name.lower()] = actor
-            for alias in (actor.name, *actor.aliases):
-                by_alias.setdefault(_norm(alias), actor.name)
-            if actor.is_party:
-                for name in (actor.name, *actor.aliases):
-                    party_word.setdefault(_norm(name), (actor.name, "name"))
-                for adjective in actor.adjectives:
-                    party_word.setdefault(_norm(adjective), (actor.name, "adjective"))
-                for adjective in actor.military_adjectives:
-                    party_word.setdefault(_norm(adjective), (actor.name, "military_adjective"))
-                for place in actor.places:
-                    party_word.setdefault(_norm(place), (actor.name, "place"))
             if actor.side:
                 for role in actor.roles:
                     role_actor.setdefault((actor.side, role), actor.name)
         object.__setattr__(self, "_by_alias", by_alias)
+        object.__setattr__(self, "_ctx_alias", ctx_alias)
         object.__setattr__(self, "_actor", actor_of)
         object.__setattr__(self, "_party_word", party_word)
+        object.__setattr__(self, "_ctx_party_word", ctx_party_word)
         object.__setattr__(self, "_role_actor", role_actor)
-        aliases = [a for actor in self.actors for a in (actor.name, *actor.aliases)]
-        object.__setattr__(self, "_alias_re", _NameMatcher(aliases))
-        object.__setattr__(self, "_party_re", _NameMatcher(party_word))
+        object.__setattr__(self, "_alias_re", _NameMatcher(word for word, _, _ in aliases))
+        object.__setattr__(self, "_party_re", _NameMatcher(word for word, _, _, _ in party_words))
         object.__setattr__(self, "_role_re", _NameMatcher(self.role_phrases))
 
     # -- lookups -------------------------------------------------------------------------
+    def _alias_of(self, key: str, conflicts: Conflicts) -> str | None:
+        """The actor an alias key names: everywhere, or in the document's conflicts."""
+        name = self._by_alias.get(key)
+        if name is not None:
+            return name
+        options = self._ctx_alias.get(key)
+        if not options:
+            return None
+        conflicts = conflicts() if callable(conflicts) else conflicts
+        if conflicts is None:
+            names = {option for option, _ in options}
+            return names.pop() if len(names) == 1 else None
+        fitting = {option for option, context in options if context & conflicts}
+        return fitting.pop() if len(fitting) == 1 else None
+
+    def _party_word_of(self, key: str, conflicts: Conflicts) -> tuple[str, str] | None:
+        entry = self._party_word.get(key)
+        if entry is not None:
+            return entry
+        options = self._ctx_party_word.get(key)
+        if not options:
+            return None
+        conflicts = conflicts() if callable(conflicts) else conflicts
+        if not conflicts:
+            return None
+        fitting = {(party, how) for party, how, context in options if context & conflicts}
+        return fitting.pop() if len(fitting) == 1 else None
+
+    def conflicts_of(self, parties: Iterable[str]) -> list[str]:
+        """The conflicts of the parties named, most often named first."""
+        counts: dict[str, int] = {}
+        for party in parties:
+            actor = self._actor.get(party.lower())
+            for conflict in actor.conflicts if actor else ():
+                counts[conflict] = counts.get(conflict, 0) + 1
+        return sorted(counts, key=lambda c: -counts[c])
+
     def get(self, name: str | None) -> Actor | None:
         """The actor a canonical name or alias stands for, or None."""
         if not name:
             return None
-        canonical = self._by_alias.get(_norm(name)) or self._by_alias.get(_key(name).upper())
+        canonical = self._alias_of(_norm(name), None) or self._by_alias.get(_key(name).upper())
         return self._actor.get(canonical.lower()) if canonical else None
 
     def canonical(self, name: str | None) -> str | None:
@@ -216,27 +293,36 @@ class ActorRegistry:
         return bool(actor and actor.is_party)
 
     def party_mentions(
-        self, text: str, start: int = 0, end: int | None = None, *, low: str | None = None
+        self,
+        text: str,
+        start: int = 0,
+        end: int | None = None,
+        *,
+        low: str | None = None,
+        conflicts: Conflicts = None,
     ) -> list[Mention]:
-        """Every span of ``text[start:end]`` naming a party by name, adjective or place."""
+        """Every span of ``text[start:end]`` naming a party by name, adjective or place.
+
+        Contextual words ("rebels", "Kurdish") count only when ``conflicts`` picks one owner.
+        """
         found = []
         for match_start, match_end, key in self._party_re.finditer(text, start, end, low=low):
-            party, how = self._party_word.get(key, (None, ""))
-            if party is not None:
-                found.append(Mention(match_start, match_end, party, how))
+            entry = self._party_word_of(_norm(key), conflicts)
+            if entry is not None:
+                found.append(Mention(match_start, match_end, entry[0], entry[1]))
         return found
 
-    def party_of_word(self, word: str) -> str | None:
+    def party_of_word(self, word: str, *, conflicts: Conflicts = None) -> str | None:
         """The party a name, adjective or place names, if any."""
-        entry = self._party_word.get(_norm(word))
+        entry = self._party_word_of(_norm(word), conflicts)
         return entry[0] if entry else None
 
-    def find_actor(self, text: str) -> tuple[str, int, int] | None:
+    def find_actor(self, text: str, *, conflicts: Conflicts = None) -> tuple[str, int, int] | None:
         """The best-known actor named inside ``text``: the longest alias, rightmost on ties."""
         best: tuple[str, int, int] | None = None
         for start, end, key in self._alias_re.finditer(text):
             if best is None or end - start >= best[2] - best[1]:
-                name = self._by_alias.get(_norm(key))
+                name = self._alias_of(_norm(key), conflicts if conflicts is not None else frozenset())
                 if name is not None:
                     best = (name, start, end)
         return best
@@ -263,26 +349,29 @@ class ActorRegistry:
             return party
         return None
 
-    def resolve(self, text: str, *, context_party: str | None = None) -> str | None:
+    def resolve(
+        self, text: str, *, context_party: str | None = None, conflicts: Conflicts = None
+    ) -> str | None:
         """Normalise a claimant as the text names it to a canonical actor name.
 
         Args:
             text: The claimant's words ("Kyiv", "the country's defence minister").
             context_party: The party the surrounding text is about, for generic roles.
+            conflicts: The document's conflicts, for contextual aliases ("the Observatory").
 
         Returns:
             The canonical name, or None when the registry does not know the claimant.
         """
         cleaned = _LEADING_NOISE.sub("", text.strip().strip(",.;:\"“”‘’'"))
-        exact = self._by_alias.get(_norm(cleaned))
+        exact = self._alias_of(_norm(cleaned), conflicts)
         if exact is not None:
             return exact
         role = self.find_role(text)
-        found = self.find_actor(text)
+        found = self.find_actor(text, conflicts=conflicts)
         if role is not None:
             role_name, role_start, _ = role
             party = None
-            for mention in self.party_mentions(text, 0, role_start):
+            for mention in self.party_mentions(text, 0, role_start, conflicts=conflicts):
                 party = mention.party
             if party is None and found is not None and found[2] <= role_start:
                 party = self.side_of(found[0])
@@ -294,6 +383,63 @@ class ActorRegistry:
         if found is not None:
             return found[0]
         return None
+
+
+class RegistryView:
+    """The registry as one document sees it: contextual words resolved in its conflicts.
+
+    The conflicts are worked out only when a contextual word is first met (most documents
+    never need them), from the parties the whole document names.
+    """
+
+    def __init__(self, registry: ActorRegistry, text: str, low: str | None = None) -> None:
+        self.registry = registry
+        self._text = text
+        self._low = low
+        self._conflicts: frozenset[str] | None = None
+
+    @property
+    def conflicts(self) -> frozenset[str]:
+        if self._conflicts is None:
+            parties = [m.party for m in self.registry.party_mentions(self._text, low=self._low)]
+            ranked = self.registry.conflicts_of(parties)
+            self._conflicts = frozenset(ranked[:2])
+        return self._conflicts
+
+    def _lazy(self) -> frozenset[str]:
+        return self.conflicts
+
+    def resolve(self, text: str, *, context_party: str | None = None) -> str | None:
+        return self.registry.resolve(text, context_party=context_party, conflicts=self._lazy)
+
+    def find_actor(self, text: str) -> tuple[str, int, int] | None:
+        return self.registry.find_actor(text, conflicts=self._lazy)
+
+    def party_mentions(
+        self, text: str, start: int = 0, end: int | None = None, *, low: str | None = None
+    ) -> list[Mention]:
+        return self.registry.party_mentions(text, start, end, low=low, conflicts=self._lazy)
+
+    def party_of_word(self, word: str) -> str | None:
+        return self.registry.party_of_word(word, conflicts=self._lazy)
+
+    def get(self, name: str | None) -> Actor | None:
+        return self.registry.get(name)
+
+    def canonical(self, name: str | None) -> str | None:
+        return self.registry.canonical(name)
+
+    def is_party(self, name: str | None) -> bool:
+        return self.registry.is_party(name)
+
+    def is_state(self, name: str | None) -> bool:
+        return self.registry.is_state(name)
+
+    def side_of(self, name: str | None) -> str | None:
+        return self.registry.side_of(name)
+
+    def aliases_in(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+        return self.registry.aliases_in(text, start, end)
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:

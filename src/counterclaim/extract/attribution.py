@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from counterclaim.actors import ActorRegistry
+from counterclaim.actors import RegistryView
 from counterclaim.extract.sentences import Sentences
 from counterclaim.lexicon import Lexicon, normalise_phrase
 
@@ -49,6 +49,10 @@ _ORGANISATION: Final = re.compile(
 _FIRST_PROPER: Final = re.compile(r"(?<![\w])((?:[A-Z][\w.'’-]*\s+){1,4}[A-Z][\w.'’-]*)")
 _PREPOSITIONS: Final = frozenset(
     {"in", "on", "at", "of", "for", "from", "with", "by", "to", "near", "across"}
+)
+_HOSPITAL_SOURCE: Final = re.compile(
+    r"hospital\s+(?:source|sources|official|officials)\s+in\s+"
+    r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?!\s+[A-Z])"
 )
 _QUOTES: Final = '"“”'
 _PRONOUNS: Final = frozenset({"he", "she", "it", "they", "we", "i"})
@@ -133,7 +137,7 @@ class Attributor:
         sentences: Sentences,
         *,
         lexicon: Lexicon,
-        registry: ActorRegistry,
+        registry: RegistryView,
     ) -> None:
         self.text = text
         self.low = low
@@ -167,6 +171,11 @@ class Attributor:
             if self._inside_quote(span, position):
                 return self._previous(span, context_party) or Speaker(None, None, False)
             return Speaker(None, None, False)
+        if chosen.kind == "quoted" and not any(ch.isupper() for ch in chosen.speaker):
+            # "It quoted activists as saying": an unnamed source speaks through the quoter
+            subject = self._subject_of_quote(span, chosen, context_party)
+            if subject is not None:
+                return subject
         speaker = self._resolve_cached(chosen.speaker, chosen.speaker_start, span, context_party)
         if chosen.kind == "quoted" and not speaker.known:
             subject = self._subject_of_quote(span, chosen, context_party)
@@ -210,6 +219,10 @@ class Attributor:
                 return first
         tail = words.split()
         exact = self.registry.resolve(" ".join(tail[-6:]), context_party=context_party)
+        hospital = _HOSPITAL_SOURCE.search(words)
+        if hospital is not None:
+            # "a hospital source in Hassakeh city": the hospitals of that place
+            return Speaker(f"{hospital.group(1)} hospital", words, False)
         organisation = _ORGANISATION.search(words)
         if organisation is not None and self.registry.get(organisation.group(1)) is None:
             # "a source at Aleppo Police Command": a named body the registry does not know

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Final
 
 from counterclaim.about import __version__
-from counterclaim.actors import ActorRegistry, Mention, load_registry
+from counterclaim.actors import ActorRegistry, Mention, RegistryView, load_registry
 from counterclaim.dates import DateMention, find_dates, parse_published
 from counterclaim.extract.attribution import Attributor
 from counterclaim.extract.groups import Group, describe_group, usable_mentions
@@ -85,8 +85,9 @@ class _Document:
         self.published = published
         self.doc = doc
         self.sentences = Sentences(text)
+        self.registry = RegistryView(extractor.registry, text, low)
         self.attributor = Attributor(
-            text, low, self.sentences, lexicon=extractor.lexicon, registry=extractor.registry
+            text, low, self.sentences, lexicon=extractor.lexicon, registry=self.registry
         )
         self._mentions: dict[Span, list[Mention]] = {}
         self._dates: dict[Span, list[tuple[DateMention, str]]] = {}
@@ -94,7 +95,7 @@ class _Document:
     # -- lazily computed context ------------------------------------------------------------
     def mentions(self, span: Span) -> list[Mention]:
         if span not in self._mentions:
-            self._mentions[span] = self.x.registry.party_mentions(self.text, span[0], span[1], low=self.low)
+            self._mentions[span] = self.registry.party_mentions(self.text, span[0], span[1], low=self.low)
         return self._mentions[span]
 
     def context_party(self, span: Span, position: int, role: str = "military") -> str | None:
@@ -108,7 +109,7 @@ class _Document:
                 return None
             named = [m for m in self.mentions(current) if m.start < position]
             if role != "military":
-                named = usable_mentions(self.text, named, self.x.registry, role)
+                named = usable_mentions(self.text, named, self.registry, role)
             if named:
                 return named[-1].party
             current = self.sentences.before(current)
@@ -175,7 +176,7 @@ class _Document:
             position,
             link,
             lexicon=lexicon,
-            registry=self.x.registry,
+            registry=self.registry,
             sentence=span,
             mentions=self.mentions(span),
             context_party=context,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final
 
-from counterclaim.actors import ActorRegistry, Mention
+from counterclaim.actors import Mention, RegistryView
 from counterclaim.extract.measures import AUXILIARIES, MeasureLink
 from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
 from counterclaim.lexicon import Lexicon
@@ -98,7 +98,7 @@ def _pairs_in(words: list[str], vocabulary: frozenset[str]) -> bool:
     return any(f"{a} {b}" in vocabulary for a, b in pairwise(words))
 
 
-def _party_in_span(text: str, start: int, end: int, registry: ActorRegistry) -> str | None:
+def _party_in_span(text: str, start: int, end: int, registry: RegistryView) -> str | None:
     for mention in registry.party_mentions(text, start, end):
         return mention.party
     words = text[start:end]
@@ -137,7 +137,7 @@ def describe_group(
     link: MeasureLink,
     *,
     lexicon: Lexicon,
-    registry: ActorRegistry,
+    registry: RegistryView,
     sentence: tuple[int, int],
     mentions: list[Mention],
     context_party: str | None,
@@ -179,7 +179,7 @@ def describe_group(
     return Group(subject=subject, role=role, party=party, unit=unit)
 
 
-def usable_mentions(text: str, mentions: list[Mention], registry: ActorRegistry, role: str) -> list[Mention]:
+def usable_mentions(text: str, mentions: list[Mention], registry: RegistryView, role: str) -> list[Mention]:
     """The mentions that may name the party of a group of ``role`` people.
 
     For civilians and unspecified people: no attacker adjectives ("Israeli strikes"), no
