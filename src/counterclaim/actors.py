@@ -57,6 +57,8 @@ class Actor:
 
 #: A document's conflicts, or a function that works them out when first needed.
 Conflicts = frozenset[str] | Callable[[], frozenset[str]] | None
+#: The party the text around a claimant is about, or a function that finds it when needed.
+PartyHint = str | Callable[[], str | None] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +352,7 @@ class ActorRegistry:
         return None
 
     def resolve(
-        self, text: str, *, context_party: str | None = None, conflicts: Conflicts = None
+        self, text: str, *, context_party: PartyHint = None, conflicts: Conflicts = None
     ) -> str | None:
         """Normalise a claimant as the text names it to a canonical actor name.
 
@@ -375,7 +377,8 @@ class ActorRegistry:
                 party = mention.party
             if party is None and found is not None and found[2] <= role_start:
                 party = self.side_of(found[0])
-            party = party or context_party
+            if party is None:
+                party = context_party() if callable(context_party) else context_party
             if party is not None:
                 holder = self.actor_for_role(party, role_name)
                 if holder is not None and (found is None or found[2] <= role_start):
@@ -392,24 +395,40 @@ class RegistryView:
     never need them), from the parties the whole document names.
     """
 
-    def __init__(self, registry: ActorRegistry, text: str, low: str | None = None) -> None:
+    def __init__(
+        self,
+        registry: ActorRegistry,
+        text: str,
+        low: str | None = None,
+        *,
+        seen: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
         self.registry = registry
         self._text = text
         self._low = low
+        self._seen = seen
         self._conflicts: frozenset[str] | None = None
 
     @property
     def conflicts(self) -> frozenset[str]:
-        if self._conflicts is None:
-            parties = [m.party for m in self.registry.party_mentions(self._text, low=self._low)]
-            ranked = self.registry.conflicts_of(parties)
-            self._conflicts = frozenset(ranked[:2])
+        """The document's conflicts: those of the parties it names most.
+
+        ``seen`` gives the parties already found in the sentences read so far; only when it
+        gives none is the whole text searched.
+        """
+        if self._conflicts is not None:
+            return self._conflicts
+        parties = list(self._seen()) if self._seen is not None else []
+        if parties:
+            return frozenset(self.registry.conflicts_of(parties)[:2])
+        parties = [m.party for m in self.registry.party_mentions(self._text, low=self._low)]
+        self._conflicts = frozenset(self.registry.conflicts_of(parties)[:2])
         return self._conflicts
 
     def _lazy(self) -> frozenset[str]:
         return self.conflicts
 
-    def resolve(self, text: str, *, context_party: str | None = None) -> str | None:
+    def resolve(self, text: str, *, context_party: PartyHint = None) -> str | None:
         return self.registry.resolve(text, context_party=context_party, conflicts=self._lazy)
 
     def find_actor(self, text: str) -> tuple[str, int, int] | None:

@@ -106,7 +106,6 @@ _BETWEEN = re.compile(r"(?<![\w])(?:between|from)\s*$")
 _AVERAGE = re.compile(r"(?<![\w])(?:average|averaging|average of|an average of|mean)\s*$")
 _CHANGE_PERCENT = re.compile(r"%\s*,?\s*or\s*$|per\s*cent\s*,?\s*or\s*$")
 _NEXT_WORDS = re.compile(r"[^\W\d_][\w'’.°]*|%|°[cf]")
-_PREV_TOKEN = re.compile(r"(\S+)\s*$")
 _COUNT_NOUN = re.compile(
     r"^\s*(?:people|persons|civilians|children|soldiers|troops|refugees|residents|others|"
     r"killed|dead|died|deaths|wounded|injured|casualties|displaced|fighters|women|men)\b"
@@ -393,26 +392,21 @@ class NumberReader:
             and not _COUNT_NOUN.match(after)
         ):
             return "year"
-        previous = _PREV_TOKEN.search(before)
-        if previous is not None:
-            token = previous.group(1).lower()
-            if (
-                token[-1:] in _CURRENCY
-                or token.rstrip(".") in self.lexicon.prefixes
-                or token in self.lexicon.prefixes
-            ):
-                return "money or identifier"
+        previous = before.rsplit(None, 1)[-1] if before.strip() else ""
+        if previous and (
+            previous[-1:] in _CURRENCY
+            or previous.rstrip(".") in self.lexicon.prefixes
+            or previous in self.lexicon.prefixes
+        ):
+            return "money or identifier"
         if before[-1:] in _CURRENCY:
             return "money"
         words = _NEXT_WORDS.findall(after[:24])
         if words:
-            first_word = words[0].lower().rstrip(".")
-            two_words = " ".join(w.lower() for w in words[:2])
-            if first_word in self.lexicon.units or two_words in self.lexicon.units:
+            first_word = words[0].rstrip(".")
+            if first_word in self.lexicon.units or " ".join(words[:2]) in self.lexicon.units:
                 return f"unit ({first_word})"
-        if self.lexicon.rates_after.search(text[end : end + 48].split(",")[0][:40]) is not None:
-            return "rate"
-        if _rate_later(text, end, self.lexicon):
+        if _rate_soon(after, self.lexicon):
             return "rate"
         if self.lexicon.change_before.ending(before) or _CHANGE_PERCENT.search(before):
             return "change"
@@ -421,14 +415,18 @@ class NumberReader:
         return None
 
 
-def _rate_later(text: str, end: int, lexicon: Lexicon) -> bool:
-    """A rate word within the next few words ("200,000 refugees per day")."""
-    tail = text[end : end + 40]
-    words = tail.split()
+def _rate_soon(after: str, lexicon: Lexicon) -> bool:
+    """A rate phrase right after the number or within its next few words ("200,000 refugees
+    per day"), before any clause break."""
+    clause = after.split(",", 1)[0]
+    if lexicon.rates_after.match(clause) is not None:
+        return True
+    words = clause.split()
     for cut in range(1, min(len(words), 4)):
-        rest = " ".join(words[cut:])
-        if lexicon.rates_after.match(" " + rest) is not None:
-            return not any(w.strip(",.;:") in {"and", "while", "but"} for w in words[:cut])
+        if words[cut - 1] in {"and", "while", "but", "or"}:
+            return False
+        if lexicon.rates_after.match(" " + " ".join(words[cut:])) is not None:
+            return True
     return False
 
 

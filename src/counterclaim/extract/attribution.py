@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from counterclaim.actors import RegistryView
+from counterclaim.actors import PartyHint, RegistryView
 from counterclaim.extract.sentences import Sentences
 from counterclaim.lexicon import Lexicon, normalise_phrase
 
@@ -145,7 +145,7 @@ class Attributor:
         self.lexicon = lexicon
         self.registry = registry
         self._cache: dict[Span, list[Attribution]] = {}
-        self._resolved: dict[tuple[str, int, str | None], Speaker] = {}
+        self._resolved: dict[tuple[str, int], Speaker] = {}
 
     def attributions(self, span: Span) -> list[Attribution]:
         """The attributions of the sentence ``span`` (cached)."""
@@ -153,7 +153,7 @@ class Attributor:
             self._cache[span] = find_attributions(self.text, self.low, span[0], span[1], self.lexicon)
         return self._cache[span]
 
-    def claimant_for(self, span: Span, position: int, context_party: str | None) -> Speaker:
+    def claimant_for(self, span: Span, position: int, context_party: PartyHint) -> Speaker:
         """Who claims the number at ``position`` in the sentence ``span``."""
         candidates = self.attributions(span)
         according = [a for a in candidates if a.kind == "according"]
@@ -183,13 +183,13 @@ class Attributor:
                 return subject
         return speaker
 
-    def _resolve_cached(self, words: str, at: int, span: Span, context_party: str | None) -> Speaker:
-        key = (words, at, context_party)
+    def _resolve_cached(self, words: str, at: int, span: Span, context_party: PartyHint) -> Speaker:
+        key = (words, at)
         if key not in self._resolved:
             self._resolved[key] = self.resolve(words, at, span, context_party)
         return self._resolved[key]
 
-    def _subject_of_quote(self, span: Span, chosen: Attribution, context_party: str | None) -> Speaker | None:
+    def _subject_of_quote(self, span: Span, chosen: Attribution, context_party: PartyHint) -> Speaker | None:
         head = self.text[span[0] : chosen.marker_start].split()
         if not head:
             return None
@@ -203,7 +203,7 @@ class Attributor:
         straight = before.count('"')
         return opening > closing or straight % 2 == 1
 
-    def resolve(self, words: str, at: int, span: Span, context_party: str | None) -> Speaker:
+    def resolve(self, words: str, at: int, span: Span, context_party: PartyHint) -> Speaker:
         """Turn a speaker's words into a claimant (registry, people named earlier, back-references)."""
         words = words.strip().strip(",.;:\"“”‘’'").strip()
         if not words:
@@ -276,7 +276,7 @@ class Attributor:
         text = re.sub(r"^(?:the|a|an|another|two|three|some|several)\s+", "", text, flags=re.I)
         return text or None
 
-    def _shortest(self, tail: list[str], canonical: str, context_party: str | None) -> str:
+    def _shortest(self, tail: list[str], canonical: str, context_party: PartyHint) -> str:
         """The fewest trailing words that still name the claimant, with their article."""
         for size in range(1, min(len(tail), 4) + 1):
             words = tail[-size:]
@@ -314,7 +314,7 @@ class Attributor:
                 return best[1]
         return None
 
-    def _previous(self, span: Span, context_party: str | None, before: int | None = None) -> Speaker | None:
+    def _previous(self, span: Span, context_party: PartyHint, before: int | None = None) -> Speaker | None:
         """The last known claimant named before ``before`` in ``span``, or in the sentences before."""
         current: Span | None = span
         limit = before if before is not None else span[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import Final
@@ -85,14 +86,18 @@ class _Document:
         self.published = published
         self.doc = doc
         self.sentences = Sentences(text)
-        self.registry = RegistryView(extractor.registry, text, low)
+        self.registry = RegistryView(extractor.registry, text, low, seen=self._parties_seen)
         self.attributor = Attributor(
             text, low, self.sentences, lexicon=extractor.lexicon, registry=self.registry
         )
         self._mentions: dict[Span, list[Mention]] = {}
         self._dates: dict[Span, list[tuple[DateMention, str]]] = {}
+        self._scope_cues: dict[Span, str] = {}
 
     # -- lazily computed context ------------------------------------------------------------
+    def _parties_seen(self) -> list[str]:
+        return [m.party for mentions in self._mentions.values() for m in mentions]
+
     def mentions(self, span: Span) -> list[Mention]:
         if span not in self._mentions:
             self._mentions[span] = self.registry.party_mentions(self.text, span[0], span[1], low=self.low)
@@ -169,7 +174,8 @@ class _Document:
             before = self.low[max(0, quantity.qualifier_start - 40) : quantity.qualifier_start]
             if lexicon.prospective_before.ending(before.rstrip(" \"“‘'(")):
                 return None
-        context = self.context_party(span, quantity.start)
+        start = quantity.start
+        context = _Once(lambda: self.context_party(span, start))
         group = describe_group(
             self.text,
             tokens,
@@ -180,7 +186,7 @@ class _Document:
             sentence=span,
             mentions=self.mentions(span),
             context_party=context,
-            place_context=self.context_party(span, quantity.start, role="civilian"),
+            place_context=lambda: self.context_party(span, start, role="civilian"),
         )
         if (
             not group.subject
@@ -215,15 +221,22 @@ class _Document:
         )
 
     def _scope(self, span: Span, link: MeasureLink) -> str:
-        lexicon = self.x.lexicon
-        start, end = span
-        if lexicon.cumulative.search(self.low, start, end) or _OWN_TALLY.search(self.low, start, end):
-            return "cumulative"
-        if lexicon.incident.search(self.low, start, end):
-            return "incident"
-        if link.measure in {"displaced", "refugees", "captured", "missing"}:
-            return "cumulative"
-        if _CUMULATIVE_VERB.search(self.low, start, end):
+        cue = self._scope_cues.get(span)
+        if cue is None:
+            lexicon = self.x.lexicon
+            start, end = span
+            if lexicon.cumulative.search(self.low, start, end) or _OWN_TALLY.search(self.low, start, end):
+                cue = "cumulative"
+            elif lexicon.incident.search(self.low, start, end):
+                cue = "incident"
+            elif _CUMULATIVE_VERB.search(self.low, start, end):
+                cue = "perfect"
+            else:
+                cue = ""
+            self._scope_cues[span] = cue
+        if cue in {"cumulative", "incident"}:
+            return cue
+        if link.measure in {"displaced", "refugees", "captured", "missing"} or cue == "perfect":
             return "cumulative"
         return "incident"
 
@@ -267,6 +280,21 @@ class _Document:
             if counts:
                 return _nearest(counts, position).isoformat()
         return self.published.isoformat() if self.published else None
+
+
+class _Once:
+    """A value worked out on first use, then kept (context most claims never need)."""
+
+    def __init__(self, compute: Callable[[], str | None]) -> None:
+        self._compute = compute
+        self._done = False
+        self._value: str | None = None
+
+    def __call__(self) -> str | None:
+        if not self._done:
+            self._value = self._compute()
+            self._done = True
+        return self._value
 
 
 def _nearest(mentions: list[DateMention], position: int) -> date:

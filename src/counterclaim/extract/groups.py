@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final
@@ -140,8 +141,8 @@ def describe_group(
     registry: RegistryView,
     sentence: tuple[int, int],
     mentions: list[Mention],
-    context_party: str | None,
-    place_context: str | None = None,
+    context_party: Callable[[], str | None],
+    place_context: Callable[[], str | None],
 ) -> Group:
     """Subject words, role, party and unit of the count at ``tokens[index]``."""
     span = subject_tokens(tokens, index, link)
@@ -168,14 +169,14 @@ def describe_group(
     )
     party = _party_in_span(text, start, end, registry) if span else None
     if party is None and role == "military" and any(w in lexicon.irregular for w in words):
-        country = nearest_party(mentions, tokens[index].start, sentence_start=sentence[0]) or context_party
+        country = nearest_party(mentions, tokens[index].start, sentence_start=sentence[0]) or context_party()
         party = lexicon.irregular_sides.get(country or "", None) or country
     if party is None and subject.lower().startswith(_POSSESSIVE_LEADS):
-        party = context_party
+        party = context_party()
     if party is None:
         usable = usable_mentions(text, mentions, registry, role)
         party = nearest_party(usable, tokens[index].start, sentence_start=sentence[0])
-        party = party or (context_party if role == "military" else place_context)
+        party = party or (context_party() if role == "military" else place_context())
     return Group(subject=subject, role=role, party=party, unit=unit)
 
 
