@@ -16,6 +16,7 @@ XNUM: Final = "XNUM"  # a number that is not a count (date, money, unit)
 MEAS: Final = "MEAS"  # a measure phrase ("killed", "forced to flee")
 QUAL: Final = "QUAL"  # a qualifier word before a count ("at least")
 WORD: Final = "WORD"
+_REACH: Final = 240  # characters around the sentence's measure words where counts are read
 _WINDOW_BEFORE: Final = 120  # characters kept before the first count (a verb, "the toll of")
 _WINDOW_AFTER: Final = 150  # characters kept after the last count (its group, its verb)
 PUNCT: Final = "PUNCT"
@@ -47,6 +48,10 @@ def tokenize(
     ``measure_hits`` are the measure matches already found in the document; without them
     the sentence is searched again.
     """
+    if measure_hits:
+        # A count links to a measure word within a clause: far from every one, nothing links.
+        start = max(start, measure_hits[0].start() - _REACH)
+        end = min(end, measure_hits[-1].end() + _REACH)
     specials: list[Token] = []
     dropped: list[tuple[int, int]] = []
     for quantity in reader.quantities(low, start, end, dropped=dropped):
