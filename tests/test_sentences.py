@@ -23,3 +23,10 @@ from counterclaim.extract.sentences import split_sentences
 )
 def test_sentences_split(text, expected):
     assert [text[s:e] for s, e in split_sentences(text)] == expected
+
+
+def test_sentences_run_on_text_is_cut_into_bounded_pieces():
+    text = "word " * 3000 + "and 12 people were killed"
+    spans = split_sentences(text)
+    assert all(end - start <= 2000 for start, end in spans)
+    assert text[spans[0][0] : spans[-1][1]].endswith("killed")

@@ -73,6 +73,10 @@ def _sentence_end(text: str, match: re.Match[str], floor: int) -> int | None:
     return end
 
 
+#: Longest sentence read as one; longer runs are cut at a space (claims never span them).
+MAX_SENTENCE = 2000
+
+
 class Sentences:
     """Sentence spans of one text, split lazily: only as far as the positions asked about.
 
@@ -89,10 +93,19 @@ class Sentences:
         self._done = False
 
     def _add(self, start: int, end: int) -> None:
-        span = _trim(self.text, start, end)
-        if span[1] > span[0]:
-            self.spans.append(span)
-            self._starts.append(span[0])
+        start, end = _trim(self.text, start, end)
+        while end - start > MAX_SENTENCE:
+            # a run-on "sentence" (a table, a text with no stops): cut at a space
+            cut = self.text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+            cut = cut if cut > start else start + MAX_SENTENCE
+            piece = _trim(self.text, start, cut)
+            if piece[1] > piece[0]:
+                self.spans.append(piece)
+                self._starts.append(piece[0])
+            start = _trim(self.text, cut, end)[0]
+        if end > start:
+            self.spans.append((start, end))
+            self._starts.append(start)
 
     def _extend(self, position: int) -> None:
         while not self._done and (not self.spans or self.spans[-1][1] <= position):
