@@ -205,3 +205,26 @@ def test_cli_help_has_an_example_for_every_command():
         result = run(command, "--help")
         assert result.returncode == 0
         assert "Example:" in result.stdout
+
+
+def test_cli_extract_reads_standard_input():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "counterclaim",
+            "extract",
+            "-",
+            "--format",
+            "jsonl",
+            "--published",
+            "2022-04-07",
+        ],
+        input=SEED_LIKE,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["doc"] for r in rows] == ["stdin", "stdin"]

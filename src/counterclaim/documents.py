@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from counterclaim.dates import parse_published
 from counterclaim.errors import (
@@ -98,14 +99,29 @@ def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 
 
 def iter_paths(
-    paths: Iterable[Path], *, published: date | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Iterable[Path],
+    *,
+    published: date | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    stdin: BinaryIO | None = None,
 ) -> Iterator[Document | InputError]:
     """Documents of files and folders (recursively, text files only), or the error of each.
 
-    A document's id is its file name.
+    A document's id is its file name; ``-`` reads standard input (id ``stdin``).
     """
     for path in paths:
-        if path.is_dir():
+        if str(path) == "-":
+            data = (stdin or sys.stdin.buffer).read(max_bytes + 1)
+            if len(data) > max_bytes:
+                yield InputTooLargeError(
+                    "stdin", f"the input is over the {_describe_size(max_bytes)} limit (--max-bytes)"
+                )
+                continue
+            try:
+                yield Document(id="stdin", text=decode_text(data, "stdin"), published=published)
+            except InputError as error:
+                yield error
+        elif path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
             if not files:
                 yield MissingInputError(str(path), "the folder holds no .txt files")
