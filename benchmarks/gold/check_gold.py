@@ -222,9 +222,13 @@ def check_bounds(d: dict, span: str | None) -> list[str]:
                 errs.append(f"vague {key!r} needs low/high {VAGUE[key]}, got ({lo}, {hi})")
         elif span is not None:
             errs.append(f"vague span {span!r} is not in the claims.md table")
-    if span is not None and span.strip().lower() in ("a dozen", "dozen") and q != "vague":
-        if q != "about" or v != 12:
-            errs.append(f'"a dozen" needs qualifier about and value 12 (got {q}, {v})')
+    if (
+        span is not None
+        and span.strip().lower() in ("a dozen", "dozen")
+        and q != "vague"
+        and (q != "about" or v != 12)
+    ):
+        errs.append(f'"a dozen" needs qualifier about and value 12 (got {q}, {v})')
     # the number span should say what value/low/high say
     if span is not None and q not in ("vague",) and not errs:
         if q == "range":
@@ -282,8 +286,7 @@ def check_folder(folder: Path) -> list[str]:
         if not tp.is_file():
             errors.append(f"{where}: text file {tp} not found")
         else:
-            with open(tp, encoding="utf-8") as fh:
-                texts[f] = fh.read()
+            texts[f] = tp.read_text(encoding="utf-8")
 
     seen: dict[tuple, int] = {}
     for n, line in enumerate(gold_path.read_text(encoding="utf-8").splitlines(), 1):
