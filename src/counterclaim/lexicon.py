@@ -132,6 +132,7 @@ class Lexicon:
     rates_after: re.Pattern[str]
     change_before: PhraseSet
     prospective_before: PhraseSet
+    forecast_before: PhraseSet
     cumulative: re.Pattern[str]
     incident: re.Pattern[str]
     reporting_verbs: re.Pattern[str]
@@ -191,6 +192,7 @@ def build_lexicon(data: Mapping[str, Any], *, source: str = "lexicon") -> Lexico
             rates_after=word_regex(not_counts["rates"], anchor="start"),
             change_before=PhraseSet.of(not_counts["change_verbs"]),
             prospective_before=PhraseSet.of(not_counts["prospective"]),
+            forecast_before=PhraseSet.of(not_counts.get("forecast", [])),
             cumulative=word_regex(data["scope"]["cumulative"]),
             incident=word_regex(data["scope"]["incident"]),
             reporting_verbs=word_regex(attribution["verbs"]),

@@ -328,6 +328,9 @@ class NumberReader:
                 low *= _scale_of(text[second.start : second.end], self.lexicon)
             if low >= high:
                 return None
+            between = _BETWEEN.search(text, max(0, first.start - 12), first.start)
+            if between is not None:
+                qualifier_start = between.start()
             return Quantity(
                 first.start,
                 second.end,
@@ -338,9 +341,7 @@ class NumberReader:
                 high,
                 min(qualifier_start, first.start),
             )
-        if first.kind == "vague":
-            if qualifier in {"more_than", "at_least", "at_most", "less_than"}:
-                pass  # "more than hundreds" still only says hundreds
+        if first.kind == "vague":  # "more than hundreds" still only says hundreds
             return Quantity(
                 first.start,
                 first.end,

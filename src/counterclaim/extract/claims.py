@@ -35,6 +35,11 @@ _OWN_TALLY: Final = re.compile(
     r"(?<![\w])of\s+(?:its|their|our)\s+(?:own\s+)?(?:soldiers|troops|servicemen|fighters|"
     r"personnel|forces|men|members|service\s+members)(?![\w])"
 )
+# "half of the region's 150,000 people": a share of a population, not a count of people harmed
+_FRACTION_BEFORE: Final = re.compile(
+    r"(?<![\w])(?:half|third|thirds|quarter|quarters|fifth|tenth|per\s*cent|percent|%)\s+of\s+"
+    r"(?:the\s+|its\s+|their\s+)?(?:[\w-]+['’]s)?\s*$"
+)
 _START_BEFORE: Final = re.compile(r"(?<![\w])(?:since|from|between|after|before|until)\s+(?:the\s+)?$")
 _COUNT_DATE_BEFORE: Final = re.compile(r"(?<![\w])(?:as\s+of|by|at|through|to)\s+(?:the\s+)?$")
 _EVENT_LOOKBACK: Final = 8
@@ -170,10 +175,11 @@ class _Document:
         quantity = tokens[position].quantity
         if quantity is None:
             return None
-        if link.how not in {"toll", "number-of"}:
-            before = self.low[max(0, quantity.qualifier_start - 40) : quantity.qualifier_start]
-            if lexicon.prospective_before.ending(before.rstrip(" \"“‘'(")):
-                return None
+        before = self.low[max(0, quantity.qualifier_start - 48) : quantity.qualifier_start].rstrip(" \"“‘'(")
+        if lexicon.forecast_before.ending(before) or _FRACTION_BEFORE.search(before):
+            return None
+        if link.how not in {"toll", "number-of"} and lexicon.prospective_before.ending(before):
+            return None
         start = quantity.start
         context = _Once(lambda: self.context_party(span, start))
         group = describe_group(

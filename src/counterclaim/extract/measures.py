@@ -40,7 +40,11 @@ TOLL_GAP: Final = frozenset(
     }
 )  # fmt: skip
 _QUOTE_MARKS: Final = frozenset({'"', "“", "”", "‘", "’", "'"})
-_FORWARD_LIMIT: Final = 7
+_FORWARD_LIMIT: Final = 9
+_PRONOUNS: Final = frozenset({"them", "those", "these", "whom", "which", "us"})
+_PARTITIVES: Final = frozenset(
+    {"many", "most", "several", "few", "half", "some", "all", "none", "hundreds", "thousands", "dozens"}
+)
 _BACKWARD_LIMIT: Final = 12
 
 
@@ -70,12 +74,17 @@ def _measure_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon) ->
 
 def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> MeasureLink | None:
     words = 0
+    # "one of them is ...": a share of a group named before reads its measure at once, or not at all
+    limit = _FORWARD_LIMIT
+    if index + 2 < len(tokens) and tokens[index + 1].norm == "of" and tokens[index + 2].norm in _PRONOUNS:
+        limit = 3
+    in_partitive = False
     in_including = False
     position = index + 1
     while position < len(tokens):
         token = tokens[position]
         if token.kind == MEAS:
-            if token.form == "toll":
+            if token.form == "toll" or in_partitive:
                 return None
             following = _next_kind(tokens, position)
             if in_including and following == NUM:
@@ -98,6 +107,8 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
                 return None
             if token.norm == "," and in_including:
                 in_including = False
+            if token.norm == ",":
+                in_partitive = False
             position += 1
             continue
         if token.kind in {XNUM, QUAL}:
@@ -106,11 +117,13 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
         word = token.norm
         if word in CLAUSE_WORDS:
             return None
+        if word in _PARTITIVES and position + 1 < len(tokens) and tokens[position + 1].norm == "of":
+            in_partitive = True  # "500,000 people, many of them displaced": a share, not the count
         if word in {"including", "among"}:
             in_including = True
         elif word not in AUXILIARIES and not in_including:
             words += 1
-            if words > _FORWARD_LIMIT:
+            if words > limit:
                 return None
         position += 1
     return None
@@ -191,11 +204,71 @@ def link_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -
             return MeasureLink(_measure_of(tokens, following, text, lexicon), cue, "after")
     backward = _backward(tokens, index, text, lexicon)
     if backward is not None:
+        if backward.cue.norm == "lost":
+            # "lost 61,207 troops killed": the specific measure after the count wins
+            forward = _forward(tokens, index, text, lexicon)
+            if forward is not None:
+                return forward
         return backward
+    level = _level(tokens, index, text, lexicon)
+    if level is not None:
+        return level
     forward = _forward(tokens, index, text, lexicon)
     if forward is not None:
         return forward
     return _backward(tokens, index, text, lexicon, coordinated=True)
+
+
+# Words that state the level a count has reached: "the toll rose to 40", "losses have passed
+# 135,000", "Houthi losses at 90-100 fighters".
+# The weak ones ("to", "at", "of", "is") count only after a strong one or a measure noun:
+# "rose to", "losses at", "the toll is"; never "rushed to six hospitals".
+WEAK_LEVEL_WORDS: Final = frozenset({"to", "at", "of", "above", "past", "is", "was", "are", "were", "now"})
+LEVEL_WORDS: Final = frozenset(
+    {
+        "to", "at", "of", "above", "past", "passed", "passes", "passing", "reached", "reaches",
+        "reach", "reaching", "topped", "tops", "surpassed", "surpasses", "exceeded", "exceeds",
+        "hit", "hits", "crossed", "nears", "neared", "approaching", "totalled", "totaled",
+        "totals", "is", "was", "are", "were", "now", "stood", "stands", "stand", "standing",
+        "rose", "risen", "rises", "climbed", "climbs", "jumped", "soared", "increased", "grew",
+    }
+)  # fmt: skip
+_LEVEL_MEASURE_GAP: Final = 16
+_TOTAL_WORDS: Final = frozenset({"number", "toll", "tally", "total", "count", "figure"})
+
+
+def _level(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> MeasureLink | None:
+    """A count a toll or a measure noun is said to have reached ("death toll ... rises to 40")."""
+    position = index - 1
+    levelled = False
+    while position >= 0 and tokens[position].kind == QUAL:
+        levelled = levelled or tokens[position].norm.split()[0] in LEVEL_WORDS  # "passed 135,000"
+        position -= 1
+    while levelled and position >= 0 and tokens[position].norm in {"have", "has", "had", "now", "already"}:
+        position -= 1
+    if levelled and position >= 0:
+        position += 1  # look for the measure from here back
+    elif position < 0 or tokens[position].kind != WORD or tokens[position].norm not in LEVEL_WORDS:
+        return None
+    if not levelled and tokens[position].norm in WEAK_LEVEL_WORDS:
+        before = tokens[position - 1] if position > 0 else None
+        strong = before is not None and (
+            (before.kind == MEAS and before.form in {"toll", "noun"})
+            or (before.kind == WORD and before.norm in LEVEL_WORDS and before.norm not in WEAK_LEVEL_WORDS)
+        )
+        if not strong:
+            return None
+    window = tokens[max(0, position - _LEVEL_MEASURE_GAP) : position]
+    counted = any(t.norm in _TOTAL_WORDS for t in window)
+    for back in range(position - 1, max(-1, position - _LEVEL_MEASURE_GAP), -1):
+        token = tokens[back]
+        if token.kind == NUM or (token.kind == PUNCT and token.norm in {".", ";", ":", "?", "!"}):
+            return None
+        if token.kind == MEAS:
+            if token.form in {"toll", "noun"} or counted:
+                return MeasureLink(_measure_of(tokens, back, text, lexicon), token, "toll")
+            return None
+    return None
 
 
 def _counts_listed(tokens: list[Token], cue_position: int) -> bool:
