@@ -44,11 +44,32 @@ _ORGANISATION: Final = re.compile(
     r"((?:[A-Z][\w'’-]*\s+){1,5}(?:Command|Directorate|Ministry|Committee|Committees|Council|"
     r"Office|Agency|Department|Authority|Service|Hospital|Police|Network|Centre|Center|"
     r"Coalition|Front|Brigade|Movement|Union|Organisation|Organization|Institute|Society|Bank|"
-    r"Court|Commission|Administration|Executive|Bureau|Foundation|Observatory|Monitor))(?![\w])"
+    r"Court|Commission|Administration|Executive|Bureau|Foundation|Observatory|Monitor)"
+    r"(?:\s+(?:for|of|on|to)\s+(?:the\s+)?(?:[A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*)*)?)(?![\w])"
 )
 _FIRST_PROPER: Final = re.compile(r"(?<![\w])((?:[A-Z][\w.'’-]*\s+){1,4}[A-Z][\w.'’-]*)")
 _PREPOSITIONS: Final = frozenset(
-    {"in", "on", "at", "of", "for", "from", "with", "by", "to", "near", "across"}
+    {
+        "in",
+        "on",
+        "at",
+        "of",
+        "for",
+        "from",
+        "with",
+        "by",
+        "to",
+        "near",
+        "across",
+        "where",
+        "which",
+        "who",
+        "when",
+        "while",
+    }
+)
+_NOT_A_SPEAKER: Final = frozenset(
+    {"were", "was", "had", "have", "has", "been", "is", "are", "be", "it", "there"}
 )
 _HOSPITAL_SOURCE: Final = re.compile(
     r"hospital\s+(?:source|sources|official|officials)\s+in\s+"
@@ -224,15 +245,20 @@ class Attributor:
             # "a hospital source in Hassakeh city": the hospitals of that place
             return Speaker(f"{hospital.group(1)} hospital", words, False)
         organisation = _ORGANISATION.search(words)
-        if organisation is not None and self.registry.get(organisation.group(1)) is None:
-            # "a source at Aleppo Police Command": a named body the registry does not know
-            inner = self.registry.find_actor(organisation.group(1))
-            if (
-                inner is None
-                or self.registry.is_party(inner[0])
-                or inner[2] - inner[1] < len(organisation.group(1)) // 2
+        if organisation is not None:
+            name = re.sub(r"^(?:The|A|An)\s+", "", organisation.group(1))
+            known = self.registry.get(name)
+            if known is not None:
+                return Speaker(known.name, words, True)
+            # "a source at Aleppo Police Command": a named body the registry does not know,
+            # unless it is a generic role ("The Health Ministry") the context resolves
+            inner = self.registry.find_actor(name)
+            role = self.registry.registry.find_role(name)
+            generic = role is not None and role[2] >= len(name) - 1 and len(name.split()) <= 3
+            if not generic and (
+                inner is None or self.registry.is_party(inner[0]) or inner[2] - inner[1] < len(name) // 2
             ):
-                return Speaker(organisation.group(1), words, False)
+                return Speaker(name, words, False)
         proper = _PROPER.search(words)
         if proper is not None:
             name = proper.group(1)
@@ -272,6 +298,12 @@ class Attributor:
             ):
                 break
             kept.insert(0, word)
+        if (
+            not kept
+            or any(w.lower() in _NOT_A_SPEAKER for w in kept)
+            or kept[-1].lower().endswith(("ed", "ly"))
+        ):
+            return None
         text = " ".join(kept[-3:])
         text = re.sub(r"^(?:the|a|an|another|two|three|some|several)\s+", "", text, flags=re.I)
         return text or None

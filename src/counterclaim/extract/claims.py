@@ -15,7 +15,7 @@ from counterclaim.extract.attribution import Attributor
 from counterclaim.extract.groups import Group, describe_group, usable_mentions
 from counterclaim.extract.measures import MeasureLink, link_measure, link_number_of
 from counterclaim.extract.sentences import Sentences
-from counterclaim.extract.tokens import NUM, PUNCT, QUAL, Token, tokenize
+from counterclaim.extract.tokens import NUM, PUNCT, QUAL, WORD, Token, tokenize
 from counterclaim.lexicon import Lexicon, load_lexicon, lower_text
 from counterclaim.models import Claim
 from counterclaim.numbers import NumberReader
@@ -98,6 +98,7 @@ class _Document:
         self._mentions: dict[Span, list[Mention]] = {}
         self._dates: dict[Span, list[tuple[DateMention, str]]] = {}
         self._scope_cues: dict[Span, str] = {}
+        self._last_link: MeasureLink | None = None
 
     # -- lazily computed context ------------------------------------------------------------
     def _parties_seen(self) -> list[str]:
@@ -139,17 +140,19 @@ class _Document:
                 continue
             tokens = tokenize(self.low, span[0], span[1], self.x.lexicon, self.x.reader, in_sentence)
             previous: Claim | None = None
-            for position, link in self._links(tokens):
+            for position, link in self._links(tokens, span):
                 claim = self._claim(span, tokens, position, link, previous)
                 if claim is not None:
                     found.append(claim)
                     previous = claim
+                    self._last_link = link
         return found
 
-    def _links(self, tokens: list[Token]) -> list[tuple[int, MeasureLink]]:
+    def _links(self, tokens: list[Token], span: Span) -> list[tuple[int, MeasureLink]]:
         lexicon = self.x.lexicon
         links: list[tuple[int, MeasureLink]] = []
         last_object: MeasureLink | None = None
+        opens_with_share = _SHARE_OPENER.match(self.low, span[0], span[1]) is not None
         for position, token in enumerate(tokens):
             if token.kind != NUM:
                 continue
@@ -161,12 +164,16 @@ class _Document:
             if link is None and links and _included(tokens, position):
                 # "11.6 million remained displaced, including 5.9 million within the country"
                 link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
+            earlier = links[-1][1] if links else self._last_link
+            if link is None and earlier is not None and (opens_with_share or _share(tokens, position)):
+                # "75 people were injured, 14 of them children"; "Of those, 175 were UN staff"
+                link = MeasureLink(earlier.measure, earlier.cue, "share")
             if link is None:
                 continue
             if link.how == "before":
                 last_object = link
             links.append((position, link))
-        return links
+        return _coordinated(tokens, links)
 
     def _claim(
         self, span: Span, tokens: list[Token], position: int, link: MeasureLink, previous: Claim | None
@@ -317,6 +324,41 @@ def _listed_after(tokens: list[Token], position: int) -> bool:
     return back >= 0 and (
         tokens[back].norm == "and" or (tokens[back].kind == PUNCT and tokens[back].norm == ",")
     )
+
+
+_SHARE_OPENER: Final = re.compile(r"\W*(?:of|among)\s+(?:them|those|these|whom|the dead|the victims)\b")
+_SHARE_WORDS: Final = frozenset({"them", "those", "these", "whom"})
+
+
+def _share(tokens: list[Token], position: int) -> bool:
+    """ "among them 3,760 children", "14 of them children": a part of a count just given."""
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    if back >= 1 and tokens[back].norm in _SHARE_WORDS and tokens[back - 1].norm in {"among", "of"}:
+        return True
+    after = position + 1
+    return after + 1 < len(tokens) and tokens[after].norm == "of" and tokens[after + 1].norm in _SHARE_WORDS
+
+
+def _coordinated(tokens: list[Token], links: list[tuple[int, MeasureLink]]) -> list[tuple[int, MeasureLink]]:
+    """ "14 children and nine women were among the dead": a count joined by "and" to a linked
+    one shares its measure."""
+    linked = dict(links)
+    counts = [i for i, t in enumerate(tokens) if t.kind == NUM]
+    for here, following in zip(counts, counts[1:], strict=False):
+        if here in linked or following not in linked:
+            continue
+        between = tokens[here + 1 : following]
+        joins = [t for t in between if t.norm in {"and", ","}]
+        if (
+            joins
+            and len(between) <= 6
+            and all(t.kind in {WORD, PUNCT, QUAL} for t in between)
+            and between[-1].norm in {"and", ","} | {t.norm for t in between if t.kind == QUAL}
+        ):
+            linked[here] = MeasureLink(linked[following].measure, linked[following].cue, "list")
+    return sorted(linked.items())
 
 
 def _included(tokens: list[Token], position: int) -> bool:
