@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 from typing import Final
 
 from counterclaim.about import __version__
@@ -40,9 +41,16 @@ _FRACTION_BEFORE: Final = re.compile(
     r"(?<![\w])(?:half|third|thirds|quarter|quarters|fifth|tenth|per\s*cent|percent|%)\s+of\s+"
     r"(?:the\s+|its\s+|their\s+)?(?:[\w-]+['’]s)?\s*$"
 )
+# "since October 7", "since the offensive began": a running total from a start
+_SINCE: Final = re.compile(
+    r"(?<![\w])since\s+(?:the\s+|its\s+|their\s+)?(?:war|conflict|fighting|invasion|start|beginning|"
+    r"outbreak|offensive|siege|escalation|ceasefire|truce|uprising|revolution|coup|crisis|[0-9]|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+)
 _START_BEFORE: Final = re.compile(r"(?<![\w])(?:since|from|between|after|before|until)\s+(?:the\s+)?$")
 _COUNT_DATE_BEFORE: Final = re.compile(r"(?<![\w])(?:as\s+of|by|at|through|to)\s+(?:the\s+)?$")
 _EVENT_LOOKBACK: Final = 8
+_HEADLINE_LOOKAHEAD: Final = 2
 _CONTEXT_SENTENCES: Final = 30
 
 
@@ -238,7 +246,11 @@ class _Document:
         if cue is None:
             lexicon = self.x.lexicon
             start, end = span
-            if lexicon.cumulative.search(self.low, start, end) or _OWN_TALLY.search(self.low, start, end):
+            if (
+                lexicon.cumulative.search(self.low, start, end)
+                or _OWN_TALLY.search(self.low, start, end)
+                or _SINCE.search(self.low, start, end)
+            ):
                 cue = "cumulative"
             elif lexicon.incident.search(self.low, start, end):
                 cue = "incident"
@@ -262,8 +274,8 @@ class _Document:
             if mention.when is None:
                 continue
             before = self.low[max(start, mention.start - 48) : mention.start]
-            if _START_BEFORE.search(before):
-                continue
+            if _START_BEFORE.search(before) and not mention.text.endswith(("'s", "’s")):
+                continue  # "since March 2011" starts a period; "from Saturday's strike" names an event
             if _STATEMENT_BEFORE.search(before):
                 kind = "statement"
             elif mention.kind == "period_end" or _COUNT_DATE_BEFORE.search(before):
@@ -288,6 +300,19 @@ class _Document:
                 earlier = [m for m, kind in self._classified_dates(earlier_span) if kind == "event"]
                 if earlier and earlier[-1].when is not None:
                     return earlier[-1].when.isoformat()
+            if self.sentences.before(span) is None:
+                # a headline: the incident's day is in the lines that follow it
+                later = self.sentences.around(span[1] + 1)
+                for _ in range(_HEADLINE_LOOKAHEAD):
+                    if later[0] <= span[0]:
+                        break
+                    ahead = [m for m, kind in self._classified_dates(later) if kind == "event"]
+                    if ahead and ahead[0].when is not None:
+                        return ahead[0].when.isoformat()
+                    following = self.sentences.around(later[1] + 1)
+                    if following == later:
+                        break
+                    later = following
         else:
             counts = [m for m, kind in dated if kind in {"count", "statement"}]
             if counts:
@@ -346,7 +371,7 @@ def _coordinated(tokens: list[Token], links: list[tuple[int, MeasureLink]]) -> l
     one shares its measure."""
     linked = dict(links)
     counts = [i for i, t in enumerate(tokens) if t.kind == NUM]
-    for here, following in zip(counts, counts[1:], strict=False):
+    for here, following in pairwise(counts):
         if here in linked or following not in linked:
             continue
         between = tokens[here + 1 : following]
