@@ -123,10 +123,12 @@ def find_attributions(text: str, low: str, start: int, end: int, lexicon: Lexico
             continue
         if verb in {"claimed", "claiming"} and re.match(r"\s*the\s+lives?\b", after, re.I):
             continue
-        boundary_at = start
-        for boundary in _BOUNDARY_BEFORE.finditer(text, start, match.start()):
-            boundary_at = boundary.end()
+        boundaries = [start] + [b.end() for b in _BOUNDARY_BEFORE.finditer(text, start, match.start())]
+        boundary_at = boundaries[-1]
         subject_text = _TRAILING_AUXILIARIES.sub("", text[boundary_at : match.start()].strip())
+        if not subject_text and len(boundaries) >= 2 and text[boundary_at - 1] == ",":
+            # "The UN human rights office, OHCHR, said": the apposition before the comma speaks
+            subject_text = text[boundaries[-2] : boundary_at - 1].strip()
         if subject_text.strip("\"“”‘’' ") and not subject_text.endswith(("”", '"', "’’", "''")):
             words = subject_text.split()
             kept = " ".join(words[-10:])

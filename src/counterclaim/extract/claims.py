@@ -47,9 +47,13 @@ _SINCE: Final = re.compile(
     r"outbreak|offensive|siege|escalation|ceasefire|truce|uprising|revolution|coup|crisis|[0-9]|"
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 )
-_START_BEFORE: Final = re.compile(r"(?<![\w])(?:since|from|between|after|before|until)\s+(?:the\s+)?$")
+_START_BEFORE: Final = re.compile(
+    r"(?<![\w])(?:(?:since|from|between|after|before|until)\s+(?:the\s+)?|"
+    r"(?:began|begun|started|erupted|broke\s+out|launched)\s+(?:on\s+)?)$"
+)
 _COUNT_DATE_BEFORE: Final = re.compile(r"(?<![\w])(?:as\s+of|by|at|through|to)\s+(?:the\s+)?$")
 _EVENT_LOOKBACK: Final = 8
+_PARTY_KINDS: Final = frozenset({"government", "military", "armed_group"})
 _HEADLINE_LOOKAHEAD: Final = 2
 _CONTEXT_SENTENCES: Final = 30
 
@@ -197,6 +201,8 @@ class _Document:
             return None
         start = quantity.start
         context = _Once(lambda: self.context_party(span, start))
+        speaker = self.attributor.claimant_for(span, quantity.start, context)
+        speaker_actor = self.registry.get(speaker.claimant) if speaker.known else None
         group = describe_group(
             self.text,
             tokens,
@@ -208,6 +214,7 @@ class _Document:
             mentions=self.mentions(span),
             context_party=context,
             place_context=lambda: self.context_party(span, start, role="civilian"),
+            speaker_side=self.registry.side_of(speaker.claimant) if speaker.known else None,
         )
         if (
             not group.subject
@@ -218,8 +225,9 @@ class _Document:
         ):
             # "1,351 of its soldiers have been killed, while 3,825 were wounded": same group
             group = Group(previous.subject, previous.subject_role, previous.subject_party, previous.unit)
-        speaker = self.attributor.claimant_for(span, quantity.start, context)
-        scope = self._scope(span, link)
+        # a party's (or its army's) tally of soldiers lost is a running total
+        tally = group.role == "military" and speaker_actor is not None and speaker_actor.kind in _PARTY_KINDS
+        scope = self._scope(span, link, tally=tally)
         return Claim(
             doc=self.doc,
             measure=link.measure,
@@ -241,7 +249,7 @@ class _Document:
             extras={"measure_text": self.text[link.cue.start : link.cue.end], "extractor": EXTRACTOR_NAME},
         )
 
-    def _scope(self, span: Span, link: MeasureLink) -> str:
+    def _scope(self, span: Span, link: MeasureLink, *, tally: bool = False) -> str:
         cue = self._scope_cues.get(span)
         if cue is None:
             lexicon = self.x.lexicon
@@ -261,7 +269,7 @@ class _Document:
             self._scope_cues[span] = cue
         if cue in {"cumulative", "incident"}:
             return cue
-        if link.measure in {"displaced", "refugees", "captured", "missing"} or cue == "perfect":
+        if link.measure in {"displaced", "refugees", "captured", "missing"} or cue == "perfect" or tally:
             return "cumulative"
         return "incident"
 

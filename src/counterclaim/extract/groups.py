@@ -21,6 +21,9 @@ _PHRASE_END: Final = frozenset(
         "overnight", "yesterday", "today", "so", "according", "including", "among",
     }
 )  # fmt: skip
+_TRAILING: Final = frozenset(
+    {"and", "or", "remain", "remained", "remains", "still", "now", "have", "has", "had"}
+)
 _POSSESSIVE_LEADS: Final = (
     "its ",
     "their ",
@@ -77,12 +80,14 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
     for token in tokens[index + 1 : index + 8]:
         if token.kind in {NUM, MEAS, XNUM, QUAL} or (token.kind == PUNCT and token.norm != "-"):
             break
-        if token.norm in _PHRASE_END and span:
+        if token.norm in _PHRASE_END:
             break
         if token.norm in {"and"} and not span:
             break
         span.append(token)
-    if link.how == "number-of":
+    while span and (span[-1].kind == PUNCT or span[-1].norm in _TRAILING):
+        span = span[:-1]
+    if link.how in {"number-of", "toll"}:
         return span or [link.cue]
     return span
 
@@ -143,6 +148,7 @@ def describe_group(
     mentions: list[Mention],
     context_party: Callable[[], str | None],
     place_context: Callable[[], str | None],
+    speaker_side: str | None = None,
 ) -> Group:
     """Subject words, role, party and unit of the count at ``tokens[index]``."""
     span = subject_tokens(tokens, index, link)
@@ -172,7 +178,8 @@ def describe_group(
         country = nearest_party(mentions, tokens[index].start, sentence_start=sentence[0]) or context_party()
         party = lexicon.irregular_sides.get(country or "", None) or country
     if party is None and subject.lower().startswith(_POSSESSIVE_LEADS):
-        party = context_party()
+        # "the ministry said 1,351 of its soldiers had died": its = the speaker's side
+        party = speaker_side or context_party()
     if party is None:
         usable = usable_mentions(text, mentions, registry, role)
         party = nearest_party(usable, tokens[index].start, sentence_start=sentence[0])
