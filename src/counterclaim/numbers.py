@@ -111,6 +111,7 @@ _COUNT_NOUN = re.compile(
     r"killed|dead|died|deaths|wounded|injured|casualties|displaced|fighters|women|men)\b"
 )
 _CURRENCY = frozenset("$£€¥₴₽₹")
+_ONE_OF_THE = re.compile(r"\s+of\s+the\s+(?:[a-z]+est|most|worst|largest|biggest|few)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,6 +386,8 @@ class NumberReader:
             return "code or ordinal"
         if _MONTH_BEFORE.search(text, max(0, start - 12), start) or _MONTH_AFTER.match(after):
             return "date"
+        if _ONE_OF_THE.match(after) and raw in {"one", "1"}:
+            return "one of the deadliest"
         if (
             quantity.value is not None
             and quantity.qualifier != "range"

@@ -68,6 +68,7 @@ _PREPOSITIONS: Final = frozenset(
         "while",
     }
 )
+_LEADING_JOINS: Final = frozenset({"and", "but", "though", "although", "while", "as", "so", "or", "yet"})
 _NOT_A_SPEAKER: Final = frozenset(
     {"were", "was", "had", "have", "has", "been", "is", "are", "be", "it", "there"}
 )
@@ -306,6 +307,10 @@ class Attributor:
             or kept[-1].lower().endswith(("ed", "ly"))
         ):
             return None
+        while kept and kept[0].lower() in _LEADING_JOINS:
+            kept = kept[1:]
+        while kept and kept[-1].lower().strip(",") in _LEADING_JOINS:
+            kept = kept[:-1]
         text = " ".join(kept[-3:])
         text = re.sub(r"^(?:the|a|an|another|two|three|some|several)\s+", "", text, flags=re.I)
         return text or None

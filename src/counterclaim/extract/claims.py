@@ -221,7 +221,7 @@ class _Document:
             and link.cue.form == "verb"
             and previous is not None
             and previous.subject
-            and previous.measure != link.measure
+            and (previous.measure != link.measure or link.how in {"list", "share"})
         ):
             # "1,351 of its soldiers have been killed, while 3,825 were wounded": same group
             group = Group(previous.subject, previous.subject_role, previous.subject_party, previous.unit)

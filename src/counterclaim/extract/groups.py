@@ -65,7 +65,7 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
         span = tokens[index + 1 : cue_position]
         cut = next((i for i, t in enumerate(span) if t.norm in {"including", "among"}), len(span))
         span = span[:cut]
-        while span and (span[-1].norm in AUXILIARIES or span[-1].kind == PUNCT):
+        while span and (span[-1].norm in AUXILIARIES or span[-1].kind == PUNCT or span[-1].norm in _TRAILING):
             span = span[:-1]
         while span and span[0].norm in {"of", "other", ","}:
             if span[0].norm == "other":
@@ -180,6 +180,10 @@ def describe_group(
     if party is None and subject.lower().startswith(_POSSESSIVE_LEADS):
         # "the ministry said 1,351 of its soldiers had died": its = the speaker's side
         party = speaker_side or context_party()
+    if party is None and role == "military" and not any(w in lexicon.irregular for w in words):
+        # "members of the army", "soldiers": a state's forces unless named otherwise
+        states = [m for m in mentions if registry.is_state(m.party)]
+        party = nearest_party(states, tokens[index].start, sentence_start=sentence[0])
     if party is None:
         usable = usable_mentions(text, mentions, registry, role)
         party = nearest_party(usable, tokens[index].start, sentence_start=sentence[0])
