@@ -173,7 +173,8 @@ def describe_group(
         or (len(words) > 1 and words[-1] in lexicon.households and words[0] not in {"their", "its"})
         else "people"
     )
-    party = _party_in_span(text, start, end, registry) if span else None
+    # party names, adjectives and acronyms are capitalised in news text: no capital, no party
+    party = _party_in_span(text, start, end, registry) if span and not subject.islower() else None
     if party is None and role == "military" and any(w in lexicon.irregular for w in words):
         country = nearest_party(mentions, tokens[index].start, sentence_start=sentence[0]) or context_party()
         party = lexicon.irregular_sides.get(country or "", None) or country
