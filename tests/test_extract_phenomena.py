@@ -229,3 +229,41 @@ def test_extract_rejects_non_text_and_bad_dates():
         extract_claims(b"bytes")  # type: ignore[arg-type]
     with pytest.raises(InvalidDateError):
         extract_claims("12 were killed.", published="yesterday")
+
+
+@pytest.mark.parametrize(
+    ("text", "keys", "expected"),
+    [
+        (
+            "The total combat losses of the enemy were approximately: personnel - about 409 820 (+1 040) "
+            "persons were liquidated.",
+            ("measure", "qualifier", "value"),
+            [("killed", "about", 409820)],
+        ),
+        (
+            "Russia's losses in personnel amounted to about 473 400 people, the General Staff said.",
+            ("measure", "value", "subject_party", "subject_role"),
+            [("casualties", 473400, "Russia", "military")],
+        ),
+        (
+            "According to the Ministry of Defence of Ukraine, the invaders lost 1,040 soldiers "
+            "in the last day.",
+            ("measure", "value", "claimant", "scope"),
+            [("casualties", 1040, "Ukraine Ministry of Defence", "incident")],
+        ),
+        (
+            "The UN Human Rights Monitoring Mission in Ukraine recorded 12,340 civilian deaths "
+            "as of 31 January 2025.",
+            ("measure", "value", "claimant", "as_of", "scope"),
+            [("killed", 12340, "OHCHR", "2025-01-31", "cumulative")],
+        ),
+        ("The two sides exchanged 95 prisoners each on Friday.", ("value",), []),
+        (
+            "It was one of the deadliest attacks of the war, killing dozens.",
+            ("measure", "low", "high"),
+            [("killed", 24, 99)],
+        ),
+    ],
+)
+def test_extract_war_report_wordings(text, keys, expected):
+    assert pick(claims(text, "2025-02-14"), *keys) == expected

@@ -375,13 +375,18 @@ class ActorRegistry:
             party = None
             for mention in self.party_mentions(text, 0, role_start, conflicts=conflicts):
                 party = mention.party
+            if party is None:
+                # "the Ministry of Defence of Ukraine": the party right after the role
+                after = self.party_mentions(text, role[2], min(len(text), role[2] + 24), conflicts=conflicts)
+                if after and text[role[2] : after[0].start].strip().lower() in {"of", "of the", "in"}:
+                    party = after[0].party
             if party is None and found is not None and found[2] <= role_start:
                 party = self.side_of(found[0])
             if party is None:
                 party = context_party() if callable(context_party) else context_party
             if party is not None:
                 holder = self.actor_for_role(party, role_name)
-                if holder is not None and (found is None or found[2] <= role_start):
+                if holder is not None and (found is None or found[2] <= role_start or found[0] == party):
                     return holder
         if found is not None:
             return found[0]

@@ -386,6 +386,8 @@ class NumberReader:
             return "code or ordinal"
         if _MONTH_BEFORE.search(text, max(0, start - 12), start) or _MONTH_AFTER.match(after):
             return "date"
+        if before.rstrip().endswith(("+", "(+")):
+            return "change"  # "409 820 (+1 040)": the day's increase beside a total
         if _ONE_OF_THE.match(after) and raw in {"one", "1"}:
             return "one of the deadliest"
         if (

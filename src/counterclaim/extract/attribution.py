@@ -263,10 +263,22 @@ class Attributor:
             ):
                 return Speaker(name, words, False)
         proper = _PROPER.search(words)
+        longer = self.registry.find_actor(words)
+        if (
+            proper is not None
+            and longer is not None
+            and longer[2] - longer[1] > len(proper.group(1))
+            and longer[2] >= proper.start(1)
+        ):
+            # "The UN Human Rights Monitoring Mission in Ukraine": the longer name wins
+            return Speaker(longer[0], words, True)
         if proper is not None:
             name = proper.group(1)
             if self.registry.get(name) is not None:
-                return Speaker(self.registry.canonical(name), words, True)
+                canonical = self.registry.canonical(name)
+                if exact is not None and exact != canonical and self.registry.side_of(exact) == canonical:
+                    return Speaker(exact, words, True)  # "the Ministry of Defence of Ukraine"
+                return Speaker(canonical, words, True)
             person = self._person(name, at)
             if person is not None:
                 return Speaker(person, words, True)

@@ -269,7 +269,11 @@ class _Document:
             self._scope_cues[span] = cue
         if cue in {"cumulative", "incident"}:
             return cue
-        if link.measure in {"displaced", "refugees", "captured", "missing"} or cue == "perfect" or tally:
+        if (
+            link.measure in {"displaced", "refugees", "captured", "missing", "casualties"}
+            or cue == "perfect"
+            or tally
+        ):
             return "cumulative"
         return "incident"
 

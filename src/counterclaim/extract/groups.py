@@ -158,6 +158,13 @@ def describe_group(
     else:
         subject, start, end = "", tokens[index].end, tokens[index].end
     words = [w.strip(".,") for w in subject.lower().split()]
+    owner: str | None = None
+    if link.how == "toll" and link.cue.end <= tokens[index].start:
+        # "Russia's losses in personnel amounted to 473,400": the toll's owner and its words
+        between = text[link.cue.end : tokens[index].start].lower().split()
+        words = [*words, *(w.strip(".,") for w in between)]
+        owners = [m for m in mentions if link.cue.start - 16 <= m.end <= link.cue.start]
+        owner = owners[-1].party if owners else None
     if (
         link.how == "after"
         and link.cue.measure in {"displaced", "refugees"}
@@ -174,7 +181,7 @@ def describe_group(
         else "people"
     )
     # party names, adjectives and acronyms are capitalised in news text: no capital, no party
-    party = _party_in_span(text, start, end, registry) if span and not subject.islower() else None
+    party = owner or (_party_in_span(text, start, end, registry) if span and not subject.islower() else None)
     if party is None and role == "military" and any(w in lexicon.irregular for w in words):
         country = nearest_party(mentions, tokens[index].start, sentence_start=sentence[0]) or context_party()
         party = lexicon.irregular_sides.get(country or "", None) or country

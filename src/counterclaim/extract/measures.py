@@ -103,6 +103,9 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
                 continue
             return None
         if token.kind == PUNCT:
+            if token.norm == "(" and _closes(tokens, position):
+                position = _closes(tokens, position)  # "409 820 (+1 040) persons": skip the aside
+                continue
             if token.norm in {".", ";", ":", "?", "!", "(", ")", "[", "]"}:
                 return None
             if token.norm == "," and in_including:
@@ -127,6 +130,16 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
                 return None
         position += 1
     return None
+
+
+def _closes(tokens: list[Token], position: int) -> int:
+    """The position after the ")" closing the "(" at ``position`` within a few tokens, or 0."""
+    for ahead in range(position + 1, min(len(tokens), position + 6)):
+        if tokens[ahead].norm == ")":
+            return ahead + 1
+        if tokens[ahead].kind in {MEAS, NUM}:
+            return 0
+    return 0
 
 
 def _next_kind(tokens: list[Token], position: int) -> str:
@@ -231,6 +244,7 @@ LEVEL_WORDS: Final = frozenset(
         "hit", "hits", "crossed", "nears", "neared", "approaching", "totalled", "totaled",
         "totals", "is", "was", "are", "were", "now", "stood", "stands", "stand", "standing",
         "rose", "risen", "rises", "climbed", "climbs", "jumped", "soared", "increased", "grew",
+        "amounted", "amounts", "amount", "totalling", "totaling", "numbered", "numbers",
     }
 )  # fmt: skip
 _LEVEL_MEASURE_GAP: Final = 16
