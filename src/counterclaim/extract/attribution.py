@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -68,6 +69,7 @@ _PREPOSITIONS: Final = frozenset(
         "while",
     }
 )
+_POSSESSIVE: Final = re.compile(r"(?:['’]s|\bits|\btheir)\s+\w", re.IGNORECASE)
 _LEADING_JOINS: Final = frozenset({"and", "but", "though", "although", "while", "as", "so", "or", "yet"})
 _NOT_A_SPEAKER: Final = frozenset(
     {"were", "was", "had", "have", "has", "been", "is", "are", "be", "it", "there"}
@@ -162,6 +164,7 @@ class Attributor:
         *,
         lexicon: Lexicon,
         registry: RegistryView,
+        context_for: Callable[[Span, int], str | None] | None = None,
     ) -> None:
         self.text = text
         self.low = low
@@ -170,6 +173,9 @@ class Attributor:
         self.registry = registry
         self._cache: dict[Span, list[Attribution]] = {}
         self._resolved: dict[tuple[str, int], Speaker] = {}
+        # The party a generic speaker ("a military spokesman") belongs to is read before the
+        # speaker, not before the number.
+        self._context_for = context_for
 
     def attributions(self, span: Span) -> list[Attribution]:
         """The attributions of the sentence ``span`` (cached)."""
@@ -210,7 +216,24 @@ class Attributor:
     def _resolve_cached(self, words: str, at: int, span: Span, context_party: PartyHint) -> Speaker:
         key = (words, at)
         if key not in self._resolved:
-            self._resolved[key] = self.resolve(words, at, span, context_party)
+            context: PartyHint = context_party
+            if self._context_for is not None:
+                context_for = self._context_for
+
+                possessive = bool(_POSSESSIVE.search(words))
+
+                def context() -> str | None:
+                    # "the territory's health ministry": the party named last before the speaker;
+                    # "Israel's military said ... A military spokesman said": the side that spoke last
+                    if not possessive:
+                        previous = self._previous(span, None, before=at, sentences=2)
+                        if previous is not None and previous.known:
+                            side = self.registry.side_of(previous.claimant)
+                            if side is not None:
+                                return side
+                    return context_for(span, at)
+
+            self._resolved[key] = self.resolve(words, at, span, context)
         return self._resolved[key]
 
     def _subject_of_quote(self, span: Span, chosen: Attribution, context_party: PartyHint) -> Speaker | None:
@@ -365,11 +388,17 @@ class Attributor:
                 return best[1]
         return None
 
-    def _previous(self, span: Span, context_party: PartyHint, before: int | None = None) -> Speaker | None:
+    def _previous(
+        self,
+        span: Span,
+        context_party: PartyHint,
+        before: int | None = None,
+        sentences: int = _LOOKBACK_SENTENCES,
+    ) -> Speaker | None:
         """The last known claimant named before ``before`` in ``span``, or in the sentences before."""
         current: Span | None = span
         limit = before if before is not None else span[0]
-        for _ in range(_LOOKBACK_SENTENCES):
+        for _ in range(sentences):
             if current is None:
                 return None
             attributions = [

@@ -105,7 +105,12 @@ class _Document:
         self.sentences = Sentences(text)
         self.registry = RegistryView(extractor.registry, text, low, seen=self._parties_seen)
         self.attributor = Attributor(
-            text, low, self.sentences, lexicon=extractor.lexicon, registry=self.registry
+            text,
+            low,
+            self.sentences,
+            lexicon=extractor.lexicon,
+            registry=self.registry,
+            context_for=self.context_party,
         )
         self._mentions: dict[Span, list[Mention]] = {}
         self._dates: dict[Span, list[tuple[DateMention, str]]] = {}
