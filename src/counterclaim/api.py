@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from counterclaim.extract import Extractor, default_extractor
 from counterclaim.formats import read_claims
 from counterclaim.lexicon import load_lexicon
 from counterclaim.models import Claim
+from counterclaim.store import Ledger, RunSummary
 
 SAMPLES = Path(__file__).with_name("samples")
 SAMPLE_MANIFEST = SAMPLES / "manifest.jsonl"
@@ -71,3 +72,21 @@ def evaluate_manifest(
     extraction = collect(extract_documents(read_manifest(manifest, max_bytes=max_bytes), extractor=engine))
     report = evaluate(gold_claims, extraction.claims, same_actor=engine.registry.same)
     return report, extraction
+
+
+def open_ledger(target: str | None = None, *, actors: Iterable[Path] = ()) -> Ledger:
+    """The ledger at a database URL or SQLite path (``COUNTERCLAIM_DB``, else ./counterclaim.db)."""
+    extra = tuple(str(p) for p in actors)
+    return Ledger.open(target, registry=load_registry(*extra) if extra else None)
+
+
+def ingest(
+    ledger: Ledger,
+    inputs: Iterable[Document | InputError],
+    *,
+    extractor: Extractor | None = None,
+    batch_size: int = 100,
+    on_item: Callable[[RunSummary], None] | None = None,
+) -> RunSummary:
+    """Store the documents and their claims in the ledger (see :meth:`Ledger.ingest`)."""
+    return ledger.ingest(inputs, extractor=extractor, batch_size=batch_size, on_item=on_item)

@@ -27,7 +27,8 @@ from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.evaluate import ATTRIBUTES, Report
 from counterclaim.extract import Extractor
 from counterclaim.formats import claims_to_csv, claims_to_jsonl
-from counterclaim.models import Claim
+from counterclaim.models import MEASURES, Claim
+from counterclaim.store import RunSummary
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -331,6 +332,195 @@ def demo(output_format: str) -> None:
             f"{len(outcome.claims)} claims in {len(outcome.documents)} sample articles ({api.SAMPLES})"
         )
     sys.exit(_exit_code(outcome))
+
+
+def db_option(function: F) -> F:
+    """--db: the ledger's database URL or SQLite path."""
+    return click.option(
+        "--db",
+        envvar="COUNTERCLAIM_DB",
+        default="counterclaim.db",
+        show_default=True,
+        help="Database URL (sqlite:///file.db, postgresql+psycopg://...) or a SQLite file path; "
+        "or set COUNTERCLAIM_DB.",
+    )(function)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--manifest", type=click.Path(dir_okay=False, path_type=Path), help="A JSONL manifest of articles."
+)
+@click.option("--published", callback=_parse_date, help="Publication date of the PATHS (YYYY-MM-DD).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Documents per transaction.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+@db_option
+@data_options
+def ingest(
+    paths: tuple[Path, ...],
+    manifest: Path | None,
+    published: date | None,
+    max_bytes: int,
+    batch_size: int,
+    quiet: bool,
+    db: str,
+    actors: tuple[Path, ...],
+    lexicon: Path | None,
+) -> None:
+    """Store articles and their claims in the ledger; each document once, each claim once.
+
+    Example:
+        counterclaim ingest articles/ --published 2022-04-07 --db ledger.db
+    """
+    if not paths and manifest is None:
+        raise click.UsageError("give one or more PATHs, or --manifest FILE")
+    ledger = api.open_ledger(db, actors=actors)
+    items = _inputs(paths, manifest, published, max_bytes)
+    with _ingest_progress(len(items), quiet) as (progress, task):
+        summary = api.ingest(
+            ledger,
+            items,
+            extractor=api.build_extractor(actors=actors, lexicon=lexicon),
+            batch_size=batch_size,
+            on_item=lambda s: progress.update(
+                task, completed=s.documents_read + len(s.errors), claims=s.claims_new, errors=len(s.errors)
+            ),
+        )
+    for error in summary.errors:
+        _error_line(str(error))
+    if not quiet:
+        _stderr.print(_summary_table(summary))
+    sys.exit({"ok": EXIT_OK, "partial": EXIT_PARTIAL}.get(summary.status, EXIT_ERROR))
+
+
+def _ingest_progress(total: int, quiet: bool) -> Any:
+    from contextlib import contextmanager
+
+    @contextmanager
+    def managed() -> Any:
+        progress = Progress(
+            TextColumn("ingesting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[claims]} new claims"),
+            TextColumn("{task.fields[errors]} errors"),
+            TimeElapsedColumn(),
+            console=_stderr,
+            transient=True,
+            disable=quiet or not _stderr.is_terminal,
+        )
+        with progress:
+            yield progress, progress.add_task("ingest", total=total, claims=0, errors=0)
+
+    return managed()
+
+
+def _summary_table(summary: RunSummary) -> Table:
+    table = Table(title=f"run {summary.run_id}: {summary.status}", header_style="bold")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    for label, value in (
+        ("documents read", summary.documents_read),
+        ("new documents", summary.documents_new),
+        ("already stored", summary.documents_known),
+        ("new claims", summary.claims_new),
+        ("new reports", summary.reports_new),
+        ("input errors", len(summary.errors)),
+    ):
+        table.add_row(label, f"{value:,}")
+    return table
+
+
+@cli.command(name="claims")
+@click.option("--measure", type=click.Choice(list(MEASURES)))
+@click.option("--party")
+@click.option("--role", type=click.Choice(["military", "civilian", "unspecified"]))
+@click.option("--claimant")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "jsonl", "csv"]),
+    default="table",
+    show_default=True,
+)
+@db_option
+def list_claims(
+    measure: str | None,
+    party: str | None,
+    role: str | None,
+    claimant: str | None,
+    output_format: str,
+    db: str,
+) -> None:
+    """List the ledger's claims with the number of documents reporting each.
+
+    Example:
+        counterclaim claims --measure killed --party Russia --format jsonl
+    """
+    rows = api.open_ledger(db).claims(measure=measure, party=party, role=role, claimant=claimant)
+    if output_format == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    elif output_format == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        table = Table(header_style="bold")
+        for column in ("id", "measure", "value", "group", "party", "role", "claimant", "as of", "reports"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(
+                str(row["id"]),
+                row["measure"],
+                _value_text(Claim.from_dict(row)),
+                row["subject"],
+                row["subject_party"] or "",
+                row["subject_role"],
+                row["claimant"] or "—",
+                row["as_of"] or "",
+                str(row["reports"]),
+            )
+        _stdout().print(table)
+
+
+@cli.command()
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "jsonl"]), default="table", show_default=True
+)
+@db_option
+def documents(output_format: str, db: str) -> None:
+    """List the ledger's documents with how many claim reports each carries.
+
+    Example:
+        counterclaim documents --db ledger.db
+    """
+    rows = api.open_ledger(db).documents()
+    if output_format == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False, default=str))
+        return
+    table = Table(header_style="bold")
+    for column in ("id", "name", "outlet", "published", "reports"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row["id"]), row["name"], row["outlet"] or "", str(row["published"] or ""), str(row["reports"])
+        )
+    _stdout().print(table)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,0 +1,344 @@
+"""The ledger: documents stored once, their claims deduplicated across outlets, every run recorded.
+
+Two extracted claims are the same claim (one ledger row, one report per document that carries
+it) when their claimant (canonical, through the actor registry), measure, subject party,
+subject role and numbers (low, high and value) agree, and their as-of dates are at most one day
+apart (or both unknown). See docs/ledger.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import URL, make_url
+
+from counterclaim.actors import ActorRegistry, load_registry
+from counterclaim.documents import Document
+from counterclaim.errors import CounterclaimError, InputError
+from counterclaim.extract import Extractor, default_extractor
+from counterclaim.models import Claim
+from counterclaim.store import schema
+from counterclaim.store.migrations import migrate
+
+DEFAULT_DATABASE = "counterclaim.db"
+DEFAULT_BATCH = 100
+
+
+class LedgerError(CounterclaimError):
+    """The database cannot be opened or written."""
+
+    code = "E401"
+
+
+def default_database_url() -> str:
+    """``COUNTERCLAIM_DB`` if set, else a SQLite file ``counterclaim.db`` in the working folder."""
+    return os.environ.get("COUNTERCLAIM_DB") or f"sqlite:///{DEFAULT_DATABASE}"
+
+
+def database_url(target: str | None) -> URL:
+    """A database URL from a URL or a bare file path (which means a SQLite file)."""
+    text = target or default_database_url()
+    if "://" not in text:
+        text = f"sqlite:///{text}"
+    try:
+        return make_url(text)
+    except Exception as error:  # SQLAlchemy raises ArgumentError for malformed URLs
+        raise LedgerError(f"{text!r} is not a database URL or a file path") from error
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the single writer
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def claim_key(claim: Claim, registry: ActorRegistry) -> str:
+    """The fields two reports of the same claim share (the as-of date is compared apart)."""
+    claimant = (registry.canonical(claim.claimant) or "").lower()
+    numbers = (claim.low, claim.high, claim.value)
+    party = (claim.subject_party or "").lower()
+    return "|".join(
+        [claimant, claim.measure, party, claim.subject_role, *("" if n is None else str(n) for n in numbers)]
+    )
+
+
+def _same_day(first: date | None, second: date | None) -> bool:
+    if first is None or second is None:
+        return first is None and second is None
+    return abs((first - second).days) <= 1
+
+
+@dataclass
+class RunSummary:
+    """What one ingest run did."""
+
+    run_id: int
+    documents_read: int = 0
+    documents_new: int = 0
+    claims_new: int = 0
+    reports_new: int = 0
+    errors: list[InputError] = field(default_factory=list)
+
+    @property
+    def documents_known(self) -> int:
+        return self.documents_read - self.documents_new
+
+    @property
+    def status(self) -> str:
+        if self.errors and not self.documents_read:
+            return "failed"
+        return "partial" if self.errors else "ok"
+
+
+class Ledger:
+    """A provenance-tracked store of claims in SQLite or PostgreSQL.
+
+    Example:
+        >>> ledger = Ledger.open("sqlite:///:memory:")
+        >>> ledger.counts()["claims"]
+        0
+    """
+
+    def __init__(self, engine: Engine, *, registry: ActorRegistry | None = None) -> None:
+        self.engine = engine
+        self.registry = registry or load_registry()
+
+    @classmethod
+    def open(cls, target: str | None = None, *, registry: ActorRegistry | None = None) -> Ledger:
+        """Open (and create or migrate) the ledger at a URL or SQLite path."""
+        url = database_url(target)
+        try:
+            engine = create_engine(url)
+            if url.get_backend_name() == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            ledger = cls(engine, registry=registry)
+            with engine.begin() as connection:
+                migrate(connection)
+                ledger._sync_actors(connection)
+        except CounterclaimError:
+            raise
+        except Exception as error:
+            raise LedgerError(
+                f"cannot open the ledger at {url.render_as_string(hide_password=True)}: {error}"
+            ) from error
+        return ledger
+
+    def _sync_actors(self, connection: Connection) -> None:
+        known = {row.name for row in connection.execute(select(schema.actors.c.name))}
+        rows = [
+            {"name": a.name, "kind": a.kind, "side": a.side, "is_party": int(a.is_party)}
+            for a in self.registry.actors
+            if a.name not in known
+        ]
+        if rows:
+            connection.execute(insert(schema.actors), rows)
+
+    # -- writing --------------------------------------------------------------------------
+    def ingest(
+        self,
+        items: Iterable[Document | InputError],
+        *,
+        extractor: Extractor | None = None,
+        command: str = "ingest",
+        batch_size: int = DEFAULT_BATCH,
+        on_item: Callable[[RunSummary], None] | None = None,
+    ) -> RunSummary:
+        """Store documents and their claims; a document already stored (same text) is skipped.
+
+        Writes go in transactions of ``batch_size`` documents, so an interrupted run leaves
+        whole batches and the same command run again completes it without duplicates.
+        """
+        engine = extractor or default_extractor()
+        with self.engine.begin() as connection:
+            run_id = connection.execute(
+                insert(schema.runs).values(command=command, started_at=datetime.now(UTC), status="running")
+            ).inserted_primary_key
+        summary = RunSummary(run_id=_key_of(run_id))
+        for batch in _batches(items, batch_size):
+            with self.engine.begin() as connection:
+                for item in batch:
+                    if isinstance(item, InputError):
+                        summary.errors.append(item)
+                        connection.execute(
+                            insert(schema.input_errors).values(
+                                run_id=summary.run_id, source=item.source, code=item.code, reason=item.reason
+                            )
+                        )
+                    else:
+                        summary.documents_read += 1
+                        self._store(connection, item, engine, summary)
+                    if on_item is not None:
+                        on_item(summary)
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(schema.runs)
+                .where(schema.runs.c.id == summary.run_id)
+                .values(
+                    finished_at=datetime.now(UTC),
+                    documents_read=summary.documents_read,
+                    documents_new=summary.documents_new,
+                    claims_new=summary.claims_new,
+                    reports_new=summary.reports_new,
+                    errors=len(summary.errors),
+                    status=summary.status,
+                )
+            )
+        return summary
+
+    def _store(
+        self, connection: Connection, document: Document, engine: Extractor, summary: RunSummary
+    ) -> None:
+        digest = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
+        if connection.execute(
+            select(schema.documents.c.id).where(schema.documents.c.sha256 == digest)
+        ).first():
+            return
+        from counterclaim.extract import EXTRACTOR_NAME
+
+        document_id = connection.execute(
+            insert(schema.documents).values(
+                sha256=digest,
+                name=document.id,
+                title=document.title,
+                url=document.url,
+                outlet=document.outlet,
+                published=document.published,
+                source=str(document.path) if document.path else document.id,
+                text=document.text,
+                extractor=EXTRACTOR_NAME,
+                ingested_at=datetime.now(UTC),
+                run_id=summary.run_id,
+            )
+        ).inserted_primary_key
+        document_id = _key_of(document_id)
+        summary.documents_new += 1
+        for claim in engine.extract(document.text, published=document.published, doc=document.id):
+            claim_id = self._matching_claim(connection, claim)
+            if claim_id is None:
+                claim_id = self._insert_claim(connection, claim, int(document_id))
+                summary.claims_new += 1
+            connection.execute(
+                insert(schema.reports).values(
+                    claim_id=claim_id,
+                    document_id=document_id,
+                    evidence=claim.evidence,
+                    start=claim.start,
+                    end=claim.end,
+                )
+            )
+            summary.reports_new += 1
+
+    def _matching_claim(self, connection: Connection, claim: Claim) -> int | None:
+        as_of = date.fromisoformat(claim.as_of) if claim.as_of else None
+        rows = connection.execute(
+            select(schema.claims.c.id, schema.claims.c.as_of).where(
+                schema.claims.c.key == claim_key(claim, self.registry)
+            )
+        )
+        for row in rows:
+            if _same_day(row.as_of, as_of):
+                return int(row.id)
+        return None
+
+    def _insert_claim(self, connection: Connection, claim: Claim, document_id: int) -> int:
+        values = claim.to_dict()
+        values.pop("doc")
+        extractor = str(values.pop("extractor", ""))
+        values = {key: values[key] for key in schema.claims.c.keys() if key in values}  # noqa: SIM118
+        values.update(
+            key=claim_key(claim, self.registry),
+            as_of=date.fromisoformat(claim.as_of) if claim.as_of else None,
+            document_id=document_id,
+            extractor=extractor,
+            created_at=datetime.now(UTC),
+        )
+        return _key_of(connection.execute(insert(schema.claims).values(**values)).inserted_primary_key)
+
+    # -- reading --------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        with self.engine.connect() as connection:
+            return {
+                table.name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+                for table in schema.metadata.sorted_tables
+            }
+
+    def claims(
+        self,
+        *,
+        measure: str | None = None,
+        party: str | None = None,
+        role: str | None = None,
+        claimant: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Claims with every contract field, their id and their number of reports."""
+        c, r, d = schema.claims.c, schema.reports.c, schema.documents.c
+        reports = (
+            select(r.claim_id, func.count(func.distinct(r.document_id)).label("reports"))
+            .group_by(r.claim_id)
+            .subquery()
+        )
+        query = (
+            select(schema.claims, reports.c.reports, d.name.label("doc"))
+            .join(reports, reports.c.claim_id == c.id)
+            .join(schema.documents, d.id == c.document_id)
+            .order_by(c.id)
+        )
+        if measure:
+            query = query.where(c.measure == measure)
+        if party:
+            query = query.where(func.lower(c.subject_party) == party.lower())
+        if role:
+            query = query.where(c.subject_role == role)
+        if claimant:
+            query = query.where(
+                func.lower(c.claimant) == (self.registry.canonical(claimant) or claimant).lower()
+            )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        result = []
+        for row in rows:
+            record = {key: row[key] for key in ("id", "doc", *Claim.__dataclass_fields__) if key in row}
+            record["as_of"] = row["as_of"].isoformat() if row["as_of"] else None
+            record["reports"] = int(row["reports"])
+            record.pop("extras", None)
+            result.append(record)
+        return result
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Every stored document with its claim reports."""
+        d, r = schema.documents.c, schema.reports.c
+        query = (
+            select(d.id, d.name, d.title, d.outlet, d.published, d.url, func.count(r.id).label("reports"))
+            .outerjoin(schema.reports, r.document_id == d.id)
+            .group_by(d.id)
+            .order_by(d.id)
+        )
+        with self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def _key_of(primary_key: Any) -> int:
+    """The integer id of an inserted row."""
+    if primary_key is None:
+        raise LedgerError("the database returned no id for an inserted row")
+    return int(primary_key[0])
+
+
+def _batches(items: Iterable[Document | InputError], size: int) -> Iterator[list[Document | InputError]]:
+    batch: list[Document | InputError] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

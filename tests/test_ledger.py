@@ -1,0 +1,119 @@
+"""The ledger on a real SQLite file: stored once, deduplicated across outlets, every run recorded."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from counterclaim.documents import Document
+from counterclaim.errors import EmptyInputError
+from counterclaim.store import Ledger
+
+SEED_LIKE = "Ukraine says 19,000 Russian soldiers have been killed."
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger:
+    return Ledger.open(str(tmp_path / "ledger.db"))
+
+
+def doc(name: str, text: str, published: str = "2022-04-07", outlet: str = "Outlet") -> Document:
+    return Document(id=name, text=text, published=date.fromisoformat(published), outlet=outlet)
+
+
+def test_ledger_syndicated_claim_is_one_claim_with_three_reports(ledger: Ledger):
+    articles = [
+        doc("a.txt", f"Headline A\n\n{SEED_LIKE} Other news followed.", outlet="Al Jazeera"),
+        doc("b.txt", f"Headline B\n\nIn Kyiv, {SEED_LIKE}", outlet="Reuters"),
+        doc("c.txt", f"{SEED_LIKE} The Kremlin did not comment.", outlet="BBC"),
+    ]
+    summary = ledger.ingest(articles)
+    assert (summary.documents_new, summary.claims_new, summary.reports_new) == (3, 1, 3)
+    [claim] = ledger.claims()
+    assert (claim["value"], claim["claimant"], claim["reports"]) == (19000, "Ukraine", 3)
+
+
+@pytest.mark.parametrize(
+    ("second", "published", "same"),
+    [
+        ("Ukraine says 19,000 Russian soldiers have been killed.", "2022-04-08", True),  # a day apart
+        ("Ukraine says 19,000 Russian soldiers have been killed.", "2022-04-10", False),  # three days apart
+        ("Russia says 19,000 Russian soldiers have been killed.", "2022-04-07", False),  # another claimant
+        ("Ukraine says 19,000 Russian soldiers have been wounded.", "2022-04-07", False),  # another measure
+        ("Ukraine says 19,000 Ukrainian soldiers have been killed.", "2022-04-07", False),  # another party
+        ("Ukraine says 19,500 Russian soldiers have been killed.", "2022-04-07", False),  # another number
+        ("Kyiv says 19,000 Russian soldiers have been killed.", "2022-04-07", True),  # an alias of Ukraine
+    ],
+)
+def test_ledger_dedup_near_misses(ledger: Ledger, second: str, published: str, same: bool):
+    ledger.ingest([doc("a.txt", SEED_LIKE), doc("b.txt", second + " ", published=published)])
+    assert len(ledger.claims()) == (1 if same else 2)
+
+
+def test_ledger_ingesting_twice_changes_nothing(ledger: Ledger, tmp_path: Path):
+    articles = [
+        doc(f"{i}.txt", f"Report {i}: at least {10 + i} civilians were killed in Kharkiv.") for i in range(5)
+    ]
+    ledger.ingest(articles)
+    before = ledger.counts()
+    again = ledger.ingest(articles)
+    after = ledger.counts()
+    assert again.documents_new == 0 and again.claims_new == 0
+    assert {k: v for k, v in after.items() if k != "runs"} == {k: v for k, v in before.items() if k != "runs"}
+    assert after["runs"] == before["runs"] + 1
+    reopened = Ledger.open(str(tmp_path / "ledger.db"))  # migrations are not applied twice
+    assert reopened.counts()["schema_version"] == 1
+
+
+def test_ledger_input_errors_are_recorded_with_the_run(ledger: Ledger):
+    summary = ledger.ingest([EmptyInputError("empty.txt", "the file is empty"), doc("a.txt", SEED_LIKE)])
+    assert summary.status == "partial"
+    assert ledger.counts()["input_errors"] == 1
+    assert ledger.counts()["documents"] == 1
+
+
+def test_ledger_sqlite_runs_in_wal_mode(ledger: Ledger):
+    with ledger.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "counterclaim", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def test_ledger_cli_ingest_claims_documents(tmp_path: Path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(SEED_LIKE)
+    (tmp_path / "in" / "b.txt").write_text("Kyiv says 19,000 Russian soldiers have been killed. More later.")
+    (tmp_path / "in" / "empty.txt").write_text("")
+    result = _cli("ingest", "in", "--published", "2022-04-07", "--db", "ledger.db", cwd=tmp_path)
+    assert result.returncode == 3, result.stderr  # partial: one empty file
+    assert "empty.txt" in result.stderr and "Traceback" not in result.stderr
+    rows = [
+        json.loads(line)
+        for line in _cli("claims", "--db", "ledger.db", "--format", "jsonl", cwd=tmp_path).stdout.splitlines()
+    ]
+    assert [(r["value"], r["reports"]) for r in rows] == [(19000, 2)]
+    assert {"id", "reports", "measure", "claimant", "as_of", "evidence"} <= set(rows[0])
+    listing = _cli("documents", "--db", "ledger.db", "--format", "jsonl", cwd=tmp_path)
+    assert len(listing.stdout.splitlines()) == 2
+    again = _cli("ingest", "in", "--published", "2022-04-07", "--db", "ledger.db", "--quiet", cwd=tmp_path)
+    assert again.returncode == 3
+    rows = [
+        json.loads(line)
+        for line in _cli("claims", "--db", "ledger.db", "--format", "jsonl", cwd=tmp_path).stdout.splitlines()
+    ]
+    assert [(r["value"], r["reports"]) for r in rows] == [(19000, 2)]
+
+
+def test_ledger_bad_database_url_is_one_line(tmp_path: Path):
+    result = _cli("claims", "--db", "nosuchdb://x", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("counterclaim: error: [E401]") and "Traceback" not in result.stderr
