@@ -69,6 +69,39 @@ def data_options(function: F) -> F:
     )(function)
 
 
+def input_options(function: F) -> F:
+    """PATH... (files, folders, or - for standard input), --manifest, --published, --max-bytes."""
+    for option in reversed(
+        [
+            click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+            click.option(
+                "--manifest",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="A JSONL manifest of articles.",
+            ),
+            click.option(
+                "--published", callback=_parse_date, help="Publication date of the PATHS (YYYY-MM-DD)."
+            ),
+            click.option(
+                "--max-bytes",
+                type=click.IntRange(min=1),
+                default=DEFAULT_MAX_BYTES,
+                show_default=True,
+                help="Refuse larger files.",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    """--format, the first choice by default."""
+    return click.option(
+        "--format", "output_format", type=click.Choice(list(choices)), default=choices[0], show_default=True
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="counterclaim")
 def cli() -> None:
@@ -158,25 +191,8 @@ def _exit_code(outcome: api.Extraction) -> int:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--manifest", type=click.Path(dir_okay=False, path_type=Path), help="A JSONL manifest of articles."
-)
-@click.option("--published", callback=_parse_date, help="Publication date of the PATHS (YYYY-MM-DD).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "jsonl", "csv"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_BYTES,
-    show_default=True,
-    help="Refuse larger files.",
-)
+@input_options
+@format_option("table", "jsonl", "csv")
 @data_options
 def extract(
     paths: tuple[Path, ...],
@@ -311,13 +327,7 @@ def evaluate(
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "jsonl", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "jsonl", "csv")
 def demo(output_format: str) -> None:
     """Extract the claims of the bundled sample articles and print them.
 
@@ -347,12 +357,7 @@ def db_option(function: F) -> F:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--manifest", type=click.Path(dir_okay=False, path_type=Path), help="A JSONL manifest of articles."
-)
-@click.option("--published", callback=_parse_date, help="Publication date of the PATHS (YYYY-MM-DD).")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True)
+@input_options
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
@@ -443,13 +448,7 @@ def _summary_table(summary: RunSummary) -> Table:
 @click.option("--party")
 @click.option("--role", type=click.Choice(["military", "civilian", "unspecified"]))
 @click.option("--claimant")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "jsonl", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "jsonl", "csv")
 @db_option
 def list_claims(
     measure: str | None,
@@ -498,9 +497,7 @@ def list_claims(
 
 
 @cli.command()
-@click.option(
-    "--format", "output_format", type=click.Choice(["table", "jsonl"]), default="table", show_default=True
-)
+@format_option("table", "jsonl")
 @db_option
 def documents(output_format: str, db: str) -> None:
     """List the ledger's documents with how many claim reports each carries.
