@@ -40,7 +40,6 @@ _TRAILING_AUXILIARIES: Final = re.compile(
     r"(?:\s+(?:has|have|had|was|is|were|also|previously|later|then|again|now|earlier|reportedly))+$", re.I
 )
 _PROPER: Final = re.compile(r"((?:[A-Z][\w.'’-]*\s+){0,4}[A-Z][\w.'’-]*)\s*$")
-_CAPITALISED_WORD: Final = re.compile(r"[A-Z][\w'’-]+")
 _ORGANISATION: Final = re.compile(
     r"((?:[A-Z][\w'’-]*\s+){1,5}(?:Command|Directorate|Ministry|Committee|Committees|Council|"
     r"Office|Agency|Department|Authority|Service|Hospital|Police|Network|Centre|Center|"
@@ -78,7 +77,6 @@ _HOSPITAL_SOURCE: Final = re.compile(
     r"hospital\s+(?:source|sources|official|officials)\s+in\s+"
     r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?!\s+[A-Z])"
 )
-_QUOTES: Final = '"“”'
 _PRONOUNS: Final = frozenset({"he", "she", "it", "they", "we", "i"})
 _LOOKBACK_SENTENCES: Final = 6
 _DETERMINERS: Final = frozenset({"the", "a", "an", "its", "their", "country's", "country’s", "another"})

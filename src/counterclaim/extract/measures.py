@@ -309,7 +309,6 @@ def link_number_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon)
         "hit",
     }:
         return None
-    seen_of = False
     for back in range(position - 1, max(-1, position - 40), -1):
         token = tokens[back]
         if token.kind == PUNCT and token.norm in {".", ";", ":"}:
@@ -319,5 +318,4 @@ def link_number_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon)
             norms = [t.norm for t in window]
             if "of" in norms and any(n in {"number", "total", "tally", "count", "figure"} for n in norms):
                 return MeasureLink(_measure_of(tokens, back, text, lexicon), token, "number-of")
-            seen_of = seen_of or "of" in norms
     return None
