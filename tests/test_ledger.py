@@ -18,8 +18,10 @@ SEED_LIKE = "Ukraine says 19,000 Russian soldiers have been killed."
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Ledger:
-    return Ledger.open(str(tmp_path / "ledger.db"))
+def ledger(database_url: str):
+    opened = Ledger.open(database_url)
+    yield opened
+    opened.engine.dispose()
 
 
 def doc(name: str, text: str, published: str = "2022-04-07", outlet: str = "Outlet") -> Document:
@@ -55,7 +57,7 @@ def test_ledger_dedup_near_misses(ledger: Ledger, second: str, published: str, s
     assert len(ledger.claims()) == (1 if same else 2)
 
 
-def test_ledger_ingesting_twice_changes_nothing(ledger: Ledger, tmp_path: Path):
+def test_ledger_ingesting_twice_changes_nothing(ledger: Ledger, database_url: str):
     articles = [
         doc(f"{i}.txt", f"Report {i}: at least {10 + i} civilians were killed in Kharkiv.") for i in range(5)
     ]
@@ -66,8 +68,9 @@ def test_ledger_ingesting_twice_changes_nothing(ledger: Ledger, tmp_path: Path):
     assert again.documents_new == 0 and again.claims_new == 0
     assert {k: v for k, v in after.items() if k != "runs"} == {k: v for k, v in before.items() if k != "runs"}
     assert after["runs"] == before["runs"] + 1
-    reopened = Ledger.open(str(tmp_path / "ledger.db"))  # migrations are not applied twice
+    reopened = Ledger.open(database_url)  # migrations are not applied twice
     assert reopened.counts()["schema_version"] == 1
+    reopened.engine.dispose()
 
 
 def test_ledger_input_errors_are_recorded_with_the_run(ledger: Ledger):
@@ -77,7 +80,8 @@ def test_ledger_input_errors_are_recorded_with_the_run(ledger: Ledger):
     assert ledger.counts()["documents"] == 1
 
 
-def test_ledger_sqlite_runs_in_wal_mode(ledger: Ledger):
+def test_ledger_sqlite_runs_in_wal_mode(tmp_path: Path):
+    ledger = Ledger.open(str(tmp_path / "wal.db"))
     with ledger.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 

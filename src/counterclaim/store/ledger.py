@@ -243,10 +243,14 @@ class Ledger:
                 schema.claims.c.key == claim_key(claim, self.registry)
             )
         )
-        for row in rows:
-            if _same_day(row.as_of, as_of):
-                return int(row.id)
-        return None
+        # the nearest date wins, then the oldest claim: the same on every backend, whatever
+        # order the database returns rows in
+        matching = [
+            (abs((row.as_of - as_of).days) if row.as_of and as_of else 0, int(row.id))
+            for row in rows
+            if _same_day(row.as_of, as_of)
+        ]
+        return min(matching)[1] if matching else None
 
     def _insert_claim(self, connection: Connection, claim: Claim, document_id: int) -> int:
         values = claim.to_dict()
