@@ -121,3 +121,75 @@ def test_ledger_bad_database_url_is_one_line(tmp_path: Path):
     result = _cli("claims", "--db", "nosuchdb://x", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("counterclaim: error: [E401]") and "Traceback" not in result.stderr
+
+
+def test_ledger_corrections_are_an_audited_overlay(ledger: Ledger):
+    ledger.ingest([doc("a.txt", SEED_LIKE)])
+    [claim] = ledger.claims()
+    assert (
+        ledger.correct(claim["id"], {"claimant": "Ukraine General Staff"}, note="the GS said it", by="ana")
+        == 1
+    )
+    assert ledger.claims()[0]["claimant"] == "Ukraine General Staff"
+    assert ledger.claims(claimant="Ukraine General Staff")[0]["corrected"] is True
+    assert ledger.claims(claimant="Ukraine") == []  # every view uses the corrected claim
+    ledger.correct(claim["id"], {"rejected": "true"}, note="not a claim", by="ben")
+    assert ledger.claims() == []
+    assert ledger.claim(claim["id"], include_rejected=True)["rejected"] is True
+    trail = ledger.history(claim["id"])
+    assert [(t["field"], t["before"], t["after"], t["by"]) for t in trail] == [
+        ("claimant", "Ukraine", "Ukraine General Staff", "ana"),
+        ("rejected", "False", "true", "ben"),
+    ]
+    with ledger.engine.connect() as connection:  # the extraction itself is untouched
+        assert connection.exec_driver_sql("SELECT claimant FROM claims").scalar() == "Ukraine"
+
+
+@pytest.mark.parametrize(
+    ("changes", "note", "message"),
+    [
+        ({"claimant": "X"}, " ", "needs a note"),
+        ({"colour": "red"}, "why", "cannot correct colour"),
+    ],
+)
+def test_ledger_bad_corrections_are_refused(ledger: Ledger, changes, note, message):
+    from counterclaim.store.ledger import LedgerError
+
+    ledger.ingest([doc("a.txt", SEED_LIKE)])
+    with pytest.raises(LedgerError, match=message):
+        ledger.correct(ledger.claims()[0]["id"], changes, note=note, by="ana")
+    with pytest.raises(LedgerError, match="there is no claim 999"):
+        ledger.history(999)
+
+
+def test_ledger_cli_correct_history_show(tmp_path: Path):
+    (tmp_path / "a.txt").write_text(SEED_LIKE)
+    assert (
+        _cli("ingest", "a.txt", "--published", "2022-04-07", "--db", "l.db", "-q", cwd=tmp_path).returncode
+        == 0
+    )
+    corrected = _cli(
+        "correct",
+        "1",
+        "--value",
+        "19500",
+        "--note",
+        "typo in the source",
+        "--by",
+        "ana",
+        "--db",
+        "l.db",
+        cwd=tmp_path,
+    )
+    assert corrected.returncode == 0, corrected.stderr
+    shown = _cli("show", "1", "--db", "l.db", cwd=tmp_path)
+    assert shown.returncode == 0 and "19,500" in shown.stdout and "Ukraine says" in shown.stdout
+    assert "(corrected)" in shown.stdout
+    trail = _cli("history", "1", "--db", "l.db", cwd=tmp_path)
+    assert "typo in the source" in trail.stdout and "19000" in trail.stdout
+    missing = _cli("show", "7", "--db", "l.db", cwd=tmp_path)
+    assert (
+        missing.returncode == 1
+        and "there is no claim 7" in missing.stderr
+        and "Traceback" not in missing.stderr
+    )

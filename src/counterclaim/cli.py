@@ -8,6 +8,7 @@ rest were processed).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -518,6 +519,134 @@ def documents(output_format: str, db: str) -> None:
             str(row["id"]), row["name"], row["outlet"] or "", str(row["published"] or ""), str(row["reports"])
         )
     _stdout().print(table)
+
+
+@cli.command()
+@click.argument("claim_id", type=int)
+@click.option("--claimant", help="The right claimant (a canonical name or an alias).")
+@click.option("--measure", type=click.Choice(list(MEASURES)))
+@click.option(
+    "--value", type=click.IntRange(min=0), help="The right number (also its interval for an exact claim)."
+)
+@click.option("--as-of", "as_of", callback=_parse_date, help="The right as-of date (YYYY-MM-DD).")
+@click.option("--party", help="The right subject party.")
+@click.option("--role", type=click.Choice(["military", "civilian", "unspecified"]))
+@click.option("--reject", is_flag=True, help="The claim is not a claim: hide it from every view.")
+@click.option("--note", required=True, help="Why: kept in the audit log.")
+@click.option(
+    "--by", default=lambda: os.environ.get("USER", "analyst"), show_default="$USER", help="Who corrects."
+)
+@db_option
+def correct(
+    claim_id: int,
+    claimant: str | None,
+    measure: str | None,
+    value: int | None,
+    as_of: date | None,
+    party: str | None,
+    role: str | None,
+    reject: bool,
+    note: str,
+    by: str,
+    db: str,
+) -> None:
+    """Correct or reject a claim; the extraction is kept and the change audited.
+
+    Example:
+        counterclaim correct 12 --claimant "Russia Ministry of Defence" --note "speaker is the MoD"
+    """
+    ledger = api.open_ledger(db)
+    current = ledger.claim(claim_id, include_rejected=True)
+    changes: dict[str, str | None] = {}
+    if claimant is not None:
+        changes["claimant"] = ledger.registry.canonical(claimant)
+    if measure is not None:
+        changes["measure"] = measure
+    if value is not None:
+        changes["value"] = str(value)
+        if current["qualifier"] == "exact":
+            changes["low"] = changes["high"] = str(value)
+    if as_of is not None:
+        changes["as_of"] = as_of.isoformat()
+    if party is not None:
+        changes["subject_party"] = party
+    if role is not None:
+        changes["subject_role"] = role
+    if reject:
+        changes["rejected"] = "true"
+    if not changes:
+        raise click.UsageError(
+            "say what to correct (--claimant, --measure, --value, --as-of, --party, --role or --reject)"
+        )
+    changed = ledger.correct(claim_id, changes, note=note, by=by)
+    _stderr.print(
+        f"claim {claim_id}: {changed} field(s) corrected" if changed else f"claim {claim_id}: nothing changed"
+    )
+
+
+@cli.command()
+@click.argument("claim_id", type=int)
+@db_option
+def history(claim_id: int, db: str) -> None:
+    """The audit trail of a claim's corrections.
+
+    Example:
+        counterclaim history 12
+    """
+    rows = api.open_ledger(db).history(claim_id)
+    table = Table(title=f"claim {claim_id}: {len(rows)} correction(s)", header_style="bold")
+    for column in ("when", "by", "field", "before", "after", "why"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row["at"])[:19],
+            row["by"],
+            row["field"],
+            row["before"] or "—",
+            row["after"] or "—",
+            row["note"],
+        )
+    _stdout().print(table)
+
+
+@cli.command()
+@click.argument("claim_id", type=int)
+@db_option
+def show(claim_id: int, db: str) -> None:
+    """One claim: its sentence with the number highlighted, every report, its corrections.
+
+    Example:
+        counterclaim show 12
+    """
+    from rich.text import Text
+
+    ledger = api.open_ledger(db)
+    claim = ledger.claim(claim_id, include_rejected=True)
+    out = _stdout()
+    status = " (rejected)" if claim["rejected"] else (" (corrected)" if claim["corrected"] else "")
+    out.print(
+        f"[bold]claim {claim_id}{status}[/]: {claim['measure']} {_value_text(Claim.from_dict(claim))} "
+        f"{claim['subject']} · {claim['subject_party'] or '?'} · {claim['subject_role']} · "
+        f"claimant {claim['claimant'] or '—'} · {claim['scope']} · as of {claim['as_of'] or '?'}"
+    )
+    for report in ledger.reports_of(claim_id):
+        sentence = Text(report["evidence"])
+        offset = _evidence_offset(report)
+        if offset is not None:
+            sentence.stylize("bold reverse", offset, offset + report["end"] - report["start"])
+        source = (
+            f"{report['outlet'] or report['name']} · {report['published'] or 'undated'} · {report['name']}"
+        )
+        out.print(f"\n[dim]{source}[/]")
+        out.print(sentence)
+    corrections = ledger.history(claim_id)
+    if corrections:
+        out.print(f"\n{len(corrections)} correction(s); `counterclaim history {claim_id}` shows them")
+
+
+def _evidence_offset(report: dict[str, Any]) -> int | None:
+    """Where the number sits in the evidence sentence (reports keep document offsets)."""
+    return report.get("number_offset")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -275,6 +275,108 @@ class Ledger:
                 for table in schema.metadata.sorted_tables
             }
 
+    # -- corrections ------------------------------------------------------------------------
+    def correct(self, claim_id: int, changes: dict[str, str | None], *, note: str, by: str) -> int:
+        """Record an analyst's correction of a claim; the extraction itself is never overwritten.
+
+        ``changes`` maps a field (``claimant``, ``measure``, ``value``, ``as_of``, ``rejected``, or
+        any contract field) to its new value. Returns how many fields changed.
+
+        Raises:
+            LedgerError: the claim does not exist, a field is unknown, or no note is given.
+        """
+        if not note.strip():
+            raise LedgerError("a correction needs a note saying why (--note)")
+        unknown = sorted(set(changes) - CORRECTABLE)
+        if unknown:
+            raise LedgerError(
+                f"cannot correct {', '.join(unknown)}; correctable: {', '.join(sorted(CORRECTABLE))}"
+            )
+        current = self.claim(claim_id, include_rejected=True)
+        changed = 0
+        with self.engine.begin() as connection:
+            for field_name, after in changes.items():
+                before = current.get(field_name)
+                before_text = None if before is None else str(before)
+                if before_text == after:
+                    continue
+                connection.execute(
+                    insert(schema.corrections).values(
+                        claim_id=claim_id,
+                        field=field_name,
+                        before=before_text,
+                        after=after,
+                        note=note,
+                        by=by,
+                        at=datetime.now(UTC),
+                    )
+                )
+                changed += 1
+        return changed
+
+    def history(self, claim_id: int) -> list[dict[str, Any]]:
+        """The corrections of a claim, oldest first."""
+        self.claim(claim_id, include_rejected=True)  # raises if there is no such claim
+        k = schema.corrections.c
+        query = select(k.id, k.field, k.before, k.after, k.note, k.by, k.at).where(k.claim_id == claim_id)
+        with self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(query.order_by(k.id)).mappings()]
+
+    def _overlay(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not records:
+            return records
+        k = schema.corrections.c
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(k.claim_id, k.field, k.after).order_by(k.id)).all()
+        by_claim: dict[int, list[tuple[str, str | None]]] = {}
+        for row in rows:
+            by_claim.setdefault(int(row.claim_id), []).append((row.field, row.after))
+        for record in records:
+            record["rejected"] = False
+            record["corrected"] = record["id"] in by_claim
+            for field_name, after in by_claim.get(record["id"], []):
+                record[field_name] = _typed(field_name, after)
+        return records
+
+    def claim(self, claim_id: int, *, include_rejected: bool = False) -> dict[str, Any]:
+        """One claim, corrections applied.
+
+        Raises:
+            LedgerError: no claim has this id (or it was rejected and ``include_rejected`` is False).
+        """
+        found = self.claims(include_rejected=True, ids=[claim_id])
+        if not found or (found[0]["rejected"] and not include_rejected):
+            raise LedgerError(f"there is no claim {claim_id}; `counterclaim claims` lists them")
+        return found[0]
+
+    def reports_of(self, claim_id: int) -> list[dict[str, Any]]:
+        """Every document that carries a claim, with its outlet, date and evidence."""
+        r, d = schema.reports.c, schema.documents.c
+        query = (
+            select(
+                d.id.label("document_id"),
+                d.name,
+                d.outlet,
+                d.published,
+                d.url,
+                d.text,
+                r.evidence,
+                r.start,
+                r.end,
+            )
+            .join(schema.documents, d.id == r.document_id)
+            .where(r.claim_id == claim_id)
+            .order_by(d.published, d.id)
+        )
+        with self.engine.connect() as connection:
+            rows = [dict(row) for row in connection.execute(query).mappings()]
+        for row in rows:
+            number = row.pop("text")[row["start"] : row["end"]]
+            found = row["evidence"].find(number) if number else -1
+            row["number"] = number
+            row["number_offset"] = found if found >= 0 else None
+        return rows
+
     def claims(
         self,
         *,
@@ -282,8 +384,10 @@ class Ledger:
         party: str | None = None,
         role: str | None = None,
         claimant: str | None = None,
+        include_rejected: bool = False,
+        ids: list[int] | None = None,
     ) -> list[dict[str, Any]]:
-        """Claims with every contract field, their id and their number of reports."""
+        """Claims with every contract field, their id and their number of reports, as corrected."""
         c, r, d = schema.claims.c, schema.reports.c, schema.documents.c
         reports = (
             select(r.claim_id, func.count(func.distinct(r.document_id)).label("reports"))
@@ -296,16 +400,8 @@ class Ledger:
             .join(schema.documents, d.id == c.document_id)
             .order_by(c.id)
         )
-        if measure:
-            query = query.where(c.measure == measure)
-        if party:
-            query = query.where(func.lower(c.subject_party) == party.lower())
-        if role:
-            query = query.where(c.subject_role == role)
-        if claimant:
-            query = query.where(
-                func.lower(c.claimant) == (self.registry.canonical(claimant) or claimant).lower()
-            )
+        if ids is not None:
+            query = query.where(c.id.in_(ids))
         with self.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
         result = []
@@ -315,7 +411,17 @@ class Ledger:
             record["reports"] = int(row["reports"])
             record.pop("extras", None)
             result.append(record)
-        return result
+        # filters apply to the corrected claims: every view sees the analyst's version
+        wanted_claimant = (self.registry.canonical(claimant) or claimant).lower() if claimant else None
+        return [
+            record
+            for record in self._overlay(result)
+            if (include_rejected or not record["rejected"])
+            and (not measure or record["measure"] == measure)
+            and (not party or (record["subject_party"] or "").lower() == party.lower())
+            and (not role or record["subject_role"] == role)
+            and (not wanted_claimant or (record["claimant"] or "").lower() == wanted_claimant)
+        ]
 
     def documents(self) -> list[dict[str, Any]]:
         """Every stored document with its claim reports."""
@@ -328,6 +434,25 @@ class Ledger:
         )
         with self.engine.connect() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
+
+
+#: Fields an analyst may correct.
+CORRECTABLE = frozenset(
+    {"claimant", "measure", "qualifier", "value", "low", "high", "unit", "subject", "subject_party",
+     "subject_role", "scope", "as_of", "rejected"}
+)  # fmt: skip
+_INTEGER_FIELDS = frozenset({"value", "low", "high"})
+
+
+def _typed(field_name: str, text: str | None) -> Any:
+    """A correction's stored text back as the field's type."""
+    if text is None or text == "":
+        return None
+    if field_name in _INTEGER_FIELDS:
+        return int(text)
+    if field_name == "rejected":
+        return text.lower() in {"1", "true", "yes"}
+    return text
 
 
 def _key_of(primary_key: Any) -> int:
