@@ -22,6 +22,7 @@ from rich.table import Table
 
 from counterclaim import api
 from counterclaim.about import __version__
+from counterclaim.corpora import parse_fields
 from counterclaim.dates import parse_published
 from counterclaim.documents import DEFAULT_MAX_BYTES, Document, iter_paths, read_manifest
 from counterclaim.errors import CounterclaimError, InputError
@@ -90,6 +91,12 @@ def input_options(function: F) -> F:
                 show_default=True,
                 help="Refuse larger files.",
             ),
+            click.option(
+                "--fields",
+                metavar="FIELD=COLUMN,...",
+                help="Columns of JSONL/CSV corpora, e.g. text=body,published=date "
+                "(fields: id, text, title, url, published, outlet).",
+            ),
         ]
     ):
         function = option(function)
@@ -110,12 +117,13 @@ def cli() -> None:
 
 
 def _inputs(
-    paths: Sequence[Path], manifest: Path | None, published: date | None, max_bytes: int
+    paths: Sequence[Path], manifest: Path | None, published: date | None, max_bytes: int, fields: str | None
 ) -> list[Document | InputError]:
     items: list[Document | InputError] = []
     if manifest is not None:
         items.extend(read_manifest(manifest, max_bytes=max_bytes))
-    items.extend(iter_paths(paths, published=published, max_bytes=max_bytes))
+    columns = parse_fields(fields)
+    items.extend(iter_paths(paths, published=published, max_bytes=max_bytes, fields=columns))
     return items
 
 
@@ -201,6 +209,7 @@ def extract(
     published: date | None,
     output_format: str,
     max_bytes: int,
+    fields: str | None,
     actors: tuple[Path, ...],
     lexicon: Path | None,
 ) -> None:
@@ -212,7 +221,7 @@ def extract(
     if not paths and manifest is None:
         raise click.UsageError("give one or more PATHs, or --manifest FILE")
     extractor = api.build_extractor(actors=actors, lexicon=lexicon)
-    outcome = _run_extraction(_inputs(paths, manifest, published, max_bytes), extractor)
+    outcome = _run_extraction(_inputs(paths, manifest, published, max_bytes, fields), extractor)
     _emit(outcome.claims, output_format)
     sys.exit(_exit_code(outcome))
 
@@ -374,6 +383,7 @@ def ingest(
     manifest: Path | None,
     published: date | None,
     max_bytes: int,
+    fields: str | None,
     batch_size: int,
     quiet: bool,
     db: str,
@@ -388,7 +398,7 @@ def ingest(
     if not paths and manifest is None:
         raise click.UsageError("give one or more PATHs, or --manifest FILE")
     ledger = api.open_ledger(db, actors=actors)
-    items = _inputs(paths, manifest, published, max_bytes)
+    items = _inputs(paths, manifest, published, max_bytes, fields)
     with _ingest_progress(len(items), quiet) as (progress, task):
         summary = api.ingest(
             ledger,

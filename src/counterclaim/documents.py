@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -104,10 +104,13 @@ def iter_paths(
     published: date | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     stdin: BinaryIO | None = None,
+    fields: Mapping[str, str] | None = None,
 ) -> Iterator[Document | InputError]:
-    """Documents of files and folders (recursively, text files only), or the error of each.
+    """Documents of files, folders (recursively) and JSONL/CSV corpora, or the error of each.
 
-    A document's id is its file name; ``-`` reads standard input (id ``stdin``).
+    A text file's id is its file name; a corpus row's its ``id`` column, else ``FILE#ROW``;
+    ``-`` reads standard input (id ``stdin``). ``fields`` maps corpus columns (see
+    :mod:`counterclaim.corpora`).
     """
     for path in paths:
         if str(path) == "-":
@@ -122,13 +125,34 @@ def iter_paths(
             except InputError as error:
                 yield error
         elif path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            readable = TEXT_SUFFIXES | _corpus_suffixes()
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in readable)
             if not files:
-                yield MissingInputError(str(path), "the folder holds no .txt files")
+                yield MissingInputError(str(path), "the folder holds no .txt, .jsonl or .csv files")
             for file in files:
-                yield _document(file, published, max_bytes, {})
+                yield from _file(file, published, max_bytes, fields)
         else:
-            yield _document(path, published, max_bytes, {})
+            yield from _file(path, published, max_bytes, fields)
+
+
+def _corpus_suffixes() -> frozenset[str]:
+    from counterclaim.corpora import CORPUS_SUFFIXES
+
+    return CORPUS_SUFFIXES
+
+
+def _file(
+    path: Path, published: date | None, max_bytes: int, fields: Mapping[str, str] | None
+) -> Iterator[Document | InputError]:
+    if path.suffix.lower() in _corpus_suffixes():
+        from counterclaim.corpora import DEFAULT_FIELDS, read_corpus
+
+        for item in read_corpus(path, fields=fields or DEFAULT_FIELDS, max_bytes=max_bytes):
+            if isinstance(item, Document) and item.published is None and published is not None:
+                item = Document(item.id, item.text, published, item.outlet, item.title, item.url, path)
+            yield item
+        return
+    yield _document(path, published, max_bytes, {})
 
 
 def _document(
