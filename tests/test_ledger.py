@@ -193,3 +193,36 @@ def test_ledger_cli_correct_history_show(tmp_path: Path):
         and "there is no claim 7" in missing.stderr
         and "Traceback" not in missing.stderr
     )
+
+
+def test_ledger_filters_by_date_and_document(ledger: Ledger):
+    ledger.ingest(
+        [
+            doc("a.txt", SEED_LIKE, published="2022-04-07"),
+            doc("b.txt", "Ukraine says 25,000 Russian soldiers have been killed.", published="2022-06-01"),
+        ]
+    )
+    assert [c["value"] for c in ledger.claims(since=date(2022, 5, 1))] == [25000]
+    assert [c["value"] for c in ledger.claims(until=date(2022, 5, 1))] == [19000]
+    assert [c["value"] for c in ledger.claims(doc="a.txt")] == [19000]
+    actors = {a["name"]: a for a in ledger.actors()}
+    assert actors["Ukraine"]["claims"] == 2 and actors["Ukraine"]["is_party"] == 1
+
+
+def test_ledger_cli_actors_and_export(tmp_path: Path):
+    (tmp_path / "a.txt").write_text(SEED_LIKE)
+    assert (
+        _cli("ingest", "a.txt", "--published", "2022-04-07", "--db", "l.db", "-q", cwd=tmp_path).returncode
+        == 0
+    )
+    exported = _cli("export", "out.jsonl", "--format", "jsonl", "--db", "l.db", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    [row] = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert (row["value"], row["reports"], row["claimant"]) == (19000, 1, "Ukraine")
+    assert _cli("export", "out.csv", "--db", "l.db", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "out.csv").read_text().splitlines()[0].startswith("id,doc,")
+    listed = _cli("actors", "--format", "jsonl", "--db", "l.db", cwd=tmp_path)
+    names = {json.loads(line)["name"] for line in listed.stdout.splitlines()}
+    assert {"Ukraine", "Russia Ministry of Defence", "UNHCR"} <= names
+    blocked = _cli("export", "no/such/dir/out.csv", "--db", "l.db", cwd=tmp_path)
+    assert blocked.returncode == 1 and "cannot write" in blocked.stderr and "Traceback" not in blocked.stderr

@@ -459,6 +459,9 @@ def _summary_table(summary: RunSummary) -> Table:
 @click.option("--party")
 @click.option("--role", type=click.Choice(["military", "civilian", "unspecified"]))
 @click.option("--claimant")
+@click.option("--since", callback=_parse_date, help="Claims as of this date or later (YYYY-MM-DD).")
+@click.option("--until", callback=_parse_date, help="Claims as of this date or earlier (YYYY-MM-DD).")
+@click.option("--doc", help="Claims carried by this document (its name).")
 @format_option("table", "jsonl", "csv")
 @db_option
 def list_claims(
@@ -466,15 +469,24 @@ def list_claims(
     party: str | None,
     role: str | None,
     claimant: str | None,
+    since: date | None,
+    until: date | None,
+    doc: str | None,
     output_format: str,
     db: str,
 ) -> None:
     """List the ledger's claims with the number of documents reporting each.
 
     Example:
-        counterclaim claims --measure killed --party Russia --format jsonl
+        counterclaim claims --measure killed --party Russia --since 2022-03-01 --format jsonl
     """
-    rows = api.open_ledger(db).claims(measure=measure, party=party, role=role, claimant=claimant)
+    rows = api.open_ledger(db).claims(
+        measure=measure, party=party, role=role, claimant=claimant, since=since, until=until, doc=doc
+    )
+    _print_rows(rows, output_format)
+
+
+def _print_rows(rows: list[dict[str, Any]], output_format: str) -> None:
     if output_format == "jsonl":
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -652,6 +664,62 @@ def show(claim_id: int, db: str) -> None:
     corrections = ledger.history(claim_id)
     if corrections:
         out.print(f"\n{len(corrections)} correction(s); `counterclaim history {claim_id}` shows them")
+
+
+@cli.command()
+@format_option("table", "jsonl")
+@db_option
+def actors(output_format: str, db: str) -> None:
+    """The actors the ledger knows: kind, side, and how many claims each made.
+
+    Example:
+        counterclaim actors --format jsonl
+    """
+    rows = api.open_ledger(db).actors()
+    if output_format == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    table = Table(header_style="bold")
+    for column in ("name", "kind", "side", "claims"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["name"],
+            row["kind"],
+            row["side"] or ("(party)" if row["is_party"] else "—"),
+            str(row["claims"]),
+        )
+    _stdout().print(table)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@format_option("csv", "jsonl")
+@db_option
+def export(path: Path, output_format: str, db: str) -> None:
+    """Write every claim (corrections applied, with id and reports) to a CSV or JSONL file.
+
+    Example:
+        counterclaim export claims.csv --format csv
+    """
+    rows = api.open_ledger(db).claims()
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            if output_format == "jsonl":
+                handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+            else:
+                import csv
+
+                writer = csv.DictWriter(
+                    handle, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n"
+                )
+                writer.writeheader()
+                writer.writerows(rows)
+    except OSError as error:
+        _error_line(f"cannot write {path}: {error.strerror}")
+        sys.exit(EXIT_ERROR)
+    _stderr.print(f"{len(rows)} claims written to {path}")
 
 
 def _evidence_offset(report: dict[str, Any]) -> int | None:

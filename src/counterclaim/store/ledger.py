@@ -384,6 +384,9 @@ class Ledger:
         party: str | None = None,
         role: str | None = None,
         claimant: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        doc: str | None = None,
         include_rejected: bool = False,
         ids: list[int] | None = None,
     ) -> list[dict[str, Any]]:
@@ -421,7 +424,28 @@ class Ledger:
             and (not party or (record["subject_party"] or "").lower() == party.lower())
             and (not role or record["subject_role"] == role)
             and (not wanted_claimant or (record["claimant"] or "").lower() == wanted_claimant)
+            and (since is None or (record["as_of"] is not None and record["as_of"] >= since.isoformat()))
+            and (until is None or (record["as_of"] is not None and record["as_of"] <= until.isoformat()))
+            and (doc is None or doc in self._documents_of(record["id"]))
         ]
+
+    def _documents_of(self, claim_id: int) -> set[str]:
+        r, d = schema.reports.c, schema.documents.c
+        query = select(d.name).join(schema.reports, r.document_id == d.id).where(r.claim_id == claim_id)
+        with self.engine.connect() as connection:
+            return {row.name for row in connection.execute(query)}
+
+    def actors(self) -> list[dict[str, Any]]:
+        """The actors the ledger knows (the registry it was opened with), with their claims."""
+        a, c = schema.actors.c, schema.claims.c
+        query = (
+            select(a.name, a.kind, a.side, a.is_party, func.count(c.id).label("claims"))
+            .outerjoin(schema.claims, c.claimant == a.name)
+            .group_by(a.name, a.kind, a.side, a.is_party)
+            .order_by(a.name)
+        )
+        with self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
 
     def documents(self) -> list[dict[str, Any]]:
         """Every stored document with its claim reports."""
