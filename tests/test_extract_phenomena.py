@@ -267,3 +267,18 @@ def test_extract_rejects_non_text_and_bad_dates():
 )
 def test_extract_war_report_wordings(text, keys, expected):
     assert pick(claims(text, "2025-02-14"), *keys) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Myanmar\'s junta said 2,000 "terrorists" had been killed.', [("killed", 2000, "military")]),
+        (
+            "Tens of thousands fled the fighting, with 15,000 crossing into Chad in a single day.",
+            [("displaced", None, "unspecified"), ("refugees", 15000, "unspecified")],
+        ),
+        ("Ukraine's air force said it shot down 30 of 40 drones launched overnight.", []),
+    ],
+)
+def test_extract_more_wordings(text, expected):
+    assert pick(claims(text), "measure", "value", "subject_role") == expected

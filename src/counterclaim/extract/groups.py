@@ -157,7 +157,7 @@ def describe_group(
         start, end = span[0].start, span[-1].end
     else:
         subject, start, end = "", tokens[index].end, tokens[index].end
-    words = [w.strip(".,") for w in subject.lower().split()]
+    words = [w.strip(".,;:\"“”‘’'()") for w in subject.lower().split()]
     owner: str | None = None
     if link.how == "toll" and link.cue.end <= tokens[index].start:
         # "Russia's losses in personnel amounted to 473,400": the toll's owner and its words
