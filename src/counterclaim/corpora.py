@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from counterclaim.dates import parse_published
-from counterclaim.documents import DEFAULT_MAX_BYTES, Document, read_text_file
+from counterclaim.documents import DEFAULT_MAX_BYTES, Document, json_lines, read_text_file
 from counterclaim.errors import CounterclaimError, InputError
 
 CORPUS_SUFFIXES = frozenset({".jsonl", ".ndjson", ".csv"})
@@ -99,16 +98,8 @@ def read_corpus(
                 continue
             yield _document(row, f"{path}:{number}", f"{path.name}#{number}", fields)
         return
-    for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
+    for where, entry in json_lines(content, path):
+        if isinstance(entry, str):
+            yield CorpusRowError(where, entry)
             continue
-        where = f"{path}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield CorpusRowError(where, f"not valid JSON ({error.msg} at column {error.colno})")
-            continue
-        if not isinstance(row, dict):
-            yield CorpusRowError(where, "each line must be a JSON object")
-            continue
-        yield _document(row, where, f"{path.name}#{number}", fields)
+        yield _document(entry, where, f"{path.name}#{where.rsplit(':', 1)[1]}", fields)

@@ -25,6 +25,7 @@ from counterclaim.errors import (
 #: Inputs larger than this are refused (a news article is rarely over 200 KB).
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+NOT_AN_OBJECT = "each line must be a JSON object"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,23 @@ def _document(
     )
 
 
+def json_lines(text: str, path: Path) -> Iterator[tuple[str, dict[str, Any] | str]]:
+    """Each non-blank line of a JSONL text as ``(FILE:LINE, object)``, or ``(FILE:LINE, problem)``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield where, f"not valid JSON ({error.msg} at column {error.colno})"
+            continue
+        if not isinstance(entry, dict):
+            yield where, NOT_AN_OBJECT
+            continue
+        yield where, entry
+
+
 def read_manifest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | InputError]:
     """Documents listed by a manifest (one JSON object a line: file, published, outlet, title, url).
 
@@ -184,16 +202,11 @@ def read_manifest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator
     """
     text = read_text_file(path, max_bytes=max_bytes)
     base = path.parent
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for where, entry in json_lines(text, path):
+        if isinstance(entry, str) and entry != NOT_AN_OBJECT:
+            yield ManifestError(where, entry)
             continue
-        where = f"{path}:{number}"
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield ManifestError(where, f"not valid JSON ({error.msg} at column {error.colno})")
-            continue
-        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str) or not entry["file"]:
+        if isinstance(entry, str) or not isinstance(entry.get("file"), str) or not entry["file"]:
             yield ManifestError(where, 'each line must be a JSON object with a "file" string')
             continue
         try:
