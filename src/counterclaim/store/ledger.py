@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -98,6 +98,62 @@ class RunSummary:
         return "partial" if self.errors else "ok"
 
 
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """A document with the claims extracted from it, ready to be written."""
+
+    document: Document
+    claims: list[Claim]
+
+    @property
+    def digest(self) -> str:
+        """The sha256 of the text: a document is stored once."""
+        return hashlib.sha256(self.document.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A claim of the current batch that has no id yet (its place in the batch's new claims)."""
+
+    index: int
+
+
+class _ClaimMatcher:
+    """Finds the claim a new report repeats: stored claims and the batch's own new ones.
+
+    The nearest as-of date wins, then the oldest claim (stored claims before the batch's new
+    ones, which get larger ids), so the result is the same on every backend and the same as
+    writing the claims one by one.
+    """
+
+    def __init__(self, connection: Connection, keys: set[str]) -> None:
+        self._candidates: dict[str, list[tuple[date | None, int, int | _Pending]]] = {}
+        c = schema.claims.c
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):  # bounded IN lists
+            rows = connection.execute(
+                select(c.id, c.key, c.as_of).where(c.key.in_(ordered[start : start + 500]))
+            )
+            for row in rows:
+                self._candidates.setdefault(row.key, []).append((row.as_of, int(row.id), int(row.id)))
+
+    def match(self, key: str, as_of_text: str | None) -> int | _Pending | None:
+        as_of = date.fromisoformat(as_of_text) if as_of_text else None
+        best: tuple[int, int, int | _Pending] | None = None
+        for stored_as_of, order, target in self._candidates.get(key, ()):
+            if not _same_day(stored_as_of, as_of):
+                continue
+            distance = abs((stored_as_of - as_of).days) if stored_as_of and as_of else 0
+            if best is None or (distance, order) < best[:2]:
+                best = (distance, order, target)
+        return None if best is None else best[2]
+
+    def add(self, key: str, as_of_text: str | None, target: _Pending) -> None:
+        as_of = date.fromisoformat(as_of_text) if as_of_text else None
+        # pending claims sort after every stored one, in the order they were made
+        self._candidates.setdefault(key, []).append((as_of, 1 << 62 | target.index, target))
+
+
 class Ledger:
     """A provenance-tracked store of claims in SQLite or PostgreSQL.
 
@@ -157,26 +213,29 @@ class Ledger:
         whole batches and the same command run again completes it without duplicates.
         """
         engine = extractor or default_extractor()
+        run_id = self.start_run(command)
+        summary = RunSummary(run_id=run_id)
+        for batch in _batches(items, batch_size):
+            extracted = [
+                item
+                if isinstance(item, InputError)
+                else Extracted(item, engine.extract(item.text, published=item.published, doc=item.id))
+                for item in batch
+            ]
+            self.write_batch(extracted, summary, on_item=on_item)
+        self.finish_run(summary)
+        return summary
+
+    def start_run(self, command: str) -> int:
+        """Record the start of a run; returns its id."""
         with self.engine.begin() as connection:
-            run_id = connection.execute(
+            inserted = connection.execute(
                 insert(schema.runs).values(command=command, started_at=datetime.now(UTC), status="running")
             ).inserted_primary_key
-        summary = RunSummary(run_id=_key_of(run_id))
-        for batch in _batches(items, batch_size):
-            with self.engine.begin() as connection:
-                for item in batch:
-                    if isinstance(item, InputError):
-                        summary.errors.append(item)
-                        connection.execute(
-                            insert(schema.input_errors).values(
-                                run_id=summary.run_id, source=item.source, code=item.code, reason=item.reason
-                            )
-                        )
-                    else:
-                        summary.documents_read += 1
-                        self._store(connection, item, engine, summary)
-                    if on_item is not None:
-                        on_item(summary)
+        return _key_of(inserted)
+
+    def finish_run(self, summary: RunSummary) -> None:
+        """Record a run's counts and outcome."""
         with self.engine.begin() as connection:
             connection.execute(
                 update(schema.runs)
@@ -191,80 +250,139 @@ class Ledger:
                     status=summary.status,
                 )
             )
-        return summary
 
-    def _store(
-        self, connection: Connection, document: Document, engine: Extractor, summary: RunSummary
+    def write_batch(
+        self,
+        batch: Sequence[Extracted | InputError],
+        summary: RunSummary,
+        *,
+        on_item: Callable[[RunSummary], None] | None = None,
     ) -> None:
-        digest = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
-        if connection.execute(
-            select(schema.documents.c.id).where(schema.documents.c.sha256 == digest)
-        ).first():
-            return
+        """Write one batch of extracted documents and input errors in one transaction.
+
+        The batch is written with a handful of set-wise statements (whatever its size): one
+        lookup of the documents already stored, one of the claims the new ones may repeat,
+        and one multi-row insert per table.
+        """
+        with self.engine.begin() as connection:
+            errors = [item for item in batch if isinstance(item, InputError)]
+            if errors:
+                connection.execute(
+                    insert(schema.input_errors),
+                    [
+                        {"run_id": summary.run_id, "source": e.source, "code": e.code, "reason": e.reason}
+                        for e in errors
+                    ],
+                )
+            fresh = self._new_documents(connection, [item for item in batch if isinstance(item, Extracted)])
+            if fresh:
+                document_ids = self._insert_documents(connection, fresh, summary.run_id)
+                self._store_claims(connection, fresh, document_ids, summary)
+            summary.documents_new += len(fresh)
+        for item in batch:
+            if isinstance(item, InputError):
+                summary.errors.append(item)
+            else:
+                summary.documents_read += 1
+            if on_item is not None:
+                on_item(summary)
+
+    def _new_documents(self, connection: Connection, batch: list[Extracted]) -> list[Extracted]:
+        """The documents of a batch not stored yet, each text once."""
+        digests = sorted({item.digest for item in batch})
+        known = {
+            row.sha256
+            for row in connection.execute(
+                select(schema.documents.c.sha256).where(schema.documents.c.sha256.in_(digests))
+            )
+        }
+        fresh = []
+        for item in batch:
+            if item.digest not in known:
+                known.add(item.digest)
+                fresh.append(item)
+        return fresh
+
+    def _insert_documents(self, connection: Connection, fresh: list[Extracted], run_id: int) -> list[int]:
         from counterclaim.extract import EXTRACTOR_NAME
 
-        document_id = connection.execute(
-            insert(schema.documents).values(
-                sha256=digest,
-                name=document.id,
-                title=document.title,
-                url=document.url,
-                outlet=document.outlet,
-                published=document.published,
-                source=str(document.path) if document.path else document.id,
-                text=document.text,
-                extractor=EXTRACTOR_NAME,
-                ingested_at=datetime.now(UTC),
-                run_id=summary.run_id,
-            )
-        ).inserted_primary_key
-        document_id = _key_of(document_id)
-        summary.documents_new += 1
-        for claim in engine.extract(document.text, published=document.published, doc=document.id):
-            claim_id = self._matching_claim(connection, claim)
-            if claim_id is None:
-                claim_id = self._insert_claim(connection, claim, int(document_id))
-                summary.claims_new += 1
-            connection.execute(
-                insert(schema.reports).values(
-                    claim_id=claim_id,
-                    document_id=document_id,
-                    evidence=claim.evidence,
-                    start=claim.start,
-                    end=claim.end,
-                )
-            )
-            summary.reports_new += 1
-
-    def _matching_claim(self, connection: Connection, claim: Claim) -> int | None:
-        as_of = date.fromisoformat(claim.as_of) if claim.as_of else None
-        rows = connection.execute(
-            select(schema.claims.c.id, schema.claims.c.as_of).where(
-                schema.claims.c.key == claim_key(claim, self.registry)
-            )
-        )
-        # the nearest date wins, then the oldest claim: the same on every backend, whatever
-        # order the database returns rows in
-        matching = [
-            (abs((row.as_of - as_of).days) if row.as_of and as_of else 0, int(row.id))
-            for row in rows
-            if _same_day(row.as_of, as_of)
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "sha256": item.digest,
+                "name": item.document.id,
+                "title": item.document.title,
+                "url": item.document.url,
+                "outlet": item.document.outlet,
+                "published": item.document.published,
+                "source": str(item.document.path) if item.document.path else item.document.id,
+                "text": item.document.text,
+                "extractor": EXTRACTOR_NAME,
+                "ingested_at": now,
+                "run_id": run_id,
+            }
+            for item in fresh
         ]
-        return min(matching)[1] if matching else None
+        inserted = connection.execute(
+            insert(schema.documents).returning(schema.documents.c.id, sort_by_parameter_order=True), rows
+        )
+        return [int(row.id) for row in inserted]
 
-    def _insert_claim(self, connection: Connection, claim: Claim, document_id: int) -> int:
-        values = claim.to_dict()
-        values.pop("doc")
-        extractor = str(values.pop("extractor", ""))
-        values = {key: values[key] for key in schema.claims.c.keys() if key in values}  # noqa: SIM118
-        values.update(
-            key=claim_key(claim, self.registry),
+    def _store_claims(
+        self, connection: Connection, fresh: list[Extracted], document_ids: list[int], summary: RunSummary
+    ) -> None:
+        """Match each claim to a stored or earlier claim of the batch, insert the new ones, report all."""
+        keyed = [
+            (claim, claim_key(claim, self.registry), document_id)
+            for item, document_id in zip(fresh, document_ids, strict=True)
+            for claim in item.claims
+        ]
+        matcher = _ClaimMatcher(connection, {key for _, key, _ in keyed})
+        new_claims: list[dict[str, Any]] = []
+        reports: list[tuple[int | _Pending, int, Claim]] = []
+        for claim, key, document_id in keyed:
+            target = matcher.match(key, claim.as_of)
+            if target is None:
+                target = _Pending(len(new_claims))
+                new_claims.append(self._claim_row(claim, key, document_id))
+                matcher.add(key, claim.as_of, target)
+            reports.append((target, document_id, claim))
+        new_ids: list[int] = []
+        if new_claims:
+            inserted = connection.execute(
+                insert(schema.claims).returning(schema.claims.c.id, sort_by_parameter_order=True), new_claims
+            )
+            new_ids = [int(row.id) for row in inserted]
+        rows: dict[tuple[int, int, int], dict[str, Any]] = {}
+        for target, document_id, claim in reports:
+            claim_id = new_ids[target.index] if isinstance(target, _Pending) else target
+            rows.setdefault(
+                (claim_id, document_id, claim.start),
+                {
+                    "claim_id": claim_id,
+                    "document_id": document_id,
+                    "evidence": claim.evidence,
+                    "start": claim.start,
+                    "end": claim.end,
+                },
+            )
+        if rows:
+            connection.execute(insert(schema.reports), list(rows.values()))
+        summary.claims_new += len(new_claims)
+        summary.reports_new += len(rows)
+
+    @staticmethod
+    def _claim_row(claim: Claim, key: str, document_id: int) -> dict[str, Any]:
+        # attribute access, not Claim.to_dict: this runs for every new claim of a large ingest
+        row = {name: getattr(claim, name) for name in _CLAIM_COLUMNS}
+        row.update(
+            key=key,
             as_of=date.fromisoformat(claim.as_of) if claim.as_of else None,
             document_id=document_id,
-            extractor=extractor,
+            extractor=str(claim.extras.get("extractor", "")),
             created_at=datetime.now(UTC),
         )
-        return _key_of(connection.execute(insert(schema.claims).values(**values)).inserted_primary_key)
+        return row
 
     # -- reading --------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -459,6 +577,13 @@ class Ledger:
         with self.engine.connect() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
 
+
+#: The claims columns filled straight from a Claim's fields.
+_CLAIM_COLUMNS = tuple(
+    name
+    for name in schema.claims.c.keys()  # noqa: SIM118
+    if name in Claim.__dataclass_fields__ and name not in {"as_of", "doc", "extras"}
+)
 
 #: Fields an analyst may correct.
 CORRECTABLE = frozenset(
