@@ -81,13 +81,11 @@ def _bad_inputs(tmp_path: Path) -> dict[str, Path]:
     bad = {
         "binary": tmp_path / "image.txt",
         "empty": tmp_path / "empty.txt",
-        "latin1": tmp_path / "latin1.txt",
         "huge": tmp_path / "huge.txt",
         "missing": tmp_path / "missing.txt",
     }
     bad["binary"].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     bad["empty"].write_bytes(b"")
-    bad["latin1"].write_bytes("Caf\u00e9: 12 people were killed.".encode("latin-1"))
     with bad["huge"].open("wb") as handle:  # a 50 MB single-line file
         chunk = b"x" * (1024 * 1024)
         for _ in range(50):
@@ -97,15 +95,16 @@ def _bad_inputs(tmp_path: Path) -> dict[str, Path]:
 
 def test_cli_bad_inputs_each_get_one_line_and_the_rest_are_processed(tmp_path: Path, article: Path):
     bad = _bad_inputs(tmp_path)
-    result = run("extract", *(str(p) for p in bad.values()), str(article), "--format", "jsonl")
+    latin1 = tmp_path / "latin1.txt"  # not UTF-8: its encoding is detected and it is read
+    latin1.write_bytes("Caf\u00e9 owner: 12 people were killed.".encode("latin-1"))
+    result = run("extract", *(str(p) for p in bad.values()), str(latin1), str(article), "--format", "jsonl")
     assert result.returncode == 3, result.stderr  # partial: some inputs failed
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == len(bad)
     expected = {
-        "binary": "binary",
+        "binary": "PNG image, not text",
         "empty": "empty",
-        "latin1": "not valid UTF-8",
         "huge": "over the",
         "missing": "no such file",
     }
@@ -113,7 +112,9 @@ def test_cli_bad_inputs_each_get_one_line_and_the_rest_are_processed(tmp_path: P
         line = next(line for line in lines if str(path) in line)
         assert line.startswith("counterclaim: error: [E1")
         assert expected[name] in line
-    assert len(result.stdout.splitlines()) == 2  # the good file still gave its claims
+    claims = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(claims) == 3  # the good files still gave their claims
+    assert any(claim["evidence"] == "Caf\u00e9 owner: 12 people were killed." for claim in claims)
 
 
 def test_cli_nothing_readable_exits_1(tmp_path: Path):

@@ -29,6 +29,7 @@ from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.evaluate import ATTRIBUTES, Report
 from counterclaim.extract import Extractor
 from counterclaim.formats import claims_to_csv, claims_to_jsonl
+from counterclaim.languages import screen
 from counterclaim.models import MEASURES, Claim
 from counterclaim.store import RunSummary
 
@@ -75,7 +76,7 @@ def input_options(function: F) -> F:
     """PATH... (files, folders, or - for standard input), --manifest, --published, --max-bytes."""
     for option in reversed(
         [
-            click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+            click.argument("paths", nargs=-1, metavar="PATH|URL..."),
             click.option(
                 "--manifest",
                 type=click.Path(dir_okay=False, path_type=Path),
@@ -90,6 +91,18 @@ def input_options(function: F) -> F:
                 default=DEFAULT_MAX_BYTES,
                 show_default=True,
                 help="Refuse larger files.",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0.1),
+                default=20.0,
+                show_default=True,
+                help="Seconds to wait for a URL.",
+            ),
+            click.option(
+                "--any-language",
+                is_flag=True,
+                help="Keep documents that are not in English (by default they are skipped with a reason).",
             ),
             click.option(
                 "--fields",
@@ -117,14 +130,21 @@ def cli() -> None:
 
 
 def _inputs(
-    paths: Sequence[Path], manifest: Path | None, published: date | None, max_bytes: int, fields: str | None
+    paths: Sequence[str],
+    manifest: Path | None,
+    published: date | None,
+    max_bytes: int,
+    fields: str | None,
+    *,
+    timeout: float = 20.0,
+    any_language: bool = False,
 ) -> list[Document | InputError]:
     items: list[Document | InputError] = []
     if manifest is not None:
         items.extend(read_manifest(manifest, max_bytes=max_bytes))
     columns = parse_fields(fields)
-    items.extend(iter_paths(paths, published=published, max_bytes=max_bytes, fields=columns))
-    return items
+    items.extend(iter_paths(paths, published=published, max_bytes=max_bytes, fields=columns, timeout=timeout))
+    return items if any_language else list(screen(items))
 
 
 def _progress(total: int) -> Progress:
@@ -204,16 +224,18 @@ def _exit_code(outcome: api.Extraction) -> int:
 @format_option("table", "jsonl", "csv")
 @data_options
 def extract(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     manifest: Path | None,
     published: date | None,
     output_format: str,
     max_bytes: int,
+    timeout: float,
+    any_language: bool,
     fields: str | None,
     actors: tuple[Path, ...],
     lexicon: Path | None,
 ) -> None:
-    """Extract the claims of articles (text files, folders, or a manifest).
+    """Extract the claims of articles: text or HTML files, folders, corpora, WARC files, URLs, a manifest.
 
     Example:
         counterclaim extract article.txt --published 2022-04-07 --format jsonl
@@ -221,7 +243,10 @@ def extract(
     if not paths and manifest is None:
         raise click.UsageError("give one or more PATHs, or --manifest FILE")
     extractor = api.build_extractor(actors=actors, lexicon=lexicon)
-    outcome = _run_extraction(_inputs(paths, manifest, published, max_bytes, fields), extractor)
+    outcome = _run_extraction(
+        _inputs(paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language),
+        extractor,
+    )
     _emit(outcome.claims, output_format)
     sys.exit(_exit_code(outcome))
 
@@ -379,10 +404,12 @@ def db_option(function: F) -> F:
 @db_option
 @data_options
 def ingest(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     manifest: Path | None,
     published: date | None,
     max_bytes: int,
+    timeout: float,
+    any_language: bool,
     fields: str | None,
     batch_size: int,
     quiet: bool,
@@ -398,7 +425,7 @@ def ingest(
     if not paths and manifest is None:
         raise click.UsageError("give one or more PATHs, or --manifest FILE")
     ledger = api.open_ledger(db, actors=actors)
-    items = _inputs(paths, manifest, published, max_bytes, fields)
+    items = _inputs(paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language)
     with _ingest_progress(len(items), quiet) as (progress, task):
         summary = api.ingest(
             ledger,

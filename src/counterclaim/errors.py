@@ -6,10 +6,15 @@ Hierarchy::
     ├── InputError                    an input (file, manifest line, URL) could not be read
     │   ├── EmptyInputError           E101 the input holds no text
     │   ├── BinaryInputError          E102 the input is not text
-    │   ├── EncodingError             E103 the bytes are not valid UTF-8
+    │   ├── EncodingError             E103 the bytes are not UTF-8 and no other encoding fits
     │   ├── InputTooLargeError        E104 the input is over the size limit
     │   ├── MissingInputError         E105 the path does not exist or is not a file
-    │   └── ManifestError             E106 a manifest line is malformed
+    │   ├── ManifestError             E106 a manifest line is malformed
+    │   ├── CorpusRowError            E107 a JSONL/CSV corpus row is malformed (corpora.py)
+    │   ├── BrokenHTMLError           E108 a web page holds no article text that can be read
+    │   ├── FetchError                E109 a URL could not be fetched
+    │   ├── NotEnglishError           E110 the text is not English (skipped)
+    │   └── ArchiveError              E111 a WARC file is damaged or not a WARC file
     ├── DataFileError                 E201 a data file (actors, lexicon, gold) is malformed
     └── InvalidDateError              E301 a date is not an ISO date (YYYY-MM-DD)
 
@@ -53,7 +58,7 @@ class BinaryInputError(InputError):
 
 
 class EncodingError(InputError):
-    """The bytes are not valid UTF-8."""
+    """The bytes are not UTF-8 and no other encoding fits them."""
 
     code = "E103"
 
@@ -74,6 +79,30 @@ class ManifestError(InputError):
     """A manifest line is malformed."""
 
     code = "E106"
+
+
+class BrokenHTMLError(InputError):
+    """A web page holds no article text that can be read."""
+
+    code = "E108"
+
+
+class FetchError(InputError):
+    """A URL could not be fetched: unreachable, timed out, an HTTP error, not a web page."""
+
+    code = "E109"
+
+
+class NotEnglishError(InputError):
+    """The document is not in English; it is skipped."""
+
+    code = "E110"
+
+
+class ArchiveError(InputError):
+    """A WARC file is damaged or not a WARC file (the records read before the damage are kept)."""
+
+    code = "E111"
 
 
 class DataFileError(CounterclaimError):

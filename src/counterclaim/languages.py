@@ -1,0 +1,137 @@
+"""Screening out documents that are not in English, with the language they look like as the reason.
+
+The rules live in data/languages.toml (scripts by Unicode range, function words per language);
+the method is described at the top of that file. It needs no model and judges a document in
+microseconds, so it runs on every input.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from counterclaim.documents import Document
+from counterclaim.errors import DataFileError, InputError, NotEnglishError
+
+DEFAULT_LANGUAGES = Path(__file__).with_name("data") / "languages.toml"
+_WORD = re.compile(r"[^\W\d_]+(?:'(?=\w))?", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Guess:
+    """What a text looks like: English or not, and why."""
+
+    english: bool
+    language: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LanguageRules:
+    """The screening rules of data/languages.toml."""
+
+    sample_chars: int
+    min_words: int
+    script_share: float
+    lead: float
+    english_floor: float
+    scripts: tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
+    words: dict[str, frozenset[str]]
+
+    def guess(self, text: str) -> Guess:
+        """Judge a text (its first ``sample_chars`` characters)."""
+        sample = text[: self.sample_chars]
+        letters = [ch for ch in sample if ch.isalpha()]
+        if letters:
+            for name, ranges in self.scripts:
+                inside = sum(1 for ch in letters if any(low <= ord(ch) <= high for low, high in ranges))
+                if inside / len(letters) > self.script_share:
+                    return Guess(False, name, f"written in {name} ({inside / len(letters):.0%} of letters)")
+        words = [word.lower() for word in _WORD.findall(sample)]
+        if len(words) < self.min_words:
+            return Guess(True, "English", f"too short to judge ({len(words)} words)")
+        shares = {
+            name: sum(1 for w in words if w in vocabulary) / len(words)
+            for name, vocabulary in self.words.items()
+        }
+        english = shares.get("English", 0.0)
+        rival, rival_share = max(
+            ((name, share) for name, share in shares.items() if name != "English"),
+            key=lambda pair: pair[1],
+            default=("", 0.0),
+        )
+        if rival and rival_share >= self.lead * english and english < self.english_floor:
+            return Guess(
+                False,
+                rival,
+                f"looks like {rival} ({rival_share:.0%} {rival} function words, {english:.0%} English)",
+            )
+        return Guess(True, "English", f"{english:.0%} English function words")
+
+
+def _rules_from(tables: Iterable[dict[str, Any]], source: str) -> LanguageRules:
+    settings: dict[str, Any] = {}
+    scripts: dict[str, tuple[tuple[int, int], ...]] = {}
+    words: dict[str, set[str]] = {}
+    try:
+        for table in tables:
+            for key in ("sample_chars", "min_words", "script_share", "lead", "english_floor"):
+                if key in table:
+                    settings[key] = table[key]
+            for script in table.get("script", []):
+                scripts[str(script["name"])] = tuple((int(low), int(high)) for low, high in script["ranges"])
+            for language in table.get("language", []):
+                words.setdefault(str(language["name"]), set()).update(
+                    str(w).lower() for w in language["words"]
+                )
+        return LanguageRules(
+            sample_chars=int(settings["sample_chars"]),
+            min_words=int(settings["min_words"]),
+            script_share=float(settings["script_share"]),
+            lead=float(settings["lead"]),
+            english_floor=float(settings["english_floor"]),
+            scripts=tuple(scripts.items()),
+            words={name: frozenset(vocabulary) for name, vocabulary in words.items()},
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise DataFileError(
+            f"{source}: malformed language rules ({error!r}); see data/languages.toml"
+        ) from error
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise DataFileError(f"{path}: cannot read the language rules ({error.strerror})") from error
+    except tomllib.TOMLDecodeError as error:
+        raise DataFileError(f"{path}: not valid TOML ({error})") from error
+
+
+@lru_cache(maxsize=8)
+def load_languages(*extra: str) -> LanguageRules:
+    """The built-in rules, extended by the user's files."""
+    paths = [DEFAULT_LANGUAGES, *(Path(p) for p in extra)]
+    return _rules_from((_read(p) for p in paths), ", ".join(str(p) for p in paths))
+
+
+def screen(
+    items: Iterable[Document | InputError], rules: LanguageRules | None = None
+) -> Iterator[Document | InputError]:
+    """Pass English documents and errors through; a document in another language becomes an error."""
+    judge = rules or load_languages()
+    for item in items:
+        if isinstance(item, Document):
+            verdict = judge.guess(item.text)
+            if not verdict.english:
+                yield NotEnglishError(
+                    str(item.path) if item.path else item.id, f"not English, skipped: {verdict.reason}"
+                )
+                continue
+        yield item
