@@ -1,7 +1,12 @@
-"""Shared fixtures: the repository root, the shared corpora beside it, the built-in extractor."""
+"""Shared fixtures: the shared corpora beside the project, the extractor, databases, a local web server."""
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,3 +57,56 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path):
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+#: A news page as sites serve it: menus and footers around the article, metadata in the head.
+ARTICLE_HTML = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Strike kills 12 in Kharkiv | Example News</title>
+<meta property="og:site_name" content="Example News">
+<meta property="article:published_time" content="2024-03-14T10:00:00Z">
+</head><body><nav>Home | World | 99 stories</nav><article><h1>Strike kills 12 in Kharkiv</h1>
+<p>At least 12 people were killed in Kharkiv on Thursday, the regional governor said. Another 30 were
+wounded, officials said, as rescue work went on through the night in the city.</p>
+<p>The Ukrainian military said Russia had launched 40 missiles overnight at targets across the country,
+the largest attack in weeks, and that most of them had been shot down.</p></article>
+<footer>Copyright 2024. 500 readers online.</footer></body></html>
+"""
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        routes = {
+            "/article": ("200 OK", "text/html; charset=utf-8", ARTICLE_HTML.encode()),
+            "/plain": ("200 OK", "text/plain", b"At least 7 people were killed in Sumy, officials said."),
+            "/moved": ("301 Moved", "text/html", b""),
+            "/image": ("200 OK", "image/png", b"\x89PNG\r\n\x1a\n"),
+            "/big": ("200 OK", "text/html", b"<html><body><p>" + b"x" * 300_000 + b"</p></body></html>"),
+        }
+        if self.path == "/slow":
+            time.sleep(3)
+        status, content_type, body = routes.get(self.path, ("404 Not Found", "text/html", b"no"))
+        self.send_response(int(status.split()[0]), status.split(" ", 1)[1])
+        if self.path == "/moved":
+            self.send_header("Location", "/article")
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        # the client may give up, as it should on a slow or oversized page
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """A web server on 127.0.0.1 (a free port) with an article, plain text, a redirect, an image,
+    an oversized page, a slow page and 404s."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()

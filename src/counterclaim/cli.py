@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -478,7 +479,27 @@ def _summary_table(summary: RunSummary) -> Table:
         ("input errors", len(summary.errors)),
     ):
         table.add_row(label, f"{value:,}")
+    for encoding, count in sorted(summary.decoded.items()):
+        table.add_row(f"decoded from {encoding}", f"{count:,}")
+    for code, count in sorted(Counter(error.code for error in summary.errors).items()):
+        table.add_row(f"  {code} {_ERROR_NAMES.get(code, '')}", f"{count:,}")
     return table
+
+
+#: Short names of the input error codes, for the summary table.
+_ERROR_NAMES = {
+    "E101": "empty",
+    "E102": "binary",
+    "E103": "unknown encoding",
+    "E104": "too large",
+    "E105": "missing",
+    "E106": "bad manifest line",
+    "E107": "bad corpus row",
+    "E108": "no article in HTML",
+    "E109": "URL failed",
+    "E110": "not English",
+    "E111": "damaged WARC",
+}
 
 
 @cli.command(name="claims")

@@ -43,16 +43,20 @@ def read_warc(
     except OSError as error:
         yield MissingInputError(str(path), f"cannot read it ({error.strerror})")
         return
-    pages = 0
+    pages = records = 0
     with stream:
         try:
             for record in ArchiveIterator(stream):
+                records += 1
                 page = _page_of(record)
                 if page is None:
                     continue
                 uri, content_type, crawled = page
                 source = f"{path}#{uri}"
                 data = record.content_stream().read(max_bytes + 1)
+                if len(data) <= max_bytes and getattr(record.raw_stream, "limit", 0) > 0:
+                    # the file ended inside this record: a cut-off download or copy
+                    raise EOFError(f"the file ends inside the record of {uri}")
                 pages += 1
                 if len(data) > max_bytes:
                     yield InputTooLargeError(source, f"the page is over the {describe_size(max_bytes)} limit")
@@ -71,6 +75,9 @@ def read_warc(
         except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as error:
             where = f"after {pages} pages" if pages else "at the start"
             yield ArchiveError(str(path), f"not a WARC file, or damaged {where}: {error}")
+            return
+    if not records:
+        yield ArchiveError(str(path), "no WARC records in it: not a WARC file, or damaged")
 
 
 def _page_of(record: object) -> tuple[str, str, date | None] | None:

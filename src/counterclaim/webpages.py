@@ -19,6 +19,8 @@ from counterclaim.errors import BrokenHTMLError, FetchError, InputTooLargeError
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 DEFAULT_TIMEOUT = 20.0
+#: A page whose main text is shorter than this is a menu, a stub or a broken page, not an article.
+MIN_ARTICLE_WORDS = 4
 _HTML_START = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
 )
@@ -65,7 +67,7 @@ def document_from_html(
     except Exception as error:  # trafilatura wraps lxml, whose failures on hostile markup vary
         raise BrokenHTMLError(source, f"the HTML cannot be parsed ({type(error).__name__})") from error
     text = (getattr(found, "text", None) or "").strip() if found is not None else ""
-    if not text:
+    if len(text.split()) < MIN_ARTICLE_WORDS:
         raise BrokenHTMLError(
             source, "no article text found in the HTML (a broken page, or not an article: an index, a form)"
         )

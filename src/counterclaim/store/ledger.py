@@ -86,6 +86,8 @@ class RunSummary:
     claims_new: int = 0
     reports_new: int = 0
     errors: list[InputError] = field(default_factory=list)
+    #: new documents decoded from an encoding other than UTF-8, per encoding
+    decoded: dict[str, int] = field(default_factory=dict)
 
     @property
     def documents_known(self) -> int:
@@ -279,6 +281,9 @@ class Ledger:
                 document_ids = self._insert_documents(connection, fresh, summary.run_id)
                 self._store_claims(connection, fresh, document_ids, summary)
             summary.documents_new += len(fresh)
+            for encoding in (stored.document.encoding for stored in fresh):
+                if encoding not in ("utf-8", "utf-8-sig"):
+                    summary.decoded[encoding] = summary.decoded.get(encoding, 0) + 1
         for item in batch:
             if isinstance(item, InputError):
                 summary.errors.append(item)
@@ -317,6 +322,7 @@ class Ledger:
                 "published": item.document.published,
                 "source": str(item.document.path) if item.document.path else item.document.id,
                 "text": item.document.text,
+                "encoding": item.document.encoding,
                 "extractor": EXTRACTOR_NAME,
                 "ingested_at": now,
                 "run_id": run_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, select, text
 
 from counterclaim.store import schema
 
@@ -16,9 +16,16 @@ def _initial(connection: Connection) -> None:
     schema.metadata.create_all(connection, checkfirst=True)
 
 
+def _document_encoding(connection: Connection) -> None:
+    # a database made by this version already has the column (the initial tables are today's)
+    if "encoding" not in {column["name"] for column in inspect(connection).get_columns("documents")}:
+        connection.execute(text("ALTER TABLE documents ADD COLUMN encoding VARCHAR(40)"))
+
+
 #: Append only: a released migration is never edited, a change gets a new number.
 MIGRATIONS: list[Migration] = [
     (1, "initial tables: documents, claims, reports, actors, corrections, runs, input_errors", _initial),
+    (2, "documents.encoding: what a document's bytes were decoded from", _document_encoding),
 ]
 
 

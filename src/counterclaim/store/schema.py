@@ -31,6 +31,7 @@ documents = Table(
     Column("published", Date),
     Column("source", Text, nullable=False),  # where it was read from
     Column("text", Text, nullable=False),
+    Column("encoding", String(40)),  # what the bytes were decoded from (utf-8, cp1252, ...)
     Column("extractor", String(80), nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
