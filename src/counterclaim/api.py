@@ -74,10 +74,13 @@ def evaluate_manifest(
     return report, extraction
 
 
-def open_ledger(target: str | None = None, *, actors: Iterable[Path] = ()) -> Ledger:
-    """The ledger at a database URL or SQLite path (``COUNTERCLAIM_DB``, else ./counterclaim.db)."""
+def open_ledger(target: str | None = None, *, actors: Iterable[Path] = (), create: bool = True) -> Ledger:
+    """The ledger at a database URL or SQLite path (``COUNTERCLAIM_DB``, else ./counterclaim.db).
+
+    With ``create=False``, a SQLite file that does not exist is an error (see :meth:`Ledger.open`).
+    """
     extra = tuple(str(p) for p in actors)
-    return Ledger.open(target, registry=load_registry(*extra) if extra else None)
+    return Ledger.open(target, registry=load_registry(*extra) if extra else None, create=create)
 
 
 def ingest(

@@ -29,10 +29,11 @@ from counterclaim.documents import DEFAULT_MAX_BYTES, Document, iter_paths, read
 from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.evaluate import ATTRIBUTES, Report
 from counterclaim.extract import Extractor
-from counterclaim.formats import claims_to_csv, claims_to_jsonl
+from counterclaim.formats import claims_to_csv, claims_to_jsonl, rows_to_parquet
 from counterclaim.languages import screen
 from counterclaim.models import MEASURES, Claim
 from counterclaim.store import RunSummary
+from counterclaim.store.ledger import LISTING_COLUMNS
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -444,13 +445,13 @@ def ingest(
     sys.exit({"ok": EXIT_OK, "partial": EXIT_PARTIAL}.get(summary.status, EXIT_ERROR))
 
 
-def _ingest_progress(total: int, quiet: bool) -> Any:
+def _ingest_progress(total: int, quiet: bool, verb: str = "ingesting") -> Any:
     from contextlib import contextmanager
 
     @contextmanager
     def managed() -> Any:
         progress = Progress(
-            TextColumn("ingesting"),
+            TextColumn(verb),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[claims]} new claims"),
@@ -510,7 +511,7 @@ _ERROR_NAMES = {
 @click.option("--since", callback=_parse_date, help="Claims as of this date or later (YYYY-MM-DD).")
 @click.option("--until", callback=_parse_date, help="Claims as of this date or earlier (YYYY-MM-DD).")
 @click.option("--doc", help="Claims carried by this document (its name).")
-@format_option("table", "jsonl", "csv")
+@format_option("table", "jsonl", "csv", "parquet")
 @db_option
 def list_claims(
     measure: str | None,
@@ -525,17 +526,25 @@ def list_claims(
 ) -> None:
     """List the ledger's claims with the number of documents reporting each.
 
+    Parquet is binary: redirect it to a file (`> claims.parquet`), or use `counterclaim export`.
+
     Example:
         counterclaim claims --measure killed --party Russia --since 2022-03-01 --format jsonl
     """
-    rows = api.open_ledger(db).claims(
+    if output_format == "parquet" and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: redirect it to a file (> claims.parquet)")
+    rows = api.open_ledger(db, create=False).claims(
         measure=measure, party=party, role=role, claimant=claimant, since=since, until=until, doc=doc
     )
     _print_rows(rows, output_format)
 
 
 def _print_rows(rows: list[dict[str, Any]], output_format: str) -> None:
-    if output_format == "jsonl":
+    if output_format == "parquet":
+        sys.stdout.flush()
+        rows_to_parquet(rows, sys.stdout.buffer, LISTING_COLUMNS)
+        sys.stdout.buffer.flush()
+    elif output_format == "jsonl":
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
     elif output_format == "csv":
@@ -576,7 +585,7 @@ def documents(output_format: str, db: str) -> None:
     Example:
         counterclaim documents --db ledger.db
     """
-    rows = api.open_ledger(db).documents()
+    rows = api.open_ledger(db, create=False).documents()
     if output_format == "jsonl":
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False, default=str))
@@ -625,7 +634,7 @@ def correct(
     Example:
         counterclaim correct 12 --claimant "Russia Ministry of Defence" --note "speaker is the MoD"
     """
-    ledger = api.open_ledger(db)
+    ledger = api.open_ledger(db, create=False)
     current = ledger.claim(claim_id, include_rejected=True)
     changes: dict[str, str | None] = {}
     if claimant is not None:
@@ -663,7 +672,7 @@ def history(claim_id: int, db: str) -> None:
     Example:
         counterclaim history 12
     """
-    rows = api.open_ledger(db).history(claim_id)
+    rows = api.open_ledger(db, create=False).history(claim_id)
     table = Table(title=f"claim {claim_id}: {len(rows)} correction(s)", header_style="bold")
     for column in ("when", "by", "field", "before", "after", "why"):
         table.add_column(column, overflow="fold")
@@ -690,7 +699,7 @@ def show(claim_id: int, db: str) -> None:
     """
     from rich.text import Text
 
-    ledger = api.open_ledger(db)
+    ledger = api.open_ledger(db, create=False)
     claim = ledger.claim(claim_id, include_rejected=True)
     out = _stdout()
     status = " (rejected)" if claim["rejected"] else (" (corrected)" if claim["corrected"] else "")
@@ -723,7 +732,7 @@ def actors(output_format: str, db: str) -> None:
     Example:
         counterclaim actors --format jsonl
     """
-    rows = api.open_ledger(db).actors()
+    rows = api.open_ledger(db, create=False).actors()
     if output_format == "jsonl":
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -743,31 +752,81 @@ def actors(output_format: str, db: str) -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@format_option("csv", "jsonl")
+@format_option("csv", "jsonl", "parquet")
 @db_option
 def export(path: Path, output_format: str, db: str) -> None:
-    """Write every claim (corrections applied, with id and reports) to a CSV or JSONL file.
+    """Write every claim (corrections applied, with id and reports) to a CSV, JSONL or Parquet file.
 
     Example:
-        counterclaim export claims.csv --format csv
+        counterclaim export claims.parquet --format parquet
     """
-    rows = api.open_ledger(db).claims()
+    rows = api.open_ledger(db, create=False).claims()
     try:
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            if output_format == "jsonl":
-                handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-            else:
-                import csv
+        if output_format == "parquet":
+            rows_to_parquet(rows, path, LISTING_COLUMNS)
+        else:
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                if output_format == "jsonl":
+                    handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+                else:
+                    import csv
 
-                writer = csv.DictWriter(
-                    handle, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n"
-                )
-                writer.writeheader()
-                writer.writerows(rows)
+                    writer = csv.DictWriter(handle, fieldnames=list(LISTING_COLUMNS), lineterminator="\n")
+                    writer.writeheader()
+                    writer.writerows(rows)
     except OSError as error:
         _error_line(f"cannot write {path}: {error.strerror}")
         sys.exit(EXIT_ERROR)
     _stderr.print(f"{len(rows)} claims written to {path}")
+
+
+@cli.command()
+@click.option("--all", "everything", is_flag=True, help="Every document, not only those of older extractors.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Documents per transaction.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+@db_option
+@data_options
+def reextract(
+    everything: bool, batch_size: int, quiet: bool, db: str, actors: tuple[Path, ...], lexicon: Path | None
+) -> None:
+    """Run the current extractor again over the stored texts, keeping every correction.
+
+    Claims still found keep their id, reports and corrections; claims no longer found are
+    deleted unless an analyst corrected them (then they stay, with no reports).
+
+    Example:
+        counterclaim reextract --db ledger.db
+    """
+    ledger = api.open_ledger(db, actors=actors, create=False)
+    total = ledger.counts()["documents"]
+    with _ingest_progress(total, quiet, verb="re-extracting") as (progress, task):
+        summary = ledger.reextract(
+            extractor=api.build_extractor(actors=actors, lexicon=lexicon),
+            everything=everything,
+            batch_size=batch_size,
+            on_item=lambda s: progress.update(
+                task, completed=s.documents_read, claims=s.claims_new, errors=0
+            ),
+        )
+    if not quiet:
+        table = Table(title=f"run {summary.run_id}: re-extracted", header_style="bold")
+        table.add_column("")
+        table.add_column("count", justify="right")
+        for label, value in (
+            ("documents re-extracted", summary.documents_read),
+            ("new claims", summary.claims_new),
+            ("reports", summary.reports_new),
+            ("claims no longer found, deleted", summary.claims_removed),
+            ("claims no longer found, kept for their corrections", summary.claims_kept),
+        ):
+            table.add_row(label, f"{value:,}")
+        _stderr.print(table)
 
 
 def _evidence_offset(report: dict[str, Any]) -> int | None:

@@ -1,12 +1,14 @@
-"""Claims to and from JSONL and CSV, the formats the CLI writes and the gold files use."""
+"""Claims to and from JSONL, CSV and Parquet, the formats the CLI writes and the gold files use."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
 from pathlib import Path
+from typing import IO, Any
 
 from counterclaim.errors import DataFileError
 from counterclaim.models import CLAIM_FIELDS, MEASURES, QUALIFIERS, Claim
@@ -55,3 +57,48 @@ def read_claims(path: Path) -> list[Claim]:
             )
         claims.append(Claim.from_dict(data))
     return claims
+
+
+#: Arrow types of the ledger's claim columns; any other column is written as text.
+_PARQUET_TYPES = {
+    "id": "int64",
+    "value": "int64",
+    "low": "int64",
+    "high": "int64",
+    "start": "int32",
+    "end": "int32",
+    "reports": "int32",
+    "rejected": "bool_",
+    "corrected": "bool_",
+    "as_of": "date32",
+}
+
+
+def rows_to_parquet(
+    rows: Sequence[Mapping[str, Any]], target: str | Path | IO[bytes], columns: Sequence[str]
+) -> None:
+    """Write ledger rows (``Ledger.claims()``) as a Parquet file with typed columns.
+
+    ``columns`` fixes the schema, so an empty listing still has every column.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def arrow_type(name: str) -> Any:
+        return getattr(pa, _PARQUET_TYPES.get(name, "string"))()
+
+    schema = pa.schema([pa.field(name, arrow_type(name)) for name in columns])
+    data = {name: [_parquet_value(name, row.get(name)) for row in rows] for name in columns}
+    pq.write_table(pa.Table.from_pydict(data, schema=schema), target)
+
+
+def _parquet_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name == "as_of":
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+    if _PARQUET_TYPES.get(name) in {"int64", "int32"}:
+        return int(value)
+    if _PARQUET_TYPES.get(name) == "bool_":
+        return bool(value)
+    return str(value)

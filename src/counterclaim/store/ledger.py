@@ -13,16 +13,17 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, delete, event, exists, func, insert, select, update
 from sqlalchemy.engine import URL, make_url
 
 from counterclaim.actors import ActorRegistry, load_registry
 from counterclaim.documents import Document
 from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.extract import Extractor, default_extractor
-from counterclaim.models import Claim
+from counterclaim.models import CLAIM_FIELDS, Claim
 from counterclaim.store import schema
 from counterclaim.store.migrations import migrate
 
@@ -88,6 +89,9 @@ class RunSummary:
     errors: list[InputError] = field(default_factory=list)
     #: new documents decoded from an encoding other than UTF-8, per encoding
     decoded: dict[str, int] = field(default_factory=dict)
+    #: reextract only: claims no document carries any more, deleted; and those kept for their corrections
+    claims_removed: int = 0
+    claims_kept: int = 0
 
     @property
     def documents_known(self) -> int:
@@ -170,9 +174,21 @@ class Ledger:
         self.registry = registry or load_registry()
 
     @classmethod
-    def open(cls, target: str | None = None, *, registry: ActorRegistry | None = None) -> Ledger:
-        """Open (and create or migrate) the ledger at a URL or SQLite path."""
+    def open(
+        cls, target: str | None = None, *, registry: ActorRegistry | None = None, create: bool = True
+    ) -> Ledger:
+        """Open (and create or migrate) the ledger at a URL or SQLite path.
+
+        With ``create=False`` a SQLite file that does not exist is an error rather than a new,
+        empty ledger: reading commands use it, so a mistyped path is not silently empty.
+        """
         url = database_url(target)
+        if not create and url.get_backend_name() == "sqlite":
+            path = url.database
+            if path and path != ":memory:" and not Path(path).exists():
+                raise LedgerError(
+                    f"there is no ledger at {path}; make one with `counterclaim ingest`, or give --db"
+                )
         try:
             engine = create_engine(url)
             if url.get_backend_name() == "sqlite":
@@ -377,6 +393,71 @@ class Ledger:
         summary.claims_new += len(new_claims)
         summary.reports_new += len(rows)
 
+    def reextract(
+        self,
+        *,
+        extractor: Extractor | None = None,
+        everything: bool = False,
+        batch_size: int = DEFAULT_BATCH,
+        on_item: Callable[[RunSummary], None] | None = None,
+    ) -> RunSummary:
+        """Run the current extractor again over stored texts; corrections are kept.
+
+        Only documents extracted by another extractor version are read again, unless
+        ``everything``. A document's reports are replaced by the new extraction's; a claim the
+        new extraction still finds keeps its id, its other reports and its corrections; a claim
+        no document carries any more is deleted, unless an analyst corrected it: then it is kept
+        with no reports (``reports`` 0), so no analyst's work is lost. Each batch is one
+        transaction, so an interrupted run is completed by running it again.
+        """
+        from counterclaim.extract import EXTRACTOR_NAME
+
+        engine = extractor or default_extractor()
+        summary = RunSummary(run_id=self.start_run("reextract"))
+        d = schema.documents.c
+        query = select(d.id).order_by(d.id)
+        if not everything:
+            query = query.where(d.extractor != EXTRACTOR_NAME)
+        with self.engine.connect() as connection:
+            document_ids = [int(row.id) for row in connection.execute(query)]
+        for start in range(0, len(document_ids), batch_size):
+            chunk = document_ids[start : start + batch_size]
+            with self.engine.begin() as connection:
+                rows = connection.execute(
+                    select(d.id, d.name, d.text, d.published).where(d.id.in_(chunk)).order_by(d.id)
+                ).all()
+                connection.execute(delete(schema.reports).where(schema.reports.c.document_id.in_(chunk)))
+                fresh = [
+                    Extracted(
+                        Document(id=row.name, text=row.text, published=row.published),
+                        engine.extract(row.text, published=row.published, doc=row.name),
+                    )
+                    for row in rows
+                ]
+                self._store_claims(connection, fresh, [int(row.id) for row in rows], summary)
+                connection.execute(
+                    update(schema.documents).where(d.id.in_(chunk)).values(extractor=EXTRACTOR_NAME)
+                )
+            summary.documents_read += len(chunk)
+            if on_item is not None:
+                on_item(summary)
+        with self.engine.begin() as connection:
+            summary.claims_removed, summary.claims_kept = self._drop_orphans(connection)
+        self.finish_run(summary)
+        return summary
+
+    @staticmethod
+    def _drop_orphans(connection: Connection) -> tuple[int, int]:
+        """Delete claims no document reports and no analyst corrected; count the corrected ones kept."""
+        c, r, k = schema.claims.c, schema.reports.c, schema.corrections.c
+        unreported = ~exists().where(r.claim_id == c.id)
+        corrected = exists().where(k.claim_id == c.id)
+        removed = connection.execute(delete(schema.claims).where(unreported, ~corrected)).rowcount
+        kept = connection.execute(
+            select(func.count()).select_from(schema.claims).where(unreported)
+        ).scalar_one()
+        return int(removed or 0), int(kept)
+
     @staticmethod
     def _claim_row(claim: Claim, key: str, document_id: int) -> dict[str, Any]:
         # attribute access, not Claim.to_dict: this runs for every new claim of a large ingest
@@ -522,8 +603,8 @@ class Ledger:
             .subquery()
         )
         query = (
-            select(schema.claims, reports.c.reports, d.name.label("doc"))
-            .join(reports, reports.c.claim_id == c.id)
+            select(schema.claims, func.coalesce(reports.c.reports, 0).label("reports"), d.name.label("doc"))
+            .outerjoin(reports, reports.c.claim_id == c.id)
             .join(schema.documents, d.id == c.document_id)
             .order_by(c.id)
         )
@@ -533,7 +614,7 @@ class Ledger:
             rows = connection.execute(query).mappings().all()
         result = []
         for row in rows:
-            record = {key: row[key] for key in ("id", "doc", *Claim.__dataclass_fields__) if key in row}
+            record = {key: row[key] for key in ("id", *CLAIM_FIELDS) if key in row}
             record["as_of"] = row["as_of"].isoformat() if row["as_of"] else None
             record["reports"] = int(row["reports"])
             record.pop("extras", None)
@@ -583,6 +664,9 @@ class Ledger:
         with self.engine.connect() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
 
+
+#: The columns of a claim listing (``Ledger.claims()``), in order.
+LISTING_COLUMNS = ("id", *CLAIM_FIELDS, "reports", "rejected", "corrected")
 
 #: The claims columns filled straight from a Claim's fields.
 _CLAIM_COLUMNS = tuple(
