@@ -193,12 +193,21 @@ def test_cli_evaluate_json_and_floors(tmp_path: Path, article: Path):
     assert "below the required floor: f1 0.800 < 0.9" in gated.stderr
 
 
-def test_cli_demo_runs_on_the_bundled_samples():
-    result = run("demo", "--format", "jsonl")
+def test_cli_demo_ingests_the_bundled_samples_into_a_fresh_ledger(tmp_path: Path):
+    database = tmp_path / "demo.db"
+    result = run("demo", "--db", str(database), "--format", "jsonl")
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(rows) >= 20
+    assert len(rows) >= 20 and all(row["id"] and row["reports"] >= 1 for row in rows)
     assert {r["measure"] for r in rows} >= {"killed", "wounded", "displaced", "refugees"}
+    again = run("demo", "--db", str(database))  # replaces its own ledger: the same, not doubled
+    assert again.returncode == 0, again.stderr
+    assert "claims by measure and group" in again.stdout and f"→ {len(rows)} claims" in again.stdout
+    other = tmp_path / "notes.db"
+    other.write_text("my notes")
+    refused = run("demo", "--db", str(other))
+    assert refused.returncode == 2 and "is not a counterclaim ledger" in refused.stderr
+    assert other.read_text() == "my notes"
 
 
 def test_cli_help_has_an_example_for_every_command():

@@ -363,22 +363,107 @@ def evaluate(
     sys.exit(_exit_code(extraction) if extraction.errors else EXIT_OK)
 
 
+DEMO_DATABASE = "counterclaim-demo.db"
+
+
 @cli.command()
+@click.option(
+    "--db",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEMO_DATABASE,
+    show_default=True,
+    help="The SQLite file to make (replaced if it is an earlier demo ledger).",
+)
 @format_option("table", "jsonl", "csv")
-def demo(output_format: str) -> None:
-    """Extract the claims of the bundled sample articles and print them.
+def demo(path: Path, output_format: str) -> None:
+    """Ingest the bundled sample articles into a fresh SQLite ledger and print its summary.
+
+    With --format jsonl or csv it prints the ledger's claims instead of the summary.
 
     Example:
         counterclaim demo
     """
-    extractor = api.build_extractor()
-    outcome = _run_extraction(list(read_manifest(api.SAMPLE_MANIFEST)), extractor)
-    _emit(outcome.claims, output_format, title="claims in the bundled sample articles")
-    if output_format == "table":
-        _stderr.print(
-            f"{len(outcome.claims)} claims in {len(outcome.documents)} sample articles ({api.SAMPLES})"
+    _fresh_sqlite(path)
+    ledger = api.open_ledger(str(path))
+    summary = api.ingest(ledger, list(read_manifest(api.SAMPLE_MANIFEST)), extractor=api.build_extractor())
+    for error in summary.errors:
+        _error_line(str(error))
+    if output_format != "table":
+        _print_rows(ledger.claims(), output_format)
+        sys.exit(EXIT_PARTIAL if summary.errors else EXIT_OK)
+    console = _stdout()
+    console.print(_ledger_table(ledger.claims(), title=f"the ledger {path}: claims by measure and group"))
+    counts = ledger.counts()
+    claimants = {claim["claimant"] for claim in ledger.claims() if claim["claimant"]}
+    console.print(
+        f"{summary.documents_read} sample articles ({api.SAMPLES}) → {counts['claims']} claims "
+        f"in {counts['reports']} reports, by {len(claimants)} claimants; {len(summary.errors)} input errors."
+    )
+    console.print(
+        "Next: "
+        f"counterclaim claims --db {path}   ·   counterclaim show 1 --db {path}   ·   "
+        f"counterclaim actors --db {path}"
+    )
+    sys.exit(EXIT_PARTIAL if summary.errors else EXIT_OK)
+
+
+def _fresh_sqlite(path: Path) -> None:
+    """Remove an earlier demo ledger at ``path``; refuse to touch any other file."""
+    if not path.exists():
+        return
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            is_ledger = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            ).fetchone()
+    except sqlite3.DatabaseError:
+        is_ledger = None
+    if not is_ledger:
+        raise click.UsageError(f"{path} exists and is not a counterclaim ledger; give another --db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _ledger_table(rows: list[dict[str, Any]], *, title: str) -> Table:
+    """Claims grouped by measure, party and role: how many, by whom, the range, the latest."""
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((row["measure"], row["subject_party"] or "", row["subject_role"]), []).append(row)
+    table = Table(title=title, header_style="bold")
+    for column in (
+        "measure",
+        "party",
+        "role",
+        "claims",
+        "reports",
+        "claimants",
+        "lowest",
+        "highest",
+        "latest as of",
+    ):
+        table.add_column(
+            column, justify="right" if column in {"claims", "reports", "lowest", "highest"} else "left"
         )
-    sys.exit(_exit_code(outcome))
+    for (measure, party, role), claims in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        lows = [c["low"] for c in claims if c["low"] is not None]
+        highs = [c["high"] for c in claims if c["high"] is not None]
+        claimants = sorted({c["claimant"] for c in claims if c["claimant"]})
+        dates = [c["as_of"] for c in claims if c["as_of"]]
+        table.add_row(
+            measure,
+            party or "—",
+            role,
+            str(len(claims)),
+            str(sum(c["reports"] for c in claims)),
+            ", ".join(claimants[:3]) + (f" +{len(claimants) - 3}" if len(claimants) > 3 else "") or "—",
+            f"{min(lows):,}" if lows else "",
+            f"{max(highs):,}" if highs else "",
+            max(dates) if dates else "",
+        )
+    return table
 
 
 def db_option(function: F) -> F:
