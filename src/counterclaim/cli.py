@@ -11,15 +11,24 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from counterclaim import api
 from counterclaim.about import __version__
@@ -141,12 +150,34 @@ def _inputs(
     timeout: float = 20.0,
     any_language: bool = False,
 ) -> list[Document | InputError]:
-    items: list[Document | InputError] = []
-    if manifest is not None:
-        items.extend(read_manifest(manifest, max_bytes=max_bytes))
-    columns = parse_fields(fields)
-    items.extend(iter_paths(paths, published=published, max_bytes=max_bytes, fields=columns, timeout=timeout))
-    return items if any_language else list(screen(items))
+    return list(
+        _stream_inputs(
+            paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language
+        )
+    )
+
+
+def _stream_inputs(
+    paths: Sequence[str],
+    manifest: Path | None,
+    published: date | None,
+    max_bytes: int,
+    fields: str | None,
+    *,
+    timeout: float = 20.0,
+    any_language: bool = False,
+) -> Iterator[Document | InputError]:
+    """The documents of every input, read as they are needed (a crawl is never all in memory)."""
+    columns = parse_fields(fields)  # a bad --fields fails before anything is read
+
+    def documents() -> Iterator[Document | InputError]:
+        if manifest is not None:
+            yield from read_manifest(manifest, max_bytes=max_bytes)
+        yield from iter_paths(
+            paths, published=published, max_bytes=max_bytes, fields=columns, timeout=timeout
+        )
+
+    return documents() if any_language else screen(documents())
 
 
 def _progress(total: int) -> Progress:
@@ -512,25 +543,48 @@ def ingest(
     if not paths and manifest is None:
         raise click.UsageError("give one or more PATHs, or --manifest FILE")
     ledger = api.open_ledger(db, actors=actors)
-    items = _inputs(paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language)
-    with _ingest_progress(len(items), quiet) as (progress, task):
+    items = _stream_inputs(
+        paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language
+    )
+    with _ingest_progress(None, quiet) as (progress, task):
+        shown = 0
+
+        def report(summary: RunSummary) -> None:
+            nonlocal shown
+            for error in summary.errors[shown:]:  # as they happen, above the progress bar
+                progress.console.print(
+                    f"counterclaim: error: {error}", highlight=False, markup=False, soft_wrap=True
+                )
+            shown = len(summary.errors)
+            progress.update(
+                task,
+                completed=summary.documents_read + len(summary.errors),
+                claims=summary.claims_new,
+                errors=len(summary.errors),
+            )
+
         summary = api.ingest(
             ledger,
             items,
             extractor=api.build_extractor(actors=actors, lexicon=lexicon),
             batch_size=batch_size,
-            on_item=lambda s: progress.update(
-                task, completed=s.documents_read + len(s.errors), claims=s.claims_new, errors=len(s.errors)
-            ),
+            on_item=report,
         )
-    for error in summary.errors:
-        _error_line(str(error))
     if not quiet:
         _stderr.print(_summary_table(summary))
     sys.exit({"ok": EXIT_OK, "partial": EXIT_PARTIAL}.get(summary.status, EXIT_ERROR))
 
 
-def _ingest_progress(total: int, quiet: bool, verb: str = "ingesting") -> Any:
+class _RateColumn(ProgressColumn):
+    """Documents per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f} docs/s")
+
+
+def _ingest_progress(total: int | None, quiet: bool, verb: str = "ingesting") -> Any:
+    """A progress bar on stderr when it is a terminal (and not --quiet); ``total`` None if unknown."""
     from contextlib import contextmanager
 
     @contextmanager
@@ -538,8 +592,9 @@ def _ingest_progress(total: int, quiet: bool, verb: str = "ingesting") -> Any:
         progress = Progress(
             TextColumn(verb),
             BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[claims]} new claims"),
+            MofNCompleteColumn() if total is not None else TextColumn("{task.completed:,.0f} documents"),
+            _RateColumn(),
+            TextColumn("{task.fields[claims]:,} new claims"),
             TextColumn("{task.fields[errors]} errors"),
             TimeElapsedColumn(),
             console=_stderr,

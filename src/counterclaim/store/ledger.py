@@ -12,11 +12,23 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import URL, make_url
 
 from counterclaim.actors import ActorRegistry, load_registry
@@ -71,12 +83,6 @@ def claim_key(claim: Claim, registry: ActorRegistry) -> str:
     )
 
 
-def _same_day(first: date | None, second: date | None) -> bool:
-    if first is None or second is None:
-        return first is None and second is None
-    return abs((first - second).days) <= 1
-
-
 @dataclass
 class RunSummary:
     """What one ingest run did."""
@@ -129,35 +135,40 @@ class _ClaimMatcher:
 
     The nearest as-of date wins, then the oldest claim (stored claims before the batch's new
     ones, which get larger ids), so the result is the same on every backend and the same as
-    writing the claims one by one.
+    writing the claims one by one. Only stored claims that can match are loaded: the batch's
+    keys, with no date or a date within a day of one of the batch's dates.
     """
 
-    def __init__(self, connection: Connection, keys: set[str]) -> None:
-        self._candidates: dict[str, list[tuple[date | None, int, int | _Pending]]] = {}
+    def __init__(self, connection: Connection, wanted: set[tuple[str, date | None]]) -> None:
+        self._candidates: dict[tuple[str, date | None], list[tuple[int, int | _Pending]]] = {}
         c = schema.claims.c
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), 500):  # bounded IN lists
+        keys = sorted({key for key, _ in wanted})
+        days = sorted({as_of + timedelta(days=shift) for _, as_of in wanted if as_of for shift in (-1, 0, 1)})
+        for start in range(0, len(keys), 500):  # bounded IN lists
+            near = c.as_of.is_(None) if not days else or_(c.as_of.is_(None), c.as_of.in_(days))
             rows = connection.execute(
-                select(c.id, c.key, c.as_of).where(c.key.in_(ordered[start : start + 500]))
+                select(c.id, c.key, c.as_of).where(c.key.in_(keys[start : start + 500]), near)
             )
             for row in rows:
-                self._candidates.setdefault(row.key, []).append((row.as_of, int(row.id), int(row.id)))
+                self._candidates.setdefault((row.key, row.as_of), []).append((int(row.id), int(row.id)))
 
-    def match(self, key: str, as_of_text: str | None) -> int | _Pending | None:
-        as_of = date.fromisoformat(as_of_text) if as_of_text else None
-        best: tuple[int, int, int | _Pending] | None = None
-        for stored_as_of, order, target in self._candidates.get(key, ()):
-            if not _same_day(stored_as_of, as_of):
-                continue
-            distance = abs((stored_as_of - as_of).days) if stored_as_of and as_of else 0
-            if best is None or (distance, order) < best[:2]:
-                best = (distance, order, target)
-        return None if best is None else best[2]
+    def match(self, key: str, as_of: date | None) -> int | _Pending | None:
+        if as_of is None:
+            found = self._candidates.get((key, None))
+            return min(found)[1] if found else None
+        for distance in (0, 1):
+            nearest = [
+                candidate
+                for day in {as_of - timedelta(days=distance), as_of + timedelta(days=distance)}
+                for candidate in self._candidates.get((key, day), ())
+            ]
+            if nearest:
+                return min(nearest, key=lambda candidate: candidate[0])[1]
+        return None
 
-    def add(self, key: str, as_of_text: str | None, target: _Pending) -> None:
-        as_of = date.fromisoformat(as_of_text) if as_of_text else None
+    def add(self, key: str, as_of: date | None, target: _Pending) -> None:
         # pending claims sort after every stored one, in the order they were made
-        self._candidates.setdefault(key, []).append((as_of, 1 << 62 | target.index, target))
+        self._candidates.setdefault((key, as_of), []).append((1 << 62 | target.index, target))
 
 
 class Ledger:
@@ -355,19 +366,24 @@ class Ledger:
     ) -> None:
         """Match each claim to a stored or earlier claim of the batch, insert the new ones, report all."""
         keyed = [
-            (claim, claim_key(claim, self.registry), document_id)
+            (
+                claim,
+                claim_key(claim, self.registry),
+                date.fromisoformat(claim.as_of) if claim.as_of else None,
+                document_id,
+            )
             for item, document_id in zip(fresh, document_ids, strict=True)
             for claim in item.claims
         ]
-        matcher = _ClaimMatcher(connection, {key for _, key, _ in keyed})
+        matcher = _ClaimMatcher(connection, {(key, as_of) for _, key, as_of, _ in keyed})
         new_claims: list[dict[str, Any]] = []
         reports: list[tuple[int | _Pending, int, Claim]] = []
-        for claim, key, document_id in keyed:
-            target = matcher.match(key, claim.as_of)
+        for claim, key, as_of, document_id in keyed:
+            target = matcher.match(key, as_of)
             if target is None:
                 target = _Pending(len(new_claims))
                 new_claims.append(self._claim_row(claim, key, document_id))
-                matcher.add(key, claim.as_of, target)
+                matcher.add(key, as_of, target)
             reports.append((target, document_id, claim))
         new_ids: list[int] = []
         if new_claims:
