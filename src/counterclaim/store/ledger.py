@@ -37,6 +37,7 @@ from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.extract import Extractor, default_extractor
 from counterclaim.models import CLAIM_FIELDS, Claim
 from counterclaim.store import schema
+from counterclaim.store.bulk import insert_rows, one_of
 from counterclaim.store.migrations import migrate
 
 DEFAULT_DATABASE = "counterclaim.db"
@@ -144,10 +145,12 @@ class _ClaimMatcher:
         c = schema.claims.c
         keys = sorted({key for key, _ in wanted})
         days = sorted({as_of + timedelta(days=shift) for _, as_of in wanted if as_of for shift in (-1, 0, 1)})
-        for start in range(0, len(keys), 500):  # bounded IN lists
-            near = c.as_of.is_(None) if not days else or_(c.as_of.is_(None), c.as_of.in_(days))
+        near = c.as_of.is_(None) if not days else or_(c.as_of.is_(None), one_of(connection, c.as_of, days))
+        for start in range(0, len(keys), 1000):  # bounded IN lists
             rows = connection.execute(
-                select(c.id, c.key, c.as_of).where(c.key.in_(keys[start : start + 500]), near)
+                select(c.id, c.key, c.as_of).where(
+                    one_of(connection, c.key, keys[start : start + 1000]), near
+                )
             )
             for row in rows:
                 self._candidates.setdefault((row.key, row.as_of), []).append((int(row.id), int(row.id)))
@@ -295,14 +298,14 @@ class Ledger:
         """
         with self.engine.begin() as connection:
             errors = [item for item in batch if isinstance(item, InputError)]
-            if errors:
-                connection.execute(
-                    insert(schema.input_errors),
-                    [
-                        {"run_id": summary.run_id, "source": e.source, "code": e.code, "reason": e.reason}
-                        for e in errors
-                    ],
-                )
+            insert_rows(
+                connection,
+                schema.input_errors,
+                [
+                    {"run_id": summary.run_id, "source": e.source, "code": e.code, "reason": e.reason}
+                    for e in errors
+                ],
+            )
             fresh = self._new_documents(connection, [item for item in batch if isinstance(item, Extracted)])
             if fresh:
                 document_ids = self._insert_documents(connection, fresh, summary.run_id)
@@ -325,7 +328,9 @@ class Ledger:
         known = {
             row.sha256
             for row in connection.execute(
-                select(schema.documents.c.sha256).where(schema.documents.c.sha256.in_(digests))
+                select(schema.documents.c.sha256).where(
+                    one_of(connection, schema.documents.c.sha256, digests)
+                )
             )
         }
         fresh = []
@@ -356,10 +361,7 @@ class Ledger:
             }
             for item in fresh
         ]
-        inserted = connection.execute(
-            insert(schema.documents).returning(schema.documents.c.id, sort_by_parameter_order=True), rows
-        )
-        return [int(row.id) for row in inserted]
+        return insert_rows(connection, schema.documents, rows, ids=True)
 
     def _store_claims(
         self, connection: Connection, fresh: list[Extracted], document_ids: list[int], summary: RunSummary
@@ -385,12 +387,7 @@ class Ledger:
                 new_claims.append(self._claim_row(claim, key, document_id))
                 matcher.add(key, as_of, target)
             reports.append((target, document_id, claim))
-        new_ids: list[int] = []
-        if new_claims:
-            inserted = connection.execute(
-                insert(schema.claims).returning(schema.claims.c.id, sort_by_parameter_order=True), new_claims
-            )
-            new_ids = [int(row.id) for row in inserted]
+        new_ids = insert_rows(connection, schema.claims, new_claims, ids=True)
         rows: dict[tuple[int, int, int], dict[str, Any]] = {}
         for target, document_id, claim in reports:
             claim_id = new_ids[target.index] if isinstance(target, _Pending) else target
@@ -404,8 +401,7 @@ class Ledger:
                     "end": claim.end,
                 },
             )
-        if rows:
-            connection.execute(insert(schema.reports), list(rows.values()))
+        insert_rows(connection, schema.reports, list(rows.values()))
         summary.claims_new += len(new_claims)
         summary.reports_new += len(rows)
 
