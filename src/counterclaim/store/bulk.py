@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, any_, bindparam, insert, text
+from sqlalchemy import ColumnElement, Connection, Table, any_, bindparam, func, insert, select, text
 from sqlalchemy.types import TypeEngine
 
 
@@ -13,6 +13,8 @@ def insert_rows(
     connection: Connection, table: Table, rows: Sequence[dict[str, Any]], *, ids: bool = False
 ) -> list[int]:
     """Insert rows (all with the same keys); returns their new ids, in order, if ``ids``.
+
+    On SQLite the ids follow the largest one stored, in one multi-row statement.
 
     On PostgreSQL the ids are drawn from the table's sequence first and the rows sent with
     COPY: SQLAlchemy's multi-row ``INSERT ... RETURNING`` spends more time in the driver,
@@ -25,10 +27,15 @@ def insert_rows(
         if not ids:
             connection.execute(insert(table), list(rows))
             return []
-        inserted = connection.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), list(rows)
+        # SQLite cannot promise the order of a multi-row RETURNING, so SQLAlchemy would send
+        # one statement per row; the ids are given instead. The ledger has one writer at a time,
+        # and a second one would fail on the primary key rather than write twice.
+        first = int(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+        new_ids = list(range(first, first + len(rows)))
+        connection.execute(
+            insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, new_ids, strict=True)]
         )
-        return [int(row.id) for row in inserted]
+        return new_ids
     new_ids: list[int] = []
     if ids:
         new_ids = [
