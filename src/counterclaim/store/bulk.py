@@ -31,11 +31,11 @@ def insert_rows(
         # one statement per row; the ids are given instead. The ledger has one writer at a time,
         # and a second one would fail on the primary key rather than write twice.
         first = int(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
-        new_ids = list(range(first, first + len(rows)))
+        given = list(range(first, first + len(rows)))
         connection.execute(
-            insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, new_ids, strict=True)]
+            insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, given, strict=True)]
         )
-        return new_ids
+        return given
     new_ids: list[int] = []
     if ids:
         new_ids = [
