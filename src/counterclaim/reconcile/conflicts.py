@@ -61,19 +61,19 @@ class Conflicts:
         """The conflict of a subject party.
 
         Among the profiles listing the party, prefer one that had started by ``day``, then one
-        whose region words occur in ``text`` (the claim's evidence), then one in which the
-        claimant's side fights, then the latest start.
+        whose region words occur in ``text`` (the claim's evidence), then the latest start (a
+        party's current war), then one in which the claimant's side fights.
         """
         candidates = [p for p in self.profiles if p.camp_of(party) is not None]
         if not candidates:
             return None
         lowered = text.lower()
 
-        def rank(profile: ConflictProfile) -> tuple[bool, bool, bool, date]:
+        def rank(profile: ConflictProfile) -> tuple[bool, bool, date, bool]:
             started = day is None or profile.start <= day
             in_region = any(word.lower() in lowered for word in profile.region) if lowered else False
             has_side = profile.camp_of(claimant_side) is not None
-            return started, in_region, has_side, profile.start
+            return started, in_region, profile.start, has_side
 
         return max(candidates, key=rank)
 

@@ -133,11 +133,11 @@ class Reconciler:
             if o.kind == "point" and lower is not None:
                 rows.append((i, days[i], _POINT, _log(lower), noise, a, gain))
             else:
-                if lower is not None and lower > 0:
+                if lower is not None:  # "at least 0" binds nothing, but is no error either
                     rows.append((i, days[i], _LOWER, _log(lower), noise, a, gain))
                 if upper is not None:
                     rows.append((i, days[i], _UPPER, _log(upper), noise, a, gain))
-            if prior.floor and lower is not None and lower > 0:
+            if prior.floor and lower is not None:
                 rows.append((i, days[i], _LOWER, _log(lower), priors.floor_noise, -1, 0.0))
                 floors.append((days[i], _log(lower)))
             if prior.ceiling and upper is not None:
