@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 from hypothesis import given, settings
@@ -43,7 +44,7 @@ DAYS = st.lists(st.integers(min_value=-30, max_value=1200), min_size=2, max_size
 def test_reconcile_properties_estimates_never_fall_in_time(claims: list[Observation], offsets: list[int]):
     model = Reconciler(seed=0, origin=START).fit(claims)
     estimates = [model.estimate(START + timedelta(days=d)) for d in sorted(offsets)]
-    for earlier, later in zip(estimates, estimates[1:], strict=False):
+    for earlier, later in itertools.pairwise(estimates):
         assert later.low >= earlier.low
         assert later.best >= earlier.best
         assert later.high >= earlier.high

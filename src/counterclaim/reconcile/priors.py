@@ -81,27 +81,23 @@ class Priors:
             lag_persist=float(values["lag_persist"]),
         )
 
-    def shifted(self, *, mean_shift: Mapping[str, float] | None = None, sd_scale: float = 1.0) -> Priors:
-        """A copy with each relation's means shifted and every sd scaled (used by calibration)."""
-        shift = dict(mean_shift or {})
+    def adjusted(self, changes: Mapping[tuple[str, str, str], tuple[float, float]]) -> Priors:
+        """A copy where each (relation, measure, role) has its mean shifted and its sd scaled.
 
-        def adjust(table: Any, relation: str) -> Any:
-            if not isinstance(table, Mapping):
-                return table
-            out: dict[str, Any] = {}
-            for key, value in table.items():
-                if key == "mean":
-                    out[key] = float(value) + shift.get(relation, 0.0)
-                elif key == "sd":
-                    out[key] = float(value) * sd_scale
-                else:
-                    out[key] = adjust(value, relation)
-            return out
-
-        tables = {
-            key: adjust(value, key) if key in RELATIONS else value for key, value in self.tables.items()
-        }
+        Only the most specific table of each key changes (created if missing), so fitting on
+        military deaths never moves the priors of civilian deaths. Used by calibration.
+        """
+        tables: dict[str, Any] = {key: _copy(value) for key, value in self.tables.items()}
+        for (relation, measure, role), (shift, scale) in changes.items():
+            prior = self.lookup(relation, measure, role)
+            node = tables.setdefault(relation, {}).setdefault(measure, {}).setdefault(role, {})
+            node["mean"] = round(prior.mean + shift, 4)
+            node["sd"] = round(prior.sd * scale, 4)
         return priors_from_table(tables)
+
+
+def _copy(value: Any) -> Any:
+    return {k: _copy(v) for k, v in value.items()} if isinstance(value, Mapping) else value
 
 
 def _sub(table: Any, key: str) -> Any:
