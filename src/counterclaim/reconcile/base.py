@@ -154,7 +154,9 @@ class Method(Protocol):
     """The interface every method shares: settings in ``__init__``, ``fit`` returns self."""
 
     name: str
-    claims_: list[ClaimExplanation]
+
+    @property
+    def claims_(self) -> list[ClaimExplanation]: ...
 
     def fit(self, observations: Sequence[Observation]) -> Method: ...
 

@@ -18,7 +18,6 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 from scipy.linalg import cho_factor, solve_triangular  # type: ignore[import-untyped]  # scipy ships no stubs
-from scipy.optimize import minimize  # type: ignore[import-untyped]  # scipy ships no stubs
 from scipy.special import log_ndtr  # type: ignore[import-untyped]  # scipy ships no stubs
 
 from counterclaim.reconcile.base import SMALLEST, ClaimExplanation, Estimate, Observation, as_day, usable
@@ -171,25 +170,37 @@ class Reconciler:
         theta0 = np.concatenate(
             [[level_mean - float(steps.sum()) / 2.0], np.full(len(steps), priors.growth_mean), bias_mean]
         )
-        bounds = [(None, None)] + [_U_BOUNDS] * len(steps) + [(None, None)] * len(actors)
-        result = minimize(
-            problem.objective, theta0, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000}
-        )
-        theta = np.asarray(result.x, dtype=np.float64)
+        theta, converged = problem.newton(theta0)
         hessian = problem.hessian(theta)
-        factor = _cholesky(hessian)
-
+        # The draws come from the Gaussian of every term but the floors and ceilings, cut by them:
+        # a Laplace approximation taken at a hard bound would squeeze the interval to nothing.
+        factor = _cholesky(problem.hessian(theta, hard=False))
         rng = np.random.default_rng(self.seed)
         draws = (
             theta + solve_triangular(factor.T, rng.standard_normal((len(theta), self.samples)), lower=False).T
         )
-        self.draws_knots_ = _curve(draws[:, 0], draws[:, 1 : 1 + len(steps)], steps)
-        self.draws_extension_ = np.exp(rng.normal(priors.growth_mean, priors.growth_sd, self.samples))
+        # exp(u) of a Gaussian u has mean exp(u + var/2): summed over dozens of increments, that
+        # would lift every drawn curve above the mode. Centring each increment's mean on the
+        # mode's keeps the draws' total growth where the data put it.
+        inverse = solve_triangular(factor, np.eye(len(theta)), lower=True)
+        variance = np.sum(inverse**2, axis=0)
+        draws[:, 1 : 1 + len(steps)] -= variance[1 : 1 + len(steps)] / 2.0
+        curves = _curve(draws[:, 0], draws[:, 1 : 1 + len(steps)], steps)
+        extension = np.exp(rng.normal(priors.growth_mean, priors.growth_sd, self.samples))
+        keep = problem.within_bounds(curves, slack=2.0 * priors.floor_noise)
+        # too few draws meet every bound (the bounds contradict the rest): clip them all instead
+        if keep.sum() < max(10, self.samples // 20):
+            keep[:] = True
+        self.draws_knots_ = curves[keep]
+        self.draws_extension_ = extension[keep]
+        self.acceptance_ = float(keep.mean())
         # a floor dated on or before a ceiling and above it: the hard constraints contradict each
         # other, and verified minimums are the stronger evidence, so ceilings stop clipping
-        self.contradiction_ = any(fd <= cd and fv > cv for fd, fv in floors for cd, cv in ceilings)
         floor_rows = np.array(sorted(floors)).reshape(-1, 2)
-        ceiling_rows = np.array([] if self.contradiction_ else sorted(ceilings)).reshape(-1, 2)
+        ceiling_rows = np.array(sorted(ceilings)).reshape(-1, 2)
+        self.contradiction_ = _contradict(floor_rows, ceiling_rows)
+        if self.contradiction_:
+            ceiling_rows = ceiling_rows[:0]
         self.floor_days_ = floor_rows[:, 0]
         self.floor_values_ = np.maximum.accumulate(floor_rows[:, 1]) if len(floor_rows) else np.empty(0)
         self.ceiling_days_ = ceiling_rows[:, 0]
@@ -207,11 +218,19 @@ class Reconciler:
         self.actors_ = actors
         self.bias_ = {f"{name} ({relation})": float(theta[1 + len(steps) + i])
                       for i, (name, relation) in enumerate(actors)}  # fmt: skip
-        self.converged_ = bool(result.success)
+        self.converged_ = converged
         self.n_claims_ = len(obs)
         self.last_day_ = date.fromordinal(int(days.max()))
-        self.claims_ = self.explain(self.last_day_)
+        self._explained: list[ClaimExplanation] | None = None
         return self
+
+    @property
+    def claims_(self) -> list[ClaimExplanation]:
+        """Each claim's relation, bias-adjusted value and weight on the latest claim's day."""
+        explained = self._fitted()._explained
+        if explained is None:
+            explained = self._explained = self.explain(self.last_day_)
+        return explained
 
     def _clock(self, days: Array) -> Array:
         """Days of fighting since the start: the growth baseline's time, frozen after the end."""
@@ -253,17 +272,17 @@ class Reconciler:
         )
         gradient = np.zeros(len(theta))
         gradient[: 1 + n_steps] = weights @ _dknots(theta[1 : 1 + n_steps], self.steps_)
-        direction = np.linalg.solve(self.hessian_, gradient)
-        jac = _jacobian(terms, theta, self.steps_, len(self.actors_))
+        direction = np.asarray(np.linalg.solve(self.hessian_, gradient), dtype=np.float64)
         _, _, curvature = _loglik(terms, _eta(terms, theta, self.steps_))
-        pull_terms = curvature * (jac @ direction)
+        pull_terms = curvature * _jvp(terms, theta, self.steps_, direction)
         pull = np.bincount(terms.obs, weights=pull_terms, minlength=len(self.observations_))
         total = float(np.abs(pull).sum()) or 1.0
         index = {actor: i for i, actor in enumerate(self.actors_)}
+        _, first_term = np.unique(terms.obs, return_index=True)
         out = []
         for i, o in enumerate(self.observations_):
             bias = float(theta[1 + n_steps + index[(o.claimant or "(unattributed)", o.relation)]])
-            gain = float(terms.gain[np.flatnonzero(terms.obs == i)[0]])
+            gain = float(terms.gain[first_term[i]])
             central = o.central
             adjusted = None if central is None else max(central, SMALLEST) * math.exp(-bias * gain)
             value = None if o.value is None else float(o.value)
@@ -318,17 +337,78 @@ class _Posterior:
         grad[1 + n_steps :] += (b - mb) / sb**2
         return value, grad
 
-    def hessian(self, theta: Array) -> Array:
-        """Gauss-Newton Hessian of the negative log posterior (positive definite by the priors)."""
-        jac = _jacobian(self.terms, theta, self.steps, self.n_actors)
-        _, _, curvature = _loglik(self.terms, _eta(self.terms, theta, self.steps))
-        hess = jac.T @ (curvature[:, None] * jac)
-        n_steps = len(self.steps)
+    def hessian(self, theta: Array, *, hard: bool = True) -> Array:
+        """Gauss-Newton Hessian of the negative log posterior (positive definite by the priors).
+
+        Built in knot space by counting (O(terms) + O(knots^3)); ``hard=False`` leaves out the
+        floor and ceiling terms.
+        """
+        terms, steps = self.terms, self.steps
+        k, a_count = len(steps) + 1, self.n_actors
+        _, _, curvature = _loglik(terms, _eta(terms, theta, steps))
+        biased = terms.actor >= 0
+        if not hard:
+            curvature = np.where(biased, curvature, 0.0)
+        k0, k1, f = terms.knot, np.minimum(terms.knot + 1, k - 1), terms.frac
+        w0 = 1.0 - f
+        xx = np.zeros(k * k)
+        for rows, cols, weight in ((k0, k0, w0 * w0), (k0, k1, w0 * f), (k1, k0, f * w0), (k1, k1, f * f)):
+            xx += np.bincount(rows * k + cols, weights=weight * curvature, minlength=k * k)
+        actor, gain = terms.actor[biased], terms.gain[biased]
+        pulled = gain * curvature[biased]
+        xb = np.bincount(k0[biased] * a_count + actor, weights=w0[biased] * pulled, minlength=k * a_count)
+        xb += np.bincount(k1[biased] * a_count + actor, weights=f[biased] * pulled, minlength=k * a_count)
+        bb = np.bincount(actor, weights=gain * pulled, minlength=a_count)
+        dk = _dknots(theta[1:k], steps)
+        cross = dk.T @ xb.reshape(k, a_count)
+        hess = np.block([[dk.T @ xx.reshape(k, k) @ dk, cross], [cross.T, np.diag(bb)]])
         precision = np.concatenate(
-            [[1.0 / self.level[1] ** 2], np.full(n_steps, 1.0 / self.growth[1] ** 2), 1.0 / self.bias[1] ** 2]
+            [
+                [1.0 / self.level[1] ** 2],
+                np.full(len(steps), 1.0 / self.growth[1] ** 2),
+                1.0 / self.bias[1] ** 2,
+            ]
         )
         hess[np.diag_indices_from(hess)] += precision
         return np.asarray(hess, dtype=np.float64)
+
+    def newton(self, theta: Array, *, most: int = 100) -> tuple[Array, bool]:
+        """The posterior mode by damped Gauss-Newton steps with backtracking; (mode, converged)."""
+        n_steps = len(self.steps)
+        value, grad = self.objective(theta)
+        for _ in range(most):
+            # the Gauss-Newton Hessian is positive definite by the priors' precision on its diagonal
+            step = np.linalg.solve(self.hessian(theta), grad)
+            slope = float(grad @ step)
+            alpha = 1.0
+            while True:
+                candidate = theta - alpha * step
+                candidate[1 : 1 + n_steps] = np.clip(candidate[1 : 1 + n_steps], *_U_BOUNDS)
+                new_value, new_grad = self.objective(candidate)
+                if new_value <= value - 1e-4 * alpha * slope or alpha < 1e-6:
+                    break
+                alpha *= 0.5
+            moved = float(np.max(np.abs(candidate - theta)))
+            gain = value - new_value
+            if new_value <= value:
+                theta, value, grad = candidate, new_value, new_grad
+            # 1e-4 on the log scale is a hundredth of a percent of the count: far below any noise
+            if moved < 1e-4 or 0.0 <= gain < 1e-8 * (1.0 + abs(value)):
+                return theta, True
+        return theta, False
+
+    def within_bounds(self, curves: Array, *, slack: float) -> NDArray[np.bool_]:
+        """Which drawn curves (knot values, one row each) meet every floor and ceiling term."""
+        terms = self.terms
+        hard = _binding(terms)
+        ok = np.ones(len(curves), dtype=bool)
+        if len(hard) == 0:
+            return ok
+        last = curves.shape[1] - 1
+        k0, f = terms.knot[hard], terms.frac[hard]
+        x = (1.0 - f) * curves[:, k0] + f * curves[:, np.minimum(k0 + 1, last)]
+        sign = terms.kind[hard].astype(np.float64)  # +1 floor (x >= target), -1 ceiling (x <= target)
+        return np.asarray(np.all(sign * (x - terms.target[hard]) >= -slack, axis=1))
 
 
 def _log(value: float) -> float:
@@ -398,16 +478,44 @@ def _eta(terms: _Terms, theta: Array, steps: Array) -> Array:
     return np.asarray(x + terms.gain * bias)
 
 
-def _jacobian(terms: _Terms, theta: Array, steps: Array, n_actors: int) -> Array:
+def _jvp(terms: _Terms, theta: Array, steps: Array, vector: Array) -> Array:
+    """d(eta) / d(theta) times a vector, for every term, without building the Jacobian."""
     n_steps = len(steps)
-    rows = np.arange(len(terms.knot))
-    per_knot = np.zeros((len(rows), n_steps + 1))
-    np.add.at(per_knot, (rows, terms.knot), 1.0 - terms.frac)
-    np.add.at(per_knot, (rows, np.minimum(terms.knot + 1, n_steps)), terms.frac)
-    per_actor = np.zeros((len(rows), n_actors))
-    biased = terms.actor >= 0
-    per_actor[rows[biased], terms.actor[biased]] = terms.gain[biased]
-    return np.hstack([per_knot @ _dknots(theta[1 : 1 + n_steps], steps), per_actor])
+    along = _dknots(theta[1 : 1 + n_steps], steps) @ vector[: 1 + n_steps]
+    x = (1.0 - terms.frac) * along[terms.knot] + terms.frac * along[np.minimum(terms.knot + 1, n_steps)]
+    bias = np.where(terms.actor >= 0, vector[1 + n_steps + np.maximum(terms.actor, 0)], 0.0)
+    return np.asarray(x + terms.gain * bias)
+
+
+def _binding(terms: _Terms) -> NDArray[np.int64]:
+    """The floor and ceiling terms that can bind a non-decreasing curve.
+
+    A floor below an earlier (or same-day) floor, or a ceiling above a later one, is implied by
+    that other bound; checking draws against the few record-setting bounds is enough.
+    """
+    keep: list[int] = []
+    for sign in (_LOWER, _UPPER):
+        index = np.flatnonzero((terms.actor < 0) & (terms.kind == sign))
+        if not len(index):
+            continue
+        days = terms.knot[index] + terms.frac[index]
+        order = index[np.lexsort((-sign * terms.target[index], sign * days))]
+        # floors by day ascending keep new maxima; ceilings by day descending keep new minima
+        values = sign * terms.target[order]
+        record = values > np.concatenate([[-np.inf], np.maximum.accumulate(values)[:-1]])
+        keep.extend(order[record].tolist())
+    return np.array(sorted(keep), dtype=np.int64)
+
+
+def _contradict(floors: Array, ceilings: Array) -> bool:
+    """Whether a floor (day, log value) dated on or before a ceiling lies above it."""
+    if not len(floors) or not len(ceilings):
+        return False
+    # the lowest ceiling dated on or after each floor's day
+    lowest_after = np.minimum.accumulate(ceilings[::-1, 1])[::-1]
+    first = np.searchsorted(ceilings[:, 0], floors[:, 0], side="left")
+    has = first < len(ceilings)
+    return bool(np.any(floors[has, 1] > lowest_after[first[has]]))
 
 
 def _loglik(terms: _Terms, eta: Array) -> tuple[Array, Array, Array]:

@@ -34,8 +34,12 @@ class _Rule:
         self.n_claims_ = len(self.observations_)
         dated = [o.as_of for o in self.observations_ if o.as_of is not None]
         self.last_day_ = max(dated) if dated else date(2000, 1, 1)
-        self.claims_ = self.explain(self.last_day_)
         return self
+
+    @property
+    def claims_(self) -> list[ClaimExplanation]:
+        """Each claim's share of ``best`` on the latest claim's day."""
+        return self.explain(self.last_day_)
 
     def _visible(self, day: date) -> list[Observation]:
         seen = [o for o in self.observations_ if o.as_of is None or o.as_of <= day]
