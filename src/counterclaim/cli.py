@@ -408,7 +408,7 @@ DEMO_DATABASE = "counterclaim-demo.db"
 )
 @format_option("table", "jsonl", "csv")
 def demo(path: Path, output_format: str) -> None:
-    """Ingest the bundled sample articles into a fresh SQLite ledger and print its summary.
+    """Ingest the bundled sample articles into a fresh SQLite ledger, reconcile every series, plot them.
 
     With --format jsonl or csv it prints the ledger's claims instead of the summary.
 
@@ -423,18 +423,32 @@ def demo(path: Path, output_format: str) -> None:
     if output_format != "table":
         _print_rows(ledger.claims(), output_format)
         sys.exit(EXIT_PARTIAL if summary.errors else EXIT_OK)
+    from counterclaim.reconcile import build_series, load_priors
+    from counterclaim.reconcile_cli import series_rows, series_table, write_plots
+
     console = _stdout()
-    console.print(_ledger_table(ledger.claims(), title=f"the ledger {path}: claims by measure and group"))
+    claims = ledger.claims()
+    console.print(_ledger_table(claims, title=f"the ledger {path}: claims by measure and group"))
     counts = ledger.counts()
-    claimants = {claim["claimant"] for claim in ledger.claims() if claim["claimant"]}
+    claimants = {claim["claimant"] for claim in claims if claim["claimant"]}
     console.print(
         f"{summary.documents_read} sample articles ({api.SAMPLES}) → {counts['claims']} claims "
-        f"in {counts['reports']} reports, by {len(claimants)} claimants; {len(summary.errors)} input errors."
+        f"in {counts['reports']} reports, by {len(claimants)} claimants; {len(summary.errors)} input errors\n"
     )
+    series = build_series(claims, registry=ledger.registry)
+    priors = load_priors()
+    console.print(
+        series_table(
+            series_rows(series, priors), title="series reconciled (model: 5th / 50th / 95th percentile)"
+        )
+    )
+    plots = write_plots(series, priors, path.with_name(path.stem + "-plots"))
+    if plots:
+        console.print(f"{len(plots)} plots (series with two or more claims) in {plots[0].parent}/")
     console.print(
         "Next: "
         f"counterclaim claims --db {path}   ·   counterclaim show 1 --db {path}   ·   "
-        f"counterclaim actors --db {path}"
+        f"counterclaim estimate 1 --explain --db {path}"
     )
     sys.exit(EXIT_PARTIAL if summary.errors else EXIT_OK)
 
@@ -972,6 +986,15 @@ def reextract(
 def _evidence_offset(report: dict[str, Any]) -> int | None:
     """Where the number sits in the evidence sentence (reports keep document offsets)."""
     return report.get("number_offset")
+
+
+def _register_reconcile_commands() -> None:
+    from counterclaim.reconcile_cli import register
+
+    register(cli)
+
+
+_register_reconcile_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -117,7 +117,7 @@ def _priors(path: Path | None) -> Priors:
 
 
 def _series(db: str, conflict_files: Sequence[Path], actors: Sequence[Path]) -> list[Series]:
-    ledger = api.open_ledger(db, actors=actors)
+    ledger = api.open_ledger(db, actors=actors, create=False)
     conflicts = load_conflicts(*(_read_toml(path, "conflicts") for path in conflict_files))
     return build_series(ledger.claims(), registry=ledger.registry, conflicts=conflicts)
 
@@ -155,19 +155,29 @@ def series_command(
     Example:
         counterclaim series --db ledger.db
     """
-    priors = _priors(priors_file)
+    rows = series_rows(_series(db, conflict_files, actors), _priors(priors_file))
+    if output_format == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    _stdout().print(series_table(rows))
+
+
+def series_rows(all_series: Sequence[Series], priors: Priors) -> list[dict[str, Any]]:
+    """Each series with the model's current low / best / high (none for a series of incidents only)."""
     rows: list[dict[str, Any]] = []
-    for number, item in enumerate(_series(db, conflict_files, actors), 1):
+    for number, item in enumerate(all_series, 1):
         est = _method("model", item, priors).estimate() if item.observations else None
         rows.append(
             {"number": number, "id": item.id, "conflict": item.conflict, "measure": item.measure,
              "party": item.party, "role": item.role, **(est.to_dict() if est else {}),
              "claims": len(item.observations), "excluded": len(item.excluded), "note": item.note}
         )  # fmt: skip
-    if output_format == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    table = Table(title="series (model: 5th / 50th / 95th percentile on the latest claim's day)")
+    return rows
+
+
+def series_table(rows: Sequence[dict[str, Any]], title: str | None = None) -> Table:
+    """The series listing as a table."""
+    table = Table(title=title or "series (model: 5th / 50th / 95th percentile on the latest claim's day)")
     for column in ("#", "series", "low", "best", "high", "as of", "claims", "other"):
         table.add_column(
             column, justify="right" if column in ("#", "low", "best", "high", "claims") else "left"
@@ -178,7 +188,23 @@ def series_command(
             _number(row.get("low")), _number(row.get("best")), _number(row.get("high")),
             str(row.get("as_of", "")), str(row["claims"]), str(row["excluded"]),
         )  # fmt: skip
-    _stdout().print(table)
+    return table
+
+
+def write_plots(
+    all_series: Sequence[Series], priors: Priors, folder: Path, *, min_claims: int = 2
+) -> list[Path]:
+    """A PNG per series with at least ``min_claims`` cumulative claims; returns the files written."""
+    from counterclaim.reconcile_plot import save_plot
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for item in all_series:
+        if len(item.observations) >= min_claims:
+            target = folder / (item.id.replace("/", "--") + ".png")
+            save_plot(item, _method("model", item, priors), target)
+            written.append(target)
+    return written
 
 
 def _explain_table(item: Series, est: Estimate, fitted: Method) -> Table:
