@@ -18,6 +18,13 @@ from counterclaim.store import Ledger, RunSummary
 
 SAMPLES = Path(__file__).with_name("samples")
 SAMPLE_MANIFEST = SAMPLES / "manifest.jsonl"
+SAMPLE_TABLES = SAMPLES / "tables"
+#: The bundled tables and the mappings that read them: (folder, file, mapping).
+SAMPLE_TABLE_FILES = (
+    ("ua-gs-russian-losses", "russia_losses_personnel.json", "ua-gs-russian-losses"),
+    ("gaza-moh-daily", "casualties_daily.json", "gaza-moh-daily"),
+    ("economist-ukraine", "source-claims-estimates.csv", "economist-ukraine"),
+)
 
 
 def build_extractor(*, actors: Iterable[Path] = (), lexicon: Path | None = None) -> Extractor:

@@ -415,8 +415,14 @@ def demo(path: Path, output_format: str) -> None:
     Example:
         counterclaim demo
     """
+    from counterclaim.tables import import_table, load_mapping
+
     _fresh_sqlite(path)
     ledger = api.open_ledger(str(path))
+    imports = [
+        import_table(ledger, api.SAMPLE_TABLES / folder / file, load_mapping(mapping))
+        for folder, file, mapping in api.SAMPLE_TABLE_FILES
+    ]
     summary = api.ingest(ledger, list(read_manifest(api.SAMPLE_MANIFEST)), extractor=api.build_extractor())
     for error in summary.errors:
         _error_line(str(error))
@@ -431,9 +437,16 @@ def demo(path: Path, output_format: str) -> None:
     console.print(_ledger_table(claims, title=f"the ledger {path}: claims by measure and group"))
     counts = ledger.counts()
     claimants = {claim["claimant"] for claim in claims if claim["claimant"]}
+    for outcome in imports:
+        console.print(
+            f"imported {Path(outcome.table).name} ({outcome.mapping}): {outcome.rows:,} rows → "
+            f"{outcome.claims:,} claims ({outcome.new_claims:,} new, {outcome.merged:,} merged), "
+            f"{len(outcome.rejected):,} rows rejected with reasons"
+        )
     console.print(
-        f"{summary.documents_read} sample articles ({api.SAMPLES}) → {counts['claims']} claims "
-        f"in {counts['reports']} reports, by {len(claimants)} claimants; {len(summary.errors)} input errors\n"
+        f"{summary.documents_read} sample articles ({api.SAMPLES}) → {summary.claims_new} new claims; "
+        f"the ledger holds {counts['claims']:,} claims in {counts['reports']:,} reports, "
+        f"by {len(claimants)} claimants; {len(summary.errors)} input errors\n"
     )
     series = build_series(claims, registry=ledger.registry)
     priors = load_priors()
@@ -981,6 +994,66 @@ def reextract(
         ):
             table.add_row(label, f"{value:,}")
         _stderr.print(table)
+
+
+@cli.command(name="import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--map",
+    "mapping_name",
+    required=True,
+    metavar="MAPPING",
+    help="A mapping file (TOML or YAML), or a bundled mapping's name: "
+    "ua-gs-russian-losses, gaza-moh-daily, economist-ukraine.",
+)
+@click.option("--claimant", help="The claimant of every row (overrides the mapping's).")
+@click.option("--source-url", help="Where the table comes from (overrides the mapping's).")
+@click.option("--quiet", "-q", is_flag=True, help="No line per rejected row and no summary table.")
+@db_option
+def import_command(
+    path: Path, mapping_name: str, claimant: str | None, source_url: str | None, quiet: bool, db: str
+) -> None:
+    """Import a table of claims (CSV, JSON, JSONL, Parquet) through a mapping file.
+
+    Each row becomes a claim with its provenance (the file, its row, the file's sha256, the
+    mapping); rows that cannot be claims are recorded with their row number and reason.
+    Importing the same file with the same mapping again changes nothing.
+
+    Example:
+        counterclaim import russia_losses_personnel.json --map ua-gs-russian-losses --db ledger.db
+    """
+    from counterclaim.tables import import_table, load_mapping
+
+    mapping = load_mapping(mapping_name)
+    summary = import_table(api.open_ledger(db), path, mapping, claimant=claimant, source_url=source_url)
+    if not quiet:
+        for error in summary.rejected:
+            _error_line(str(error))
+        _stderr.print(_import_table(summary))
+    sys.exit(EXIT_PARTIAL if summary.rejected else EXIT_OK)
+
+
+def _import_table(summary: Any) -> Table:
+    """An import's counts: rows, claims, new, merged, rejected by reason, not reported."""
+    title = f"run {summary.run_id}: {Path(summary.table).name} with {summary.mapping}"
+    table = Table(
+        title=title + (" (already imported)" if summary.already_imported else ""), header_style="bold"
+    )
+    table.add_column("")
+    table.add_column("count", justify="right")
+    for label, value in (
+        ("rows", summary.rows),
+        ("claims in the rows", summary.claims),
+        ("new claims", summary.new_claims),
+        ("merged into claims already in the ledger", summary.merged),
+        ("figures not reported in a row", summary.not_reported),
+        ("rows rejected", len(summary.rejected)),
+    ):
+        table.add_row(label, f"{value:,}")
+    reasons = Counter(error.reason for error in summary.rejected)
+    for reason, count in reasons.most_common(5):
+        table.add_row(f"  {reason[:90]}", f"{count:,}")
+    return table
 
 
 def _evidence_offset(report: dict[str, Any]) -> int | None:

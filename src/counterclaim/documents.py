@@ -51,6 +51,7 @@ class Document:
     url: str | None = None
     path: Path | None = None
     encoding: str = "utf-8"  # what the bytes were decoded from
+    kind: str = "article"  # or "table": an imported table of claims (see counterclaim.tables)
 
 
 def describe_size(size: int) -> str:

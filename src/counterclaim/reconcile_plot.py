@@ -34,31 +34,44 @@ def figure_of(series: Series, fitted: Method, *, points: int = 120) -> Figure:
     axes.fill_between(x, [e.low for e in band], [e.high for e in band], color="#cccccc", alpha=0.6,
                       label=f"{fitted.name}: 5th–95th percentile")  # fmt: skip
     axes.plot(x, [e.best for e in band], color="black", linewidth=1.5, label=f"{fitted.name}: best")
-    seen: set[str] = set()
+    # one scatter per claimant and shape (not per claim): a table import gives a series
+    # thousands of claims, and the legend names each claimant once
+    groups: dict[tuple[str, str, str], list[tuple[date, float]]] = {}
+    intervals: dict[str, list[tuple[date, float, float]]] = {}
     for obs in series.observations:
         central = obs.central
         if central is None:
             continue
-        when = np.array([obs.as_of or last], dtype="datetime64[D]")
-        label = obs.relation if obs.relation not in seen else None
-        seen.add(obs.relation)
-        colour = COLOURS.get(obs.relation, COLOURS["unknown"])
+        when = obs.as_of or last
+        groups.setdefault((obs.claimant or "?", obs.relation, obs.kind), []).append((when, max(central, 0.5)))
+        if obs.kind == "interval" and obs.low is not None and obs.high is not None:
+            intervals.setdefault(obs.relation, []).append((when, max(obs.low, 0.5), obs.high))
+    labelled: set[tuple[str, str]] = set()
+    for (claimant, relation, kind), found in sorted(groups.items()):
+        colour = COLOURS.get(relation, COLOURS["unknown"])
+        first_of = (claimant, relation) not in labelled
+        labelled.add((claimant, relation))
         axes.scatter(
-            [when],
-            [max(central, 0.5)],
+            np.array([when for when, _ in found], dtype="datetime64[D]"),
+            [value for _, value in found],
             color=colour,
-            marker=MARKERS.get(obs.kind, "o"),
-            label=label,
+            marker=MARKERS.get(kind, "o"),
+            s=12 if len(found) > 50 else 30,
+            label=f"{claimant} ({relation})" if first_of and len(labelled) <= 12 else None,
             zorder=3,
         )
-        if obs.kind == "interval" and obs.low is not None and obs.high is not None:
-            axes.vlines(when, max(obs.low, 0.5), obs.high, color=colour, linewidth=1)
-        axes.annotate(obs.claimant or "?", (when[0], max(central, 0.5)), fontsize=7, xytext=(3, 3),
-                      textcoords="offset points")  # fmt: skip
+    for relation, spans in intervals.items():
+        axes.vlines(
+            np.array([when for when, _, _ in spans], dtype="datetime64[D]"),
+            [low for _, low, _ in spans],
+            [high for _, _, high in spans],
+            color=COLOURS.get(relation, COLOURS["unknown"]),
+            linewidth=1,
+        )
     axes.set_yscale("log")
     axes.set_title(series.id + (f"\n{series.note}" if series.note else ""), fontsize=10)
     axes.set_ylabel(f"{series.measure} (cumulative, log scale)")
-    axes.legend(fontsize=8, loc="upper left")
+    axes.legend(fontsize=7, loc="lower right", framealpha=0.8)  # cumulative series leave it empty
     axes.grid(True, which="major", alpha=0.3)
     figure.autofmt_xdate()  # dates a few days apart would overlap if left flat
     return figure

@@ -355,6 +355,7 @@ class Ledger:
                 "source": str(item.document.path) if item.document.path else item.document.id,
                 "text": item.document.text,
                 "encoding": item.document.encoding,
+                "kind": item.document.kind,
                 "extractor": EXTRACTOR_NAME,
                 "ingested_at": now,
                 "run_id": run_id,
@@ -427,7 +428,7 @@ class Ledger:
         engine = extractor or default_extractor()
         summary = RunSummary(run_id=self.start_run("reextract"))
         d = schema.documents.c
-        query = select(d.id).order_by(d.id)
+        query = select(d.id).where(d.kind == "article").order_by(d.id)  # tables are not re-read
         if not everything:
             query = query.where(d.extractor != EXTRACTOR_NAME)
         with self.engine.connect() as connection:
@@ -668,7 +669,9 @@ class Ledger:
         """Every stored document with its claim reports."""
         d, r = schema.documents.c, schema.reports.c
         query = (
-            select(d.id, d.name, d.title, d.outlet, d.published, d.url, func.count(r.id).label("reports"))
+            select(
+                d.id, d.name, d.kind, d.title, d.outlet, d.published, d.url, func.count(r.id).label("reports")
+            )
             .outerjoin(schema.reports, r.document_id == d.id)
             .group_by(d.id)
             .order_by(d.id)

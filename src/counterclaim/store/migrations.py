@@ -22,10 +22,20 @@ def _document_encoding(connection: Connection) -> None:
         connection.execute(text("ALTER TABLE documents ADD COLUMN encoding VARCHAR(40)"))
 
 
+def _document_kind(connection: Connection) -> None:
+    if "kind" not in {column["name"] for column in inspect(connection).get_columns("documents")}:
+        connection.execute(
+            text("ALTER TABLE documents ADD COLUMN kind VARCHAR(20) NOT NULL DEFAULT 'article'")
+        )
+    if connection.dialect.name == "postgresql":  # SQLite does not enforce VARCHAR lengths
+        connection.execute(text("ALTER TABLE claims ALTER COLUMN measure TYPE VARCHAR(40)"))
+
+
 #: Append only: a released migration is never edited, a change gets a new number.
 MIGRATIONS: list[Migration] = [
     (1, "initial tables: documents, claims, reports, actors, corrections, runs, input_errors", _initial),
     (2, "documents.encoding: what a document's bytes were decoded from", _document_encoding),
+    (3, "documents.kind (article or imported table); claims.measure up to 40 characters", _document_kind),
 ]
 
 

@@ -32,6 +32,7 @@ documents = Table(
     Column("source", Text, nullable=False),  # where it was read from
     Column("text", Text, nullable=False),
     Column("encoding", String(40)),  # what the bytes were decoded from (utf-8, cp1252, ...)
+    Column("kind", String(20), nullable=False, server_default="article"),  # article | table
     Column("extractor", String(80), nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
@@ -42,7 +43,7 @@ claims = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("key", String(300), nullable=False),  # claimant|measure|party|role|low|high|value; see claim_key
-    Column("measure", String(20), nullable=False),
+    Column("measure", String(40), nullable=False),
     Column("qualifier", String(20), nullable=False),
     Column("value", BigInteger),
     Column("low", BigInteger),
