@@ -93,6 +93,8 @@ def test_each_bundled_table_imports_once_and_again_changes_nothing(ledger: Ledge
 
 def test_imported_claims_are_corrected_like_extracted_ones_and_never_reextracted(ledger: Ledger):
     import_table(ledger, TABLES["economist-ukraine"], load_mapping("economist-ukraine"))
+    uk = [c for c in ledger.claims() if c["claimant_text"] == "UK MoD"]
+    assert uk and {c["claimant"] for c in uk} == {"UK Ministry of Defence"}  # named as the registry does
     claim = next(c for c in ledger.claims() if c["claimant"] == "Mediazona")
     ledger.correct(claim["id"], {"claimant": "Meduza"}, note="the probate estimate is Meduza's", by="ana")
     assert ledger.claim(claim["id"])["claimant"] == "Meduza"

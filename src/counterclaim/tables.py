@@ -16,7 +16,7 @@ import io
 import json
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -309,12 +309,19 @@ def _row_text(row: Mapping[str, Any], columns: Sequence[str]) -> str:
 
 
 def rows_to_claims(
-    rows: Sequence[Mapping[str, Any]], mapping: TableMapping, *, source: str, claimant: str | None = None
+    rows: Sequence[Mapping[str, Any]],
+    mapping: TableMapping,
+    *,
+    source: str,
+    claimant: str | None = None,
+    canonical: Callable[[str], str | None] | None = None,
 ) -> TableRows:
     """Turn table rows into claims; every row that cannot be one is rejected with its reason.
 
     A claim's ``start`` is its row number (1 = the first data row), its evidence the row's
-    cells that made it, as JSON.
+    cells that made it, as JSON. ``canonical`` names claimants as the actor registry does
+    (``UK MoD`` -> ``UK Ministry of Defence``); the table's own spelling stays in
+    ``claimant_text``.
     """
     outcome = TableRows(rows=len(rows))
     last: dict[tuple[str, ...], tuple[int, date, int]] = {}  # series -> (value, day, row)
@@ -342,7 +349,7 @@ def rows_to_claims(
             continue
         for spec in mapping.claims:
             try:
-                claim = _claim(row, spec, mapping, day, number, claimant)
+                claim = _claim(row, spec, mapping, day, number, claimant, canonical)
             except ValueError as error:
                 outcome.rejected.append(TableRowError(where, str(error)))
                 continue
@@ -412,6 +419,7 @@ def _claim(
     day: date,
     number: int,
     claimant: str | None,
+    canonical: Callable[[str], str | None] | None,
 ) -> Claim | None:
     figures = {
         name: parse_number(row.get(column), mapping.thousands) for name, column in spec.numbers.items()
@@ -465,7 +473,7 @@ def _claim(
         subject=_setting(row, spec, "subject") or "",
         subject_party=_setting(row, spec, "party"),
         subject_role=role,
-        claimant=who,
+        claimant=(canonical(who) or who) if who and canonical else who,
         claimant_text=who,
         scope=scope,
         as_of=day.isoformat(),
@@ -513,7 +521,9 @@ def import_table(
     data = read_bytes(path, max_bytes=max_bytes)
     file_digest = hashlib.sha256(data).hexdigest()
     rows = read_rows(path, data, mapping.format)
-    outcome = rows_to_claims(rows, mapping, source=str(path), claimant=claimant)
+    outcome = rows_to_claims(
+        rows, mapping, source=str(path), claimant=claimant, canonical=ledger.registry.canonical
+    )
     header = (
         f"Table {path.name} (sha256 {file_digest}), {len(rows)} rows, imported with the mapping "
         f"{mapping.name} (sha256 {mapping.digest})"
