@@ -282,3 +282,14 @@ def test_extract_war_report_wordings(text, keys, expected):
 )
 def test_extract_more_wordings(text, expected):
     assert pick(claims(text), "measure", "value", "subject_role") == expected
+
+
+def test_extract_others_are_more_of_the_group_just_counted_whatever_place_is_named():
+    found = claims(
+        "The Israel Defense Forces say 242 soldiers have been killed in the ground campaign in Gaza, "
+        "and that 1,400 others have been wounded."
+    )
+    assert pick(found, "measure", "value", "subject_party") == [
+        ("killed", 242, "Israel"),
+        ("wounded", 1400, "Israel"),
+    ]

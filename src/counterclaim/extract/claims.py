@@ -21,6 +21,8 @@ from counterclaim.lexicon import Lexicon, load_lexicon, lower_text
 from counterclaim.models import Claim
 from counterclaim.numbers import NumberReader
 
+#: Group words that mean "more of the group just counted".
+_OTHERS = frozenset({"others", "other", "more", "another"})
 EXTRACTOR_NAME: Final = f"counterclaim.rules.v1@{__version__}"
 _CUMULATIVE_VERB: Final = re.compile(
     r"(?<![\w])(?:have|has)\s+(?:now\s+|so\s+far\s+|reportedly\s+|already\s+)?"
@@ -230,6 +232,15 @@ class _Document:
         ):
             # "1,351 of its soldiers have been killed, while 3,825 were wounded": same group
             group = Group(previous.subject, previous.subject_role, previous.subject_party, previous.unit)
+        elif (
+            previous is not None
+            and previous.subject_party
+            and group.subject.lower() in _OTHERS
+            and group.party != previous.subject_party
+        ):
+            # "242 soldiers have been killed in Gaza, and 1,400 others have been wounded": the
+            # others are more of the same people, whatever place the sentence names
+            group = Group(group.subject, group.role, previous.subject_party, group.unit)
         # a party's (or its army's) tally of soldiers lost is a running total
         tally = group.role == "military" and speaker_actor is not None and speaker_actor.kind in _PARTY_KINDS
         scope = self._scope(span, link, tally=tally)
