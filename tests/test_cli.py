@@ -202,7 +202,17 @@ def test_cli_demo_ingests_the_bundled_samples_into_a_fresh_ledger(tmp_path: Path
     assert {r["measure"] for r in rows} >= {"killed", "wounded", "displaced", "refugees"}
     again = run("demo", "--db", str(database))  # replaces its own ledger: the same, not doubled
     assert again.returncode == 0, again.stderr
-    assert "claims by measure and group" in again.stdout and f"→ {len(rows)} claims" in again.stdout
+    assert (
+        "claims by measure and group" in again.stdout
+        and f"the ledger holds {len(rows):,} claims" in again.stdout
+    )
+    assert (
+        "series reconciled" in again.stdout
+        and "russia-ukraine/personnel-losses/russia/military" in again.stdout
+    )
+    # the bundled tables were imported beside the articles
+    assert {r["doc"] for r in rows} >= {"russia_losses_personnel.json", "casualties_daily.json"}
+    assert (tmp_path / "demo-plots").is_dir() and any((tmp_path / "demo-plots").glob("*.png"))
     other = tmp_path / "notes.db"
     other.write_text("my notes")
     refused = run("demo", "--db", str(other))
