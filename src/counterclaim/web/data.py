@@ -225,6 +225,11 @@ class Dashboard:
             raise NotFound(str(error)) from error
         reports = self.ledger.reports_of(claim_id)
         for report in reports:
+            if not report["number"] and claim["value"] is not None:
+                # a table's row has no number in a text: its value is found in the row's JSON
+                found = report["evidence"].find(str(claim["value"]))
+                report["number"] = str(claim["value"])
+                report["number_offset"] = found if found >= 0 else None
             report["links"] = {"html": f"/documents/{report['document_id']}#claim-{claim_id}"}
         series = [
             item.id
