@@ -199,15 +199,23 @@ class Ledger:
     def __init__(self, engine: Engine, *, registry: ActorRegistry | None = None) -> None:
         self.engine = engine
         self.registry = registry or load_registry()
+        self._counts: dict[Any, int] = {}  # claims_page's counts, by count_key
 
     @classmethod
     def open(
-        cls, target: str | None = None, *, registry: ActorRegistry | None = None, create: bool = True
+        cls,
+        target: str | None = None,
+        *,
+        registry: ActorRegistry | None = None,
+        create: bool = True,
+        connections: int | None = None,
     ) -> Ledger:
         """Open (and create or migrate) the ledger at a URL or SQLite path.
 
         With ``create=False`` a SQLite file that does not exist is an error rather than a new,
         empty ledger: reading commands use it, so a mistyped path is not silently empty.
+        ``connections`` keeps that many connections open for concurrent readers (a server's
+        threads); by default SQLAlchemy's pool of 5 is used.
         """
         url = database_url(target)
         if not create and url.get_backend_name() == "sqlite":
@@ -217,7 +225,13 @@ class Ledger:
                     f"there is no ledger at {path}; make one with `counterclaim ingest`, or give --db"
                 )
         try:
-            engine = create_engine(url)
+            in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+            pool = (
+                {"pool_size": connections, "max_overflow": connections}
+                if connections and not in_memory
+                else {}
+            )
+            engine = create_engine(url, **pool)
             if url.get_backend_name() == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
             ledger = cls(engine, registry=registry)
@@ -727,6 +741,7 @@ class Ledger:
         order: str = "id",
         limit: int = 50,
         offset: int = 0,
+        count_key: Any = None,
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of the claims :meth:`claims` lists (the same filters), and how many match.
 
@@ -738,6 +753,9 @@ class Ledger:
         date, a corrected date does not move a claim). Each row also has
         ``number`` (the number as the document writes it) and ``number_offset`` (where it sits
         in ``evidence``, or None).
+
+        ``count_key``, if given, names this query in a state (``(self.state(), filters)``): the
+        count of matches, the one part that reads every matching row, is then kept for it.
         """
         c, d, k = schema.claims.c, schema.documents.c, schema.corrections.c
         if ids is not None and not ids:
@@ -801,20 +819,20 @@ class Ledger:
         sort = sorts.get(order)
         if sort is None:
             raise LedgerError(f"cannot order claims by {order!r}; use id, -id, as_of or -as_of")
+        # the page's ids first, from the claims table and its indexes alone; then only those rows
+        # are joined to their documents (an offset deep into a large ledger skips ids, not joins)
+        page = select(c.id).where(where).order_by(*sort).limit(max(0, limit)).offset(max(0, offset))
         cut = func.substr(d.text, c.start + 1, c.end - c.start)  # 1-based, on both backends
-        query = (
-            select(schema.claims, d.name.label("doc"), d.outlet, d.published, cut.label("number"))
-            .join(schema.documents, d.id == c.document_id)
-            .where(where)
-            .order_by(*sort)
-            .limit(max(0, limit))
-            .offset(max(0, offset))
-        )
         with self.engine.connect() as connection:
-            total = int(
-                connection.execute(select(func.count()).select_from(schema.claims).where(where)).scalar_one()
+            total = self._count(connection, where, count_key)
+            page_ids = [int(row[0]) for row in connection.execute(page)]
+            query = (
+                select(schema.claims, d.name.label("doc"), d.outlet, d.published, cut.label("number"))
+                .join(schema.documents, d.id == c.document_id)
+                .where(c.id.in_(page_ids))
             )
-            rows = connection.execute(query).mappings().all()
+            by_id = {int(row["id"]): row for row in connection.execute(query).mappings()}
+            rows = [by_id[claim_id] for claim_id in page_ids if claim_id in by_id]
             page_ids = [int(row["id"]) for row in rows]
             reports = self._report_counts(connection, page_ids)
         result = []
@@ -840,6 +858,18 @@ class Ledger:
             return column == any_(bindparam(None, [int(i) for i in ids], type_=ARRAY(Integer)))
         values = func.json_each(json.dumps([int(i) for i in ids])).table_valued("value")
         return column.in_(select(values.c.value))
+
+    def _count(self, connection: Connection, where: Any, key: Any) -> int:
+        if key is not None and key in self._counts:
+            return self._counts[key]
+        total = int(
+            connection.execute(select(func.count()).select_from(schema.claims).where(where)).scalar_one()
+        )
+        if key is not None:
+            if len(self._counts) > 4096:  # bounded: the oldest states' counts go first
+                self._counts.pop(next(iter(self._counts)))
+            self._counts[key] = total
+        return total
 
     @staticmethod
     def _report_counts(connection: Connection, claim_ids: list[int]) -> dict[int, int]:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy.schema import CreateIndex
 
 from counterclaim.store import schema
 
@@ -70,12 +71,24 @@ def _documents_fts(connection: Connection) -> None:
         connection.execute(text(statement))
 
 
+def _listing_indexes(connection: Connection) -> None:
+    # the indexes of the claim listings' filters and orders (schema.py declares them for new ledgers)
+    for index in schema.claims.indexes:
+        if index.name != "claims_key":  # (reflecting expression indexes to check for them warns)
+            connection.execute(CreateIndex(index, if_not_exists=True))
+
+
 #: Append only: a released migration is never edited, a change gets a new number.
 MIGRATIONS: list[Migration] = [
     (1, "initial tables: documents, claims, reports, actors, corrections, runs, input_errors", _initial),
     (2, "documents.encoding: what a document's bytes were decoded from", _document_encoding),
     (3, "documents.kind (article or imported table); claims.measure up to 40 characters", _document_kind),
     (4, "full-text search of documents: FTS5 table on SQLite, GIN index on PostgreSQL", _documents_fts),
+    (
+        5,
+        "indexes for the claim listings: measure, as-of day, party and claimant (any case), document",
+        _listing_indexes,
+    ),
 ]
 
 

@@ -34,6 +34,8 @@ HERE = Path(__file__).parent
 #: The largest article body ``POST /api/documents`` takes (bytes of JSON).
 DEFAULT_MAX_UPLOAD = 2 * 1024 * 1024
 MAX_PAGE = 500
+#: Starlette runs each request's synchronous handler on a pool of 40 threads.
+THREADS = 40
 #: Scripts only from this server (Vega compiles its expressions with ``Function``, hence
 #: 'unsafe-eval'); no inline script at all, so text that slipped through as markup could not run.
 CSP = (
@@ -138,7 +140,10 @@ def create_app(
     """
     if allow_writes and not token:
         raise ValueError("--allow-writes needs a token: set COUNTERCLAIM_TOKEN (or pass --token)")
-    board = Dashboard(ledger or Ledger.open(ledger_url, create=False), priors or load_priors())
+    # as many pooled connections as the threads that serve requests: a connection closed and
+    # opened again on each request (the pool's overflow) costs more than the query itself
+    opened = ledger or Ledger.open(ledger_url, create=False, connections=THREADS)
+    board = Dashboard(opened, priors or load_priors())
     pages = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(["html"], default=True),  # every value escaped unless marked safe

@@ -198,9 +198,15 @@ class Dashboard:
 
     # -- claims, documents, actors, conflicts ------------------------------------------------
     def claims(self, *, series: str | None = None, **filters: Any) -> tuple[list[dict[str, Any]], int]:
+        snap = self.snapshot()  # also the ledger's state, which names the count of matches
+        key = (
+            snap.state,
+            series,
+            *sorted((k, str(v)) for k, v in filters.items() if k not in ("limit", "offset")),
+        )
         if series:
             filters["ids"] = self.series_claim_ids(series)
-        return self.ledger.claims_page(**filters)
+        return self.ledger.claims_page(**filters, count_key=key)
 
     def all_claims(
         self, *, series: str | None = None, chunk: int = 2000, **filters: Any
