@@ -110,3 +110,65 @@ def server() -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
+
+
+#: An article whose every field tries to run script in the dashboard: the pages must show it as text.
+HOSTILE_TEXT = (
+    'Officials said <script>window.__xss = "script"</script> at least 44 people were killed in '
+    "Kharkiv <img src=x onerror=\"window.__xss = 'img'\"> on Monday, the regional governor said. "
+    "<svg onload=\"window.__xss = 'svg'\"></svg> <a href=\"javascript:window.__xss='link'\">click</a> "
+    "Another 12 were wounded, officials said.\n"
+)
+
+
+@contextlib.contextmanager
+def running(app) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port in a thread; yields its base URL."""
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def web_ledger(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite ledger for the dashboard's tests: the sample articles, the General Staff's table
+    (a series of hundreds of claims) and one hostile article."""
+    from counterclaim import api
+    from counterclaim.documents import Document, read_manifest
+    from counterclaim.tables import import_table, load_mapping
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'ledger.db'}"
+    ledger = api.open_ledger(url)
+    folder, file, mapping = api.SAMPLE_TABLE_FILES[0]
+    import_table(ledger, api.SAMPLE_TABLES / folder / file, load_mapping(mapping))
+    api.ingest(ledger, list(read_manifest(api.SAMPLE_MANIFEST)))
+    hostile = Document(
+        id="hostile<script>.txt",
+        text=HOSTILE_TEXT,
+        title='<script>window.__xss = "title"</script>Hostile',
+        url="javascript:window.__xss='url'",
+        outlet="<img src=x onerror=\"window.__xss='outlet'\">",
+    )
+    api.ingest(ledger, [hostile])
+    ledger.engine.dispose()
+    return url

@@ -458,11 +458,7 @@ def demo(path: Path, output_format: str) -> None:
     plots = write_plots(series, priors, path.with_name(path.stem + "-plots"))
     if plots:
         console.print(f"{len(plots)} plots (series with two or more claims) in {plots[0].parent}/")
-    console.print(
-        "Next: "
-        f"counterclaim claims --db {path}   ·   counterclaim show 1 --db {path}   ·   "
-        f"counterclaim estimate 1 --explain --db {path}"
-    )
+    console.print(f"Next: open the dashboard on this ledger: counterclaim serve --db {path}")
     sys.exit(EXIT_PARTIAL if summary.errors else EXIT_OK)
 
 
@@ -1059,6 +1055,49 @@ def _import_table(summary: Any) -> Table:
 def _evidence_offset(report: dict[str, Any]) -> int | None:
     """Where the number sits in the evidence sentence (reports keep document offsets)."""
     return report.get("number_offset")
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="The address to listen on (loopback by default)."
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--allow-writes",
+    is_flag=True,
+    help="Add the write endpoints (upload an article, correct a claim); they need the bearer token.",
+)
+@click.option(
+    "--token",
+    envvar="COUNTERCLAIM_TOKEN",
+    show_envvar=True,
+    help="The bearer token the write endpoints need (safer in COUNTERCLAIM_TOKEN than on the command line).",
+)
+def serve(db: str, host: str, port: int, allow_writes: bool, token: str | None) -> None:
+    """Serve the dashboard and its JSON API (read-only unless --allow-writes); see docs/dashboard.md.
+
+    Example:
+        counterclaim serve --db counterclaim-demo.db
+    """
+    import uvicorn
+
+    from counterclaim.web import create_app
+
+    if allow_writes and not token:
+        raise click.UsageError("--allow-writes needs a token: set COUNTERCLAIM_TOKEN (or pass --token)")
+    app = create_app(db, allow_writes=allow_writes, token=token)
+    if host not in LOOPBACK:
+        _error_line(
+            f"warning: listening on {host}, not loopback: anyone who can reach this address reads the ledger"
+            + (" and, with the token, writes to it" if allow_writes else "")
+        )
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"counterclaim: serving {db} on http://{shown}:{port}/ (Ctrl-C stops)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _register_reconcile_commands() -> None:

@@ -6,7 +6,7 @@ import functools
 import json
 import sys
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -162,11 +162,20 @@ def series_command(
     _stdout().print(series_table(rows))
 
 
-def series_rows(all_series: Sequence[Series], priors: Priors) -> list[dict[str, Any]]:
-    """Each series with the model's current low / best / high (none for a series of incidents only)."""
+def series_rows(
+    all_series: Sequence[Series], priors: Priors, fitted: Mapping[str, Method] | None = None
+) -> list[dict[str, Any]]:
+    """Each series with the model's current low / best / high (none for a series of incidents only).
+
+    ``fitted`` gives models already fitted, by series id (the dashboard keeps them); the others
+    are fitted here.
+    """
     rows: list[dict[str, Any]] = []
     for number, item in enumerate(all_series, 1):
-        est = _method("model", item, priors).estimate() if item.observations else None
+        model = (fitted or {}).get(item.id)
+        if model is None and item.observations:
+            model = _method("model", item, priors)
+        est = model.estimate() if model is not None else None
         rows.append(
             {"number": number, "id": item.id, "conflict": item.conflict, "measure": item.measure,
              "party": item.party, "role": item.role, **(est.to_dict() if est else {}),

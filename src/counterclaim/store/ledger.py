@@ -9,7 +9,9 @@ apart (or both unknown). See docs/ledger.md.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -17,16 +19,25 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    column,
     create_engine,
     delete,
     event,
     exists,
     func,
     insert,
+    literal_column,
     or_,
     select,
+    table,
+    true,
     update,
 )
 from sqlalchemy.engine import URL, make_url
@@ -42,6 +53,8 @@ from counterclaim.store.migrations import migrate
 
 DEFAULT_DATABASE = "counterclaim.db"
 DEFAULT_BATCH = 100
+#: The words of a search query (letters and digits of any script).
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class LedgerError(CounterclaimError):
@@ -186,15 +199,23 @@ class Ledger:
     def __init__(self, engine: Engine, *, registry: ActorRegistry | None = None) -> None:
         self.engine = engine
         self.registry = registry or load_registry()
+        self._counts: dict[Any, int] = {}  # claims_page's counts, by count_key
 
     @classmethod
     def open(
-        cls, target: str | None = None, *, registry: ActorRegistry | None = None, create: bool = True
+        cls,
+        target: str | None = None,
+        *,
+        registry: ActorRegistry | None = None,
+        create: bool = True,
+        connections: int | None = None,
     ) -> Ledger:
         """Open (and create or migrate) the ledger at a URL or SQLite path.
 
         With ``create=False`` a SQLite file that does not exist is an error rather than a new,
         empty ledger: reading commands use it, so a mistyped path is not silently empty.
+        ``connections`` keeps that many connections open for concurrent readers (a server's
+        threads); by default SQLAlchemy's pool of 5 is used.
         """
         url = database_url(target)
         if not create and url.get_backend_name() == "sqlite":
@@ -204,7 +225,13 @@ class Ledger:
                     f"there is no ledger at {path}; make one with `counterclaim ingest`, or give --db"
                 )
         try:
-            engine = create_engine(url)
+            in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+            pool = (
+                {"pool_size": connections, "max_overflow": connections}
+                if connections and not in_memory
+                else {}
+            )
+            engine = create_engine(url, **pool)
             if url.get_backend_name() == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
             ledger = cls(engine, registry=registry)
@@ -678,6 +705,270 @@ class Ledger:
         )
         with self.engine.connect() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
+
+    # -- reading a page at a time (the dashboard and its JSON API) ----------------------------
+    def state(self) -> tuple[Any, ...]:
+        """A token that changes whenever the claims, their reports or their corrections change.
+
+        Cheap (a handful of index lookups), so a reader can check it on every request and keep
+        whatever it derived from the claims (fitted series) until it changes. Every write is part
+        of a run, new reports get new ids (re-extraction too), and corrections are only added.
+        """
+        c, r, k, runs = schema.claims.c, schema.reports.c, schema.corrections.c, schema.runs.c
+        latest_run = select(runs.id, runs.finished_at).order_by(runs.id.desc()).limit(1).subquery()
+        query = select(
+            select(func.max(c.id)).scalar_subquery(),
+            select(func.max(r.id)).scalar_subquery(),
+            select(func.max(k.id)).scalar_subquery(),
+            select(latest_run.c.id).scalar_subquery(),
+            select(latest_run.c.finished_at).scalar_subquery(),
+        )
+        with self.engine.connect() as connection:
+            return tuple(connection.execute(query).one())
+
+    def claims_page(
+        self,
+        *,
+        measure: str | None = None,
+        party: str | None = None,
+        role: str | None = None,
+        claimant: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        doc: str | None = None,
+        ids: Sequence[int] | None = None,
+        include_rejected: bool = False,
+        order: str = "id",
+        limit: int = 50,
+        offset: int = 0,
+        count_key: Any = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of the claims :meth:`claims` lists (the same filters), and how many match.
+
+        The filtering, counting and paging happen in the database, so a page of a large ledger
+        costs a few index lookups rather than reading every claim. Corrections are an overlay:
+        the few corrected claims are read whole, corrected in Python and tested against the
+        filters; every other claim is filtered on its stored columns. ``order`` is ``id`` or
+        ``as_of`` (oldest first, undated last; ``-id`` and ``-as_of`` reverse; by the stored
+        date, a corrected date does not move a claim). Each row also has
+        ``number`` (the number as the document writes it) and ``number_offset`` (where it sits
+        in ``evidence``, or None).
+
+        ``count_key``, if given, names this query in a state (``(self.state(), filters)``): the
+        count of matches, the one part that reads every matching row, is then kept for it.
+        """
+        c, d, k = schema.claims.c, schema.documents.c, schema.corrections.c
+        if ids is not None and not ids:
+            return [], 0
+        wanted_claimant = (self.registry.canonical(claimant) or claimant).lower() if claimant else None
+        stored: list[
+            ColumnElement[bool]
+        ] = []  # conditions on the stored columns, for the claims no analyst corrected
+        if measure:
+            stored.append(c.measure == measure)
+        if party:
+            stored.append(func.lower(c.subject_party) == party.lower())
+        if role:
+            stored.append(c.subject_role == role)
+        if wanted_claimant:
+            stored.append(func.lower(c.claimant) == wanted_claimant)
+        if since is not None:
+            stored.append(c.as_of >= since)
+        if until is not None:
+            stored.append(c.as_of <= until)
+        if ids is not None:
+            stored.append(self._one_of_ids(c.id, ids))
+        if doc is not None:
+            r = schema.reports.c
+            stored.append(
+                c.id.in_(
+                    select(r.claim_id).join(schema.documents, d.id == r.document_id).where(d.name == doc)
+                )
+            )
+        with self.engine.connect() as connection:
+            corrected = sorted({int(row[0]) for row in connection.execute(select(k.claim_id).distinct())})
+        keep: list[int] = []
+        if corrected:
+            for record in self.claims(include_rejected=True, ids=corrected):
+                if (
+                    (include_rejected or not record["rejected"])
+                    and (not measure or record["measure"] == measure)
+                    and (not party or (record["subject_party"] or "").lower() == party.lower())
+                    and (not role or record["subject_role"] == role)
+                    and (not wanted_claimant or (record["claimant"] or "").lower() == wanted_claimant)
+                    and (
+                        since is None
+                        or (record["as_of"] is not None and record["as_of"] >= since.isoformat())
+                    )
+                    and (
+                        until is None
+                        or (record["as_of"] is not None and record["as_of"] <= until.isoformat())
+                    )
+                    and (ids is None or record["id"] in ids)
+                    and (doc is None or doc in self._documents_of(record["id"]))
+                ):
+                    keep.append(record["id"])
+        uncorrected = and_(*stored, c.id.not_in(select(k.claim_id))) if corrected else and_(true(), *stored)
+        where = or_(uncorrected, c.id.in_(keep)) if keep else uncorrected
+        sorts: dict[str, list[Any]] = {
+            "id": [c.id],
+            "-id": [c.id.desc()],
+            "as_of": [c.as_of.is_(None), c.as_of, c.id],
+            "-as_of": [c.as_of.is_(None), c.as_of.desc(), c.id.desc()],
+        }
+        sort = sorts.get(order)
+        if sort is None:
+            raise LedgerError(f"cannot order claims by {order!r}; use id, -id, as_of or -as_of")
+        # the page's ids first, from the claims table and its indexes alone; then only those rows
+        # are joined to their documents (an offset deep into a large ledger skips ids, not joins)
+        page = select(c.id).where(where).order_by(*sort).limit(max(0, limit)).offset(max(0, offset))
+        cut = func.substr(d.text, c.start + 1, c.end - c.start)  # 1-based, on both backends
+        with self.engine.connect() as connection:
+            total = self._count(connection, where, count_key)
+            page_ids = [int(row[0]) for row in connection.execute(page)]
+            query = (
+                select(schema.claims, d.name.label("doc"), d.outlet, d.published, cut.label("number"))
+                .join(schema.documents, d.id == c.document_id)
+                .where(c.id.in_(page_ids))
+            )
+            by_id = {int(row["id"]): row for row in connection.execute(query).mappings()}
+            rows = [by_id[claim_id] for claim_id in page_ids if claim_id in by_id]
+            page_ids = [int(row["id"]) for row in rows]
+            reports = self._report_counts(connection, page_ids)
+        result = []
+        for row in rows:
+            record = {key: row[key] for key in ("id", *CLAIM_FIELDS) if key in row}
+            record["as_of"] = row["as_of"].isoformat() if row["as_of"] else None
+            record["reports"] = reports.get(int(row["id"]), 0)
+            record["outlet"] = row["outlet"]
+            record["published"] = row["published"].isoformat() if row["published"] else None
+            # a table's row has no number in a text: its value is found in the row's JSON instead
+            number = row["number"] or ("" if row["value"] is None else str(row["value"]))
+            found = row["evidence"].find(number) if number else -1
+            record["number"] = number
+            record["number_offset"] = found if found >= 0 else None
+            result.append(record)
+        return self._overlay(result), total
+
+    def _one_of_ids(self, column: Any, ids: Sequence[int]) -> Any:
+        """``column IN ids`` as one bound parameter however many ids (a series may have thousands)."""
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import ARRAY
+
+            return column == any_(bindparam(None, [int(i) for i in ids], type_=ARRAY(Integer)))
+        values = func.json_each(json.dumps([int(i) for i in ids])).table_valued("value")
+        return column.in_(select(values.c.value))
+
+    def _count(self, connection: Connection, where: Any, key: Any) -> int:
+        if key is not None and key in self._counts:
+            return self._counts[key]
+        total = int(
+            connection.execute(select(func.count()).select_from(schema.claims).where(where)).scalar_one()
+        )
+        if key is not None:
+            if len(self._counts) > 4096:  # bounded: the oldest states' counts go first
+                self._counts.pop(next(iter(self._counts)))
+            self._counts[key] = total
+        return total
+
+    @staticmethod
+    def _report_counts(connection: Connection, claim_ids: list[int]) -> dict[int, int]:
+        if not claim_ids:
+            return {}
+        r = schema.reports.c
+        query = (
+            select(r.claim_id, func.count(func.distinct(r.document_id)))
+            .where(r.claim_id.in_(claim_ids))
+            .group_by(r.claim_id)
+        )
+        return {int(claim_id): int(count) for claim_id, count in connection.execute(query)}
+
+    def claim_sources(self) -> dict[int, tuple[str | None, str, date | None]]:
+        """Every claim's first document: (outlet, name, published), by claim id; for charts."""
+        c, d = schema.claims.c, schema.documents.c
+        query = select(c.id, d.outlet, d.name, d.published).join(schema.documents, d.id == c.document_id)
+        with self.engine.connect() as connection:
+            return {int(row.id): (row.outlet, row.name, row.published) for row in connection.execute(query)}
+
+    def document(self, document_id: int) -> dict[str, Any]:
+        """One document with its text and every claim report in it (``claim_id``, ``start``, ``end``).
+
+        Raises:
+            LedgerError: no document has this id.
+        """
+        d, r = schema.documents.c, schema.reports.c
+        query = select(
+            d.id, d.name, d.kind, d.title, d.outlet, d.published, d.url, d.source, d.text, d.ingested_at
+        ).where(d.id == document_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+            if row is None:
+                raise LedgerError(f"there is no document {document_id}; `counterclaim documents` lists them")
+            spans = connection.execute(
+                select(r.claim_id, r.start, r.end)
+                .where(r.document_id == document_id)
+                .order_by(r.start, r.end)
+            ).all()
+        record = dict(row)
+        record["reports"] = [
+            {"claim_id": int(s.claim_id), "start": int(s.start), "end": int(s.end)} for s in spans
+        ]
+        return record
+
+    def document_id(self, sha256: str) -> int | None:
+        """The id of the document whose text has this sha256, if it is stored."""
+        d = schema.documents.c
+        with self.engine.connect() as connection:
+            found = connection.execute(select(d.id).where(d.sha256 == sha256)).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def search_documents(
+        self, query: str, *, limit: int = 20, offset: int = 0
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Documents whose title or text has every word of ``query``, best first, and how many.
+
+        SQLite searches its FTS5 table, PostgreSQL its full-text index (migration 4). Each hit
+        has ``snippet``: a few words around the match with the matched words between U+0002
+        and U+0003 (control characters no text has, so a page can escape the snippet and then
+        mark them). The query is always a bound parameter, never SQL.
+        """
+        words = _WORD.findall(query)
+        if not words:
+            return [], 0
+        d = schema.documents.c
+        columns = [d.id, d.name, d.kind, d.title, d.outlet, d.published, d.url]
+        if self.engine.dialect.name == "postgresql":
+            from counterclaim.store.migrations import pg_fts_document
+
+            vector: ColumnElement[Any] = literal_column(pg_fts_document("documents.title", "documents.text"))
+            tsquery = func.plainto_tsquery(literal_column("'simple'"), " ".join(words))
+            matched = vector.op("@@")(tsquery)
+            rank = func.ts_rank(vector, tsquery)
+            snippet = func.ts_headline(
+                literal_column("'simple'"),
+                func.left(d.text, 200_000),
+                tsquery,
+                "StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12",
+            )
+            base = select(*columns, snippet.label("snippet")).where(matched).order_by(rank.desc(), d.id)
+            count = select(func.count()).select_from(schema.documents).where(matched)
+        else:
+            fts = table("documents_fts", column("rowid"), column("rank"))
+            # each word quoted: FTS5's query syntax (AND, NEAR, quotes, columns) never reaches it
+            expression = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+            matched = literal_column("documents_fts").op("MATCH")(expression)
+            snippet = func.snippet(literal_column("documents_fts"), 1, "\x02", "\x03", "…", 24)
+            base = (
+                select(*columns, snippet.label("snippet"))
+                .select_from(fts.join(schema.documents, d.id == fts.c.rowid))
+                .where(matched)
+                .order_by(fts.c.rank, d.id)
+            )
+            count = select(func.count()).select_from(fts).where(matched)
+        with self.engine.connect() as connection:
+            total = int(connection.execute(count).scalar_one())
+            rows = connection.execute(base.limit(limit).offset(offset)).mappings().all()
+        return [dict(row) for row in rows], total
 
 
 #: The columns of a claim listing (``Ledger.claims()``), in order.

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy.schema import CreateIndex
 
 from counterclaim.store import schema
 
@@ -31,11 +32,63 @@ def _document_kind(connection: Connection) -> None:
         connection.execute(text("ALTER TABLE claims ALTER COLUMN measure TYPE VARCHAR(40)"))
 
 
+#: PostgreSQL indexes the first this many characters of a document: a tsvector is at most 1 MB,
+#: and an article is at most 10 MB (SQLite's FTS5 has no such limit and indexes all of it).
+PG_FTS_CHARACTERS = 200_000
+
+
+def pg_fts_document(title: str, body: str) -> str:
+    """The SQL expression PostgreSQL indexes and searches, the same in the index and the query."""
+    return f"to_tsvector('simple', coalesce({title}, '') || ' ' || left({body}, {PG_FTS_CHARACTERS}))"
+
+
+def _documents_fts(connection: Connection) -> None:
+    # Full-text search of documents (the dashboard's search page and /api/documents?q=).
+    # SQLite: an FTS5 table over documents' title and text, kept in step by triggers (documents
+    # are written once and never updated, but a delete is followed too); PostgreSQL: a GIN
+    # expression index, which the database keeps in step itself.
+    if connection.dialect.name == "postgresql":
+        indexed = pg_fts_document("title", "text")
+        connection.execute(
+            text(f"CREATE INDEX IF NOT EXISTS documents_fts ON documents USING gin ({indexed})")
+        )
+        return
+    for statement in (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5("
+        "title, text, content='documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+        "CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents BEGIN "
+        "INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
+        "CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents BEGIN "
+        "INSERT INTO documents_fts(documents_fts, rowid, title, text) "
+        "VALUES ('delete', old.id, old.title, old.text); "
+        "END",
+        "CREATE TRIGGER IF NOT EXISTS documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN "
+        "INSERT INTO documents_fts(documents_fts, rowid, title, text) "
+        "VALUES ('delete', old.id, old.title, old.text); "
+        "INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
+        "INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')",  # the documents stored before
+    ):
+        connection.execute(text(statement))
+
+
+def _listing_indexes(connection: Connection) -> None:
+    # the indexes of the claim listings' filters and orders (schema.py declares them for new ledgers)
+    for index in schema.claims.indexes:
+        if index.name != "claims_key":  # (reflecting expression indexes to check for them warns)
+            connection.execute(CreateIndex(index, if_not_exists=True))
+
+
 #: Append only: a released migration is never edited, a change gets a new number.
 MIGRATIONS: list[Migration] = [
     (1, "initial tables: documents, claims, reports, actors, corrections, runs, input_errors", _initial),
     (2, "documents.encoding: what a document's bytes were decoded from", _document_encoding),
     (3, "documents.kind (article or imported table); claims.measure up to 40 characters", _document_kind),
+    (4, "full-text search of documents: FTS5 table on SQLite, GIN index on PostgreSQL", _documents_fts),
+    (
+        5,
+        "indexes for the claim listings: measure, as-of day, party and claimant (any case), document",
+        _listing_indexes,
+    ),
 ]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 metadata = MetaData()
@@ -64,6 +65,12 @@ claims = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 Index("claims_key", claims.c.key, claims.c.as_of)
+# the listings' filters and orders (migration 5; lower(): parties and claimants match in any case)
+Index("claims_measure", claims.c.measure, claims.c.id)
+Index("claims_as_of", claims.c.as_of, claims.c.id)
+Index("claims_party", func.lower(claims.c.subject_party), claims.c.subject_role)
+Index("claims_claimant", func.lower(claims.c.claimant), claims.c.as_of)
+Index("claims_document", claims.c.document_id)
 
 reports = Table(
     "reports",
