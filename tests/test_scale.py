@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,10 @@ import counterclaim
 from counterclaim import scale
 from counterclaim.documents import Document, iter_paths
 from counterclaim.errors import InputError
+from counterclaim.languages import screen
 from counterclaim.store import Ledger, RunSummary, schema
 from counterclaim.testing import POISON, PoisonedExtractor, builds, poisoned_extractor
+from test_ingest_inputs import FRENCH
 from test_ledger_resume import snapshot, write_corpus
 
 distributed = pytest.importorskip("distributed")
@@ -31,21 +34,22 @@ PUBLISHED = "2024-03-14"
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Articles (some syndicated), two poisoned ones, an empty file and a binary file."""
+    """Articles (some syndicated), two poisoned ones, one in French, an empty file and a binary file."""
     folder = tmp_path_factory.mktemp("scale") / "corpus"
     write_corpus(folder, DOCUMENTS)
     for number in (37, 251):
         path = folder / f"{number:05d}.txt"
         path.write_text(path.read_text(encoding="utf-8") + f"\n{POISON}\n", encoding="utf-8")
     (folder / "00100-empty.txt").write_text("", encoding="utf-8")
+    (folder / "00150-french.txt").write_text(FRENCH, encoding="utf-8")
     (folder / "00200-binary.txt").write_bytes(b"\x00\x01\x02binary\x00")
     return folder
 
 
-def items(corpus: Path) -> Iterator[Document | InputError]:
-    from datetime import date
-
-    return iter_paths([corpus], published=date.fromisoformat(PUBLISHED))
+def items(corpus: Path, *, screened: bool = False) -> Iterator[Document | InputError]:
+    """The corpus as the CLI reads it; ``screened``: as the serial ingest screens it, on the driver."""
+    read = iter_paths([corpus], published=date.fromisoformat(PUBLISHED))
+    return screen(read) if screened else read
 
 
 def errors(url: str) -> list[tuple[str, str, str]]:
@@ -81,7 +85,7 @@ def serial(
     """The ledger the ordinary, in-process ingest gives (SQLite; the content compares across backends)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('serial') / 'serial.db'}"
     ledger = Ledger.open(url)
-    summary = ledger.ingest(items(corpus), extractor=PoisonedExtractor(), batch_size=BATCH)
+    summary = ledger.ingest(items(corpus, screened=True), extractor=PoisonedExtractor(), batch_size=BATCH)
     ledger.engine.dispose()
     return ledger_content(url), counts(summary)
 
@@ -114,7 +118,7 @@ def test_scale_poisoned_documents_are_input_errors_and_the_rest_goes_on(serial):
     content, _ = serial
     coded = [(source, code) for source, code, _ in content["errors"]]
     assert ("00037.txt", "E112") in coded and ("00251.txt", "E112") in coded
-    assert {code for _, code in coded} == {"E101", "E102", "E112"}
+    assert {code for _, code in coded} == {"E101", "E102", "E110", "E112"}
     reason = next(reason for source, _, reason in content["errors"] if source == "00037.txt")
     assert "RuntimeError" in reason and "poisoned test document" in reason
     assert len(content["documents"]) == DOCUMENTS - 2
@@ -125,7 +129,9 @@ def test_scale_cluster_ledger_equals_the_serial_ledger(
 ):
     reference, reference_counts = serial
     ledger = Ledger.open(database_url)
-    summary = scale.ingest(ledger, items(corpus), factory=poisoned_extractor, client=client, batch_size=BATCH)
+    summary = scale.ingest(
+        ledger, items(corpus), factory=poisoned_extractor, client=client, batch_size=BATCH, english_only=True
+    )
     ledger.engine.dispose()
     assert ledger_content(database_url) == reference
     assert counts(summary) == reference_counts
@@ -137,7 +143,7 @@ def test_scale_cluster_ledger_equals_the_serial_ledger(
 def test_scale_in_process_without_a_client_equals_the_serial_ledger(corpus: Path, serial, tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'in-process.db'}"
     ledger = Ledger.open(url)
-    scale.ingest(ledger, items(corpus), factory=poisoned_extractor, batch_size=BATCH)
+    scale.ingest(ledger, items(corpus), factory=poisoned_extractor, batch_size=BATCH, english_only=True)
     ledger.engine.dispose()
     assert ledger_content(url) == serial[0]
 
@@ -162,6 +168,7 @@ def test_scale_a_worker_killed_mid_run_loses_and_duplicates_nothing(corpus: Path
             client=connected,
             batch_size=BATCH,
             window=4,
+            english_only=True,
             on_item=kill_once,
         )
         ledger.engine.dispose()

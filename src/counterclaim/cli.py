@@ -574,10 +574,12 @@ def ingest(
         raise click.UsageError("give one or more PATHs, or --manifest FILE")
     from counterclaim import scale
 
-    scale.check_options(scheduler, workers)  # before the ledger is touched: a missing Dask is one line
+    # before the ledger is touched: a missing Dask is one line
+    clustered = scale.check_options(scheduler, workers)
     ledger = api.open_ledger(db, actors=actors)
+    # on a cluster the workers judge the language, not this process (it costs as much as reading)
     items = _stream_inputs(
-        paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language
+        paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language or clustered
     )
     with _ingest_progress(None, quiet) as (progress, task):
         shown = 0
@@ -612,6 +614,7 @@ def ingest(
                     factory=scale.ExtractorSettings.of(actors, lexicon),
                     client=client,
                     batch_size=batch_size,
+                    english_only=not any_language,
                     on_item=report,
                 )
     if not quiet:

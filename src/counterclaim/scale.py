@@ -30,6 +30,7 @@ from counterclaim.about import __version__
 from counterclaim.documents import Document
 from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.extract import Extractor, extract_items
+from counterclaim.languages import screen
 from counterclaim.store.ledger import DEFAULT_BATCH, Extracted, Ledger, RunSummary
 
 if TYPE_CHECKING:
@@ -89,13 +90,19 @@ def worker_extractor(factory: ExtractorFactory) -> Extractor:
 
 
 def extract_partition(
-    items: list[Document | InputError], factory: ExtractorFactory
+    items: list[Document | InputError], factory: ExtractorFactory, *, english_only: bool = False
 ) -> list[Extracted | InputError]:
-    """The task a worker runs: one partition's documents extracted, each failure kept to its document."""
+    """The task a worker runs: one partition's documents extracted, each failure kept to its document.
+
+    With ``english_only`` a document in another language becomes a ``NotEnglishError`` first,
+    as the serial ingest's screen does on the driver (here it is the workers' work: guessing
+    the language costs about as much per document as reading it, see docs/scale.md).
+    """
     extractor = worker_extractor(factory)
+    screened = list(screen(items)) if english_only else items
     return [
         result if isinstance(result, InputError) else Extracted(*result)
-        for result in extract_items(extractor, items)
+        for result in extract_items(extractor, screened)
     ]
 
 
@@ -107,6 +114,7 @@ def ingest(
     client: Client | None = None,
     batch_size: int = DEFAULT_BATCH,
     window: int | None = None,
+    english_only: bool = False,
     command: str = "ingest",
     on_item: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
@@ -115,11 +123,12 @@ def ingest(
     Each partition of ``batch_size`` inputs is extracted by :func:`extract_partition` (on a
     worker, or here without a client) and written in one transaction, in input order: the
     ledger is the one :meth:`Ledger.ingest` gives. ``window`` bounds the partitions in flight
-    (default: twice the cluster's threads, at least 4).
+    (default: twice the cluster's threads, at least 4). ``english_only``: skip documents in
+    other languages, judged on the workers (give the inputs unscreened).
     """
     build = factory or ExtractorSettings()
     summary = RunSummary(run_id=ledger.start_run(command))
-    for results in _extracted(items, build, client, batch_size, window):
+    for results in _extracted(items, build, client, batch_size, window, english_only):
         ledger.write_batch(results, summary, on_item=on_item)
     ledger.finish_run(summary)
     return summary
@@ -137,11 +146,12 @@ def _extracted(
     client: Client | None,
     size: int,
     window: int | None,
+    english_only: bool,
 ) -> Iterator[list[Extracted | InputError]]:
     """Each partition's results, in input order, with at most ``window`` partitions in flight."""
     if client is None:
         for part in _partitions(items, size):
-            yield extract_partition(part, factory)
+            yield extract_partition(part, factory, english_only=english_only)
         return
     from distributed import KilledWorker
 
@@ -162,7 +172,7 @@ def _extracted(
 
     for part in _partitions(items, size):
         # pure=False: a random key, rather than hashing every document of the partition
-        pending.append(client.submit(extract_partition, part, factory, pure=False))
+        pending.append(client.submit(extract_partition, part, factory, english_only=english_only, pure=False))
         if len(pending) >= limit:
             yield result()
     while pending:
