@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from typing import Protocol, TypeVar
 
-from counterclaim.documents import Document
 from counterclaim.errors import ExtractionError, InputError
 from counterclaim.extract.claims import Extractor
 from counterclaim.models import Claim
 
 
-def extract_item(
-    extractor: Extractor, item: Document | InputError
-) -> tuple[Document, list[Claim]] | InputError:
+class Article(Protocol):
+    """What extraction needs of a document (``counterclaim.documents.Document`` has it; the
+    core does not import the readers)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def published(self) -> date | None: ...
+
+
+D = TypeVar("D", bound=Article)
+
+
+def extract_item(extractor: Extractor, item: D | InputError) -> tuple[D, list[Claim]] | InputError:
     """A document's claims, or the error that stands for it; an input error passes through.
 
     An exception the extractor raises on a document becomes an :class:`ExtractionError` (E112)
@@ -28,7 +42,7 @@ def extract_item(
 
 
 def extract_items(
-    extractor: Extractor, items: Iterable[Document | InputError]
-) -> list[tuple[Document, list[Claim]] | InputError]:
+    extractor: Extractor, items: Iterable[D | InputError]
+) -> list[tuple[D, list[Claim]] | InputError]:
     """:func:`extract_item` over a partition of documents, in order."""
     return [extract_item(extractor, item) for item in items]
