@@ -10,7 +10,7 @@ from counterclaim.actors import load_registry
 from counterclaim.documents import DEFAULT_MAX_BYTES, Document, read_manifest
 from counterclaim.errors import InputError
 from counterclaim.evaluate import Report, evaluate
-from counterclaim.extract import Extractor, default_extractor
+from counterclaim.extract import Extractor, default_extractor, extract_item
 from counterclaim.formats import read_claims
 from counterclaim.lexicon import load_lexicon
 from counterclaim.models import Claim
@@ -50,13 +50,13 @@ class Extraction:
 def extract_documents(
     inputs: Iterable[Document | InputError], *, extractor: Extractor | None = None
 ) -> Iterator[tuple[Document, list[Claim]] | InputError]:
-    """Extract the claims of each document; input errors pass through, in order."""
+    """Extract the claims of each document; input errors pass through, in order.
+
+    A document the extractor fails on becomes an ``ExtractionError`` (E112) and the rest go on.
+    """
     engine = extractor or default_extractor()
     for item in inputs:
-        if isinstance(item, InputError):
-            yield item
-            continue
-        yield item, engine.extract(item.text, published=item.published, doc=item.id)
+        yield extract_item(engine, item)
 
 
 def collect(results: Iterable[tuple[Document, list[Claim]] | InputError]) -> Extraction:

@@ -14,7 +14,8 @@ Hierarchy::
     │   ├── BrokenHTMLError           E108 a web page holds no article text that can be read
     │   ├── FetchError                E109 a URL could not be fetched
     │   ├── NotEnglishError           E110 the text is not English (skipped)
-    │   └── ArchiveError              E111 a WARC file is damaged or not a WARC file
+    │   ├── ArchiveError              E111 a WARC file is damaged or not a WARC file
+    │   └── ExtractionError           E112 the extractor failed on a document (the run goes on)
     ├── DataFileError                 E201 a data file (actors, lexicon, gold) is malformed
     └── InvalidDateError              E301 a date is not an ISO date (YYYY-MM-DD)
 
@@ -43,6 +44,11 @@ class InputError(CounterclaimError):
         self.source = source
         self.reason = message
         super().__init__(f"{source}: {message}")
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        # rebuilt from its parts, not from the formatted message: errors travel between the
+        # processes of a Dask cluster (see counterclaim.scale)
+        return type(self), (self.source, self.reason)
 
 
 class EmptyInputError(InputError):
@@ -103,6 +109,12 @@ class ArchiveError(InputError):
     """A WARC file is damaged or not a WARC file (the records read before the damage are kept)."""
 
     code = "E111"
+
+
+class ExtractionError(InputError):
+    """The extractor raised on a document: it is recorded and skipped, the others go on."""
+
+    code = "E112"
 
 
 class DataFileError(CounterclaimError):

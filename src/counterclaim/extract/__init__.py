@@ -1,5 +1,13 @@
 """The claim extractor: rules over numbers, measures, groups, attribution and dates."""
 
+from counterclaim.extract.batch import extract_item, extract_items
 from counterclaim.extract.claims import EXTRACTOR_NAME, Extractor, default_extractor, extract_claims
 
-__all__ = ["EXTRACTOR_NAME", "Extractor", "default_extractor", "extract_claims"]
+__all__ = [
+    "EXTRACTOR_NAME",
+    "Extractor",
+    "default_extractor",
+    "extract_claims",
+    "extract_item",
+    "extract_items",
+]

@@ -45,7 +45,7 @@ from sqlalchemy.engine import URL, make_url
 from counterclaim.actors import ActorRegistry, load_registry
 from counterclaim.documents import Document
 from counterclaim.errors import CounterclaimError, InputError
-from counterclaim.extract import Extractor, default_extractor
+from counterclaim.extract import Extractor, default_extractor, extract_items
 from counterclaim.models import CLAIM_FIELDS, Claim
 from counterclaim.store import schema
 from counterclaim.store.bulk import insert_rows, one_of
@@ -276,10 +276,8 @@ class Ledger:
         summary = RunSummary(run_id=run_id)
         for batch in _batches(items, batch_size):
             extracted = [
-                item
-                if isinstance(item, InputError)
-                else Extracted(item, engine.extract(item.text, published=item.published, doc=item.id))
-                for item in batch
+                result if isinstance(result, InputError) else Extracted(*result)
+                for result in extract_items(engine, batch)
             ]
             self.write_batch(extracted, summary, on_item=on_item)
         self.finish_run(summary)

@@ -1,0 +1,161 @@
+"""End-to-end ingest throughput on local Dask clusters beside the in-process ingest, in one run.
+
+    python benchmarks/scale.py [--documents 5000] [--corpus DIR] [--postgres URL] [--batch-size 100]
+
+Builds (or reuses, with --corpus) the corpus of benchmarks/make_corpus.py and ingests its
+JSONL file as `counterclaim ingest` does - read on the driver, language screen and extraction
+in the partition task, batches written by the driver in input order - in three set-ups:
+in-process (no Dask), a local cluster of 1 worker process and one of 2 (one thread each),
+into a fresh SQLite file and into PostgreSQL (--postgres or COUNTERCLAIM_TEST_POSTGRES; its
+tables are dropped first: use a scratch database). Beside them: extraction alone (screen and
+extract in this process, inputs in memory, nothing stored), the driver's reading alone and
+its writing (time in `write_batch`, measured inside each run). Per run: documents/s, claims/s,
+the driver's time spent writing, and the peak resident memory of each worker process.
+Scaling efficiency = 2-worker speed / (2 x 1-worker speed). Cluster start-up (about 2 s) is
+not timed. It prints the figures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine
+
+from counterclaim import scale
+from counterclaim.cli import _stream_inputs
+from counterclaim.documents import DEFAULT_MAX_BYTES
+from counterclaim.extract import default_extractor, extract_items
+from counterclaim.languages import screen
+from counterclaim.store import Ledger, schema
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_corpus  # beside this file
+
+
+def read(corpus: Path) -> Any:
+    """The corpus's inputs as the CLI streams them, unscreened (the partition task screens)."""
+    return _stream_inputs([str(corpus)], None, None, DEFAULT_MAX_BYTES, None, any_language=True)
+
+
+def drop_tables(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        schema.metadata.drop_all(connection)
+    engine.dispose()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(corpus: Path, url: str, workers: int | None, batch_size: int) -> dict[str, Any]:
+    """One end-to-end ingest; ``workers`` None: in-process."""
+    ledger = Ledger.open(url)
+    write_batch = ledger.write_batch
+    writing = [0.0]
+
+    def timed_write_batch(*args: Any, **kwargs: Any) -> None:
+        started = time.perf_counter()
+        write_batch(*args, **kwargs)
+        writing[0] += time.perf_counter() - started
+
+    ledger.write_batch = timed_write_batch  # type: ignore[method-assign]
+    with scale.connect(None, workers) as client:
+        if client is not None:
+            client.run(scale.worker_extractor, scale.ExtractorSettings())  # warm, like the in-process one
+        started = time.perf_counter()
+        summary = scale.ingest(ledger, read(corpus), client=client, batch_size=batch_size, english_only=True)
+        seconds = time.perf_counter() - started
+        memory = sorted(client.run(peak_rss_mb).values()) if client is not None else []
+    ledger.engine.dispose()
+    return {
+        "seconds": seconds,
+        "documents": summary.documents_read + len(summary.errors),
+        "claims": summary.claims_new,
+        "writing": writing[0],
+        "memory": memory,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--documents", type=int, default=5_000)
+    parser.add_argument("--corpus", type=Path, help="a folder make_corpus.py wrote (else one is made)")
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--postgres", default=os.environ.get("COUNTERCLAIM_TEST_POSTGRES"))
+    parser.add_argument("--workers", default="0,1,2", help="set-ups to run: 0 is in-process")
+    args = parser.parse_args(argv)
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+
+    with tempfile.TemporaryDirectory() as folder:
+        if args.corpus is None:
+            args.corpus = Path(folder) / "corpus"
+            make_corpus.write(args.corpus, args.documents, 2024, 10_000)
+        corpus = args.corpus / "corpus.jsonl"
+        started = time.perf_counter()
+        inputs = list(read(corpus))
+        reading = time.perf_counter() - started
+        count = len(inputs)
+        extractor = default_extractor()
+        extractor.extract(inputs[0].text)  # type: ignore[union-attr]  (warm-up: patterns, data files)
+        started = time.perf_counter()
+        results = extract_items(extractor, screen(inputs))
+        extraction = time.perf_counter() - started
+        claims = sum(len(r[1]) for r in results if isinstance(r, tuple))
+        del inputs, results
+
+        print(f"{count:,} documents ({corpus}), batch {args.batch_size}, {os.cpu_count()} cores, "
+              f"{platform.machine()}, Python {platform.python_version()}")  # fmt: skip
+        print(f"driver reading alone: {count / reading:,.0f} docs/s")
+        print(f"extraction alone (screen + extract, one process): {count / extraction:,.0f} docs/s, "
+              f"{claims / extraction:,.0f} claims/s")  # fmt: skip
+        backends = {"SQLite": ""}
+        if args.postgres:
+            backends["PostgreSQL"] = args.postgres
+        header = (
+            f"{'backend':<11} {'set-up':<12} {'docs/s':>8} {'claims/s':>9} {'seconds':>8} {'writing':>8}"
+            "  worker peak MB"
+        )
+        print(header)
+        print("-" * len(header))
+        speeds: dict[tuple[str, int], float] = {}
+        for backend, url in backends.items():
+            for workers in (int(w) for w in args.workers.split(",")):
+                if backend == "SQLite":
+                    url = f"sqlite:///{Path(folder) / f'scale-{workers}.db'}"
+                else:
+                    drop_tables(url)
+                figures = run(corpus, url, workers or None, args.batch_size)
+                speed = figures["documents"] / figures["seconds"]
+                speeds[backend, workers] = speed
+                setup = f"{workers} worker{'s' if workers > 1 else ''}" if workers else "in-process"
+                memory = ", ".join(f"{m:,.0f}" for m in figures["memory"]) or "-"
+                seconds = figures["seconds"]
+                print(
+                    f"{backend:<11} {setup:<12} {speed:>8,.0f} {figures['claims'] / seconds:>9,.0f} "
+                    f"{seconds:>8.1f} {figures['writing'] / seconds:>7.0%}  {memory}",
+                    flush=True,
+                )
+        for backend in backends:
+            if (backend, 1) in speeds and (backend, 2) in speeds:
+                efficiency = speeds[backend, 2] / (2 * speeds[backend, 1])
+                print(f"{backend}: scaling efficiency (2 workers / 2 x 1 worker) {efficiency:.2f}")
+        print(f"driver peak memory {peak_rss_mb():,.0f} MB (this whole benchmark)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
