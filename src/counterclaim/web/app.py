@@ -10,6 +10,8 @@ import csv
 import hmac
 import io
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from datetime import date
 from pathlib import Path
@@ -120,6 +122,10 @@ def _query(filters: dict[str, Any], **more: Any) -> str:
     )
 
 
+#: Claim listing pages kept in memory per ledger state (a page is a few tens of KB).
+PAGE_CACHE = 512
+
+
 def create_app(
     ledger_url: str,
     *,
@@ -185,16 +191,19 @@ def create_app(
 
     # -- JSON API ----------------------------------------------------------------------------
     @app.get("/api/series", tags=["series"], summary="Every series with its current low / best / high")
-    def api_series() -> Response:
-        return _json(board.series_list())
+    async def api_series() -> Response:
+        # a body made for this ledger state is sent from the event loop: no thread, no queue
+        body = board.ready("series")
+        return _json(body if body is not None else await run_in_threadpool(board.series_list))
 
     @app.get(
         "/api/series/{series_id:path}",
         tags=["series"],
         summary="One series: its estimate, the band over time, its claims as points, its incidents",
     )
-    def api_one_series(series_id: str) -> Response:
-        return _json(board.series_body(series_id))
+    async def api_one_series(series_id: str) -> Response:
+        body = board.ready("", series_id)
+        return _json(body if body is not None else await run_in_threadpool(board.series_body, series_id))
 
     def listing(filters: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
         rows, total = board.claims(**filters, limit=limit, offset=offset)
@@ -207,9 +216,25 @@ def create_app(
             "next": f"/api/claims?{_query(filters, limit=limit, offset=offset + limit)}" if more else None,
         }
 
+    pages_seen: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+    pages_lock = threading.Lock()
+
     @app.get("/api/claims", tags=["claims"], summary="Claims, filtered and paged (corrections applied)")
-    def api_claims(filters: Filters, limit: Limit = 50, offset: Offset = 0) -> Response:
-        return _json(listing(filters, limit, offset))
+    async def api_claims(filters: Filters, limit: Limit = 50, offset: Offset = 0) -> Response:
+        # the same page of the same ledger state is the same bytes: keep the latest pages asked
+        # for (readers page through the same listings) and send them from the event loop
+        key = (opened.state(), tuple(sorted((k, str(v)) for k, v in filters.items())), limit, offset)
+        with pages_lock:
+            body = pages_seen.get(key)
+            if body is not None:
+                pages_seen.move_to_end(key)
+                return _json(body)
+        body = await run_in_threadpool(lambda: to_json(listing(filters, limit, offset)))
+        with pages_lock:
+            pages_seen[key] = body
+            while len(pages_seen) > PAGE_CACHE:
+                pages_seen.popitem(last=False)
+        return _json(body)
 
     def download(filters: dict[str, Any], kind: str) -> StreamingResponse:
         columns = [*LISTING_COLUMNS, "outlet", "published"]

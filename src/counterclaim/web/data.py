@@ -8,6 +8,7 @@ ledger a page at a time.
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -109,7 +110,26 @@ class Dashboard:
                 )
                 row["links"] = {"html": f"/series/{item.id}", "json": f"/api/series/{item.id}"}
             self._snapshot = Snapshot(state, series, fitted, rows, self.ledger.claim_sources())
+            # the snapshot is hundreds of thousands of long-lived objects: left to the cyclic
+            # collector, each full collection walks them all and stalls every request meanwhile
+            gc.collect()
+            gc.freeze()
             return self._snapshot
+
+    def ready(self, key: str, series_id: str | None = None) -> bytes | None:
+        """A body already made for the ledger as it is now, or None (without fitting anything).
+
+        The event loop answers these itself; whatever needs work goes to a thread.
+        """
+        snap = self._snapshot
+        if snap is None or snap.state != self.ledger.state():
+            return None
+        if series_id is not None:
+            try:
+                key = "series:" + snap.find(series_id).id
+            except NotFound:
+                return None
+        return snap._bodies.get(key)
 
     def series_list(self) -> bytes:
         snap = self.snapshot()
