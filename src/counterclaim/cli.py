@@ -663,24 +663,33 @@ def _ingest_progress(total: int | None, quiet: bool, verb: str = "ingesting") ->
     return managed()
 
 
-def _summary_table(summary: RunSummary) -> Table:
-    table = Table(title=f"run {summary.run_id}: {summary.status}", header_style="bold")
+def _counts_table(title: str, counts: Iterable[tuple[str, int]]) -> Table:
+    """A two-column table of what a run did: label, count."""
+    table = Table(title=title, header_style="bold")
     table.add_column("")
     table.add_column("count", justify="right")
-    for label, value in (
-        ("documents read", summary.documents_read),
-        ("new documents", summary.documents_new),
-        ("already stored", summary.documents_known),
-        ("new claims", summary.claims_new),
-        ("new reports", summary.reports_new),
-        ("input errors", len(summary.errors)),
-    ):
+    for label, value in counts:
         table.add_row(label, f"{value:,}")
-    for encoding, count in sorted(summary.decoded.items()):
-        table.add_row(f"decoded from {encoding}", f"{count:,}")
-    for code, count in sorted(Counter(error.code for error in summary.errors).items()):
-        table.add_row(f"  {code} {_ERROR_NAMES.get(code, '')}", f"{count:,}")
     return table
+
+
+def _summary_table(summary: RunSummary) -> Table:
+    return _counts_table(
+        f"run {summary.run_id}: {summary.status}",
+        [
+            ("documents read", summary.documents_read),
+            ("new documents", summary.documents_new),
+            ("already stored", summary.documents_known),
+            ("new claims", summary.claims_new),
+            ("new reports", summary.reports_new),
+            ("input errors", len(summary.errors)),
+            *((f"decoded from {encoding}", count) for encoding, count in sorted(summary.decoded.items())),
+            *(
+                (f"  {code} {_ERROR_NAMES.get(code, '')}", count)
+                for code, count in sorted(Counter(error.code for error in summary.errors).items())
+            ),
+        ],
+    )
 
 
 #: Short names of the input error codes, for the summary table.
@@ -1012,18 +1021,18 @@ def reextract(
             ),
         )
     if not quiet:
-        table = Table(title=f"run {summary.run_id}: re-extracted", header_style="bold")
-        table.add_column("")
-        table.add_column("count", justify="right")
-        for label, value in (
-            ("documents re-extracted", summary.documents_read),
-            ("new claims", summary.claims_new),
-            ("reports", summary.reports_new),
-            ("claims no longer found, deleted", summary.claims_removed),
-            ("claims no longer found, kept for their corrections", summary.claims_kept),
-        ):
-            table.add_row(label, f"{value:,}")
-        _stderr.print(table)
+        _stderr.print(
+            _counts_table(
+                f"run {summary.run_id}: re-extracted",
+                [
+                    ("documents re-extracted", summary.documents_read),
+                    ("new claims", summary.claims_new),
+                    ("reports", summary.reports_new),
+                    ("claims no longer found, deleted", summary.claims_removed),
+                    ("claims no longer found, kept for their corrections", summary.claims_kept),
+                ],
+            )
+        )
 
 
 @cli.command(name="import")
@@ -1066,24 +1075,19 @@ def import_command(
 def _import_table(summary: Any) -> Table:
     """An import's counts: rows, claims, new, merged, rejected by reason, not reported."""
     title = f"run {summary.run_id}: {Path(summary.table).name} with {summary.mapping}"
-    table = Table(
-        title=title + (" (already imported)" if summary.already_imported else ""), header_style="bold"
-    )
-    table.add_column("")
-    table.add_column("count", justify="right")
-    for label, value in (
-        ("rows", summary.rows),
-        ("claims in the rows", summary.claims),
-        ("new claims", summary.new_claims),
-        ("merged into claims already in the ledger", summary.merged),
-        ("figures not reported in a row", summary.not_reported),
-        ("rows rejected", len(summary.rejected)),
-    ):
-        table.add_row(label, f"{value:,}")
     reasons = Counter(error.reason for error in summary.rejected)
-    for reason, count in reasons.most_common(5):
-        table.add_row(f"  {reason[:90]}", f"{count:,}")
-    return table
+    return _counts_table(
+        title + (" (already imported)" if summary.already_imported else ""),
+        [
+            ("rows", summary.rows),
+            ("claims in the rows", summary.claims),
+            ("new claims", summary.new_claims),
+            ("merged into claims already in the ledger", summary.merged),
+            ("figures not reported in a row", summary.not_reported),
+            ("rows rejected", len(summary.rejected)),
+            *((f"  {reason[:90]}", count) for reason, count in reasons.most_common(5)),
+        ],
+    )
 
 
 def _evidence_offset(report: dict[str, Any]) -> int | None:
