@@ -198,3 +198,44 @@ def test_web_full_text_search_on_both_backends(sample_ledger):
     api.ingest(ledger, [Document(id="late.txt", text="Zanzibarian officials said 9 were killed.")])
     found, _ = ledger.search_documents("zanzibarian")
     assert [hit["name"] for hit in found] == ["late.txt"]
+
+
+def test_web_serve_with_several_worker_processes_answers(web_ledger: str):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "counterclaim",
+            "serve",
+            "--db",
+            web_ledger,
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline, answer = time.monotonic() + 90, None
+        while answer is None and time.monotonic() < deadline:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/series", timeout=60)
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert answer is not None and answer.status_code == 200
+        assert answer.json()["series"]  # each process opened the ledger from the settings passed down
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert "Traceback" not in errors

@@ -10,6 +10,7 @@ import csv
 import hmac
 import io
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
@@ -121,6 +122,10 @@ def _query(filters: dict[str, Any], **more: Any) -> str:
         {k: v for k, v in values.items() if v not in (None, False, "") and (k != "order" or v != "id")}
     )
 
+
+#: Where `counterclaim serve --workers N` passes its settings to each worker process.
+SERVE_DB_ENV = "COUNTERCLAIM_SERVE_DB"
+SERVE_WRITES_ENV = "COUNTERCLAIM_SERVE_WRITES"
 
 #: Claim listing pages kept in memory per ledger state (a page is a few tens of KB).
 PAGE_CACHE = 512
@@ -529,3 +534,16 @@ def _add_write_endpoints(app: FastAPI, board: Dashboard, token: str, max_upload_
 
 
 __all__ = ["DEFAULT_MAX_UPLOAD", "create_app"]
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one of several server processes (``counterclaim serve --workers N``).
+
+    The settings come from ``COUNTERCLAIM_SERVE_DB``, ``COUNTERCLAIM_SERVE_WRITES`` (non-empty:
+    writes allowed) and ``COUNTERCLAIM_TOKEN``, which the ``serve`` command sets.
+    """
+    return create_app(
+        os.environ[SERVE_DB_ENV],
+        allow_writes=bool(os.environ.get(SERVE_WRITES_ENV)),
+        token=os.environ.get("COUNTERCLAIM_TOKEN") or None,
+    )
