@@ -140,23 +140,6 @@ def cli() -> None:
     """Who claimed how many were killed, wounded, captured or displaced, and when."""
 
 
-def _inputs(
-    paths: Sequence[str],
-    manifest: Path | None,
-    published: date | None,
-    max_bytes: int,
-    fields: str | None,
-    *,
-    timeout: float = 20.0,
-    any_language: bool = False,
-) -> list[Document | InputError]:
-    return list(
-        _stream_inputs(
-            paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language
-        )
-    )
-
-
 def _stream_inputs(
     paths: Sequence[str],
     manifest: Path | None,
@@ -277,7 +260,11 @@ def extract(
         raise click.UsageError("give one or more PATHs, or --manifest FILE")
     extractor = api.build_extractor(actors=actors, lexicon=lexicon)
     outcome = _run_extraction(
-        _inputs(paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language),
+        list(
+            _stream_inputs(
+                paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language
+            )
+        ),
         extractor,
     )
     _emit(outcome.claims, output_format)
