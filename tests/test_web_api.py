@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Iterator
 from datetime import date
 
@@ -239,3 +240,54 @@ def test_web_serve_with_several_worker_processes_answers(web_ledger: str):
         server.terminate()
         _, errors = server.communicate(timeout=30)
     assert "Traceback" not in errors
+
+
+# -- whole responses kept per ledger state --------------------------------------------------------
+def test_web_repeated_pages_are_the_same_bytes_with_etag_and_gzip(client: httpx.Client):
+    path = "/api/claims?measure=killed&limit=20"
+    first = client.get(path)
+    again = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert again.content == first.content and "etag" in again.headers
+    zipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert int(zipped.headers["content-length"]) < len(first.content)
+    assert zipped.json() == first.json()  # httpx undoes the gzip: the same page
+    assert zipped.headers["content-security-policy"]  # a stored answer still carries the policy
+    unchanged = client.get(path, headers={"If-None-Match": again.headers["etag"]})
+    assert unchanged.status_code == 304 and not unchanged.content
+    other = client.get("/api/claims?measure=wounded&limit=20")
+    assert other.json()["claims"] != first.json()["claims"]  # the query string is part of the key
+    assert client.get("/api/claims?limit=0").status_code == 422  # errors are never kept
+    assert client.get("/api/claims?limit=0").status_code == 422
+    assert "etag" not in client.get("/api/claims.csv?measure=killed").headers  # downloads stream
+
+
+def test_web_sees_what_another_process_writes_after_its_recheck(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    writer = api.open_ledger(url)
+    api.ingest(
+        writer, [Document(id="a.txt", text="At least 12 people were killed in Kharkiv, the governor said.")]
+    )
+    app = create_app(url, recheck=0.5)
+    with running(app) as base, httpx.Client(base_url=base) as session:
+        assert session.get("/api/claims").json()["total"] == 1
+        api.ingest(writer, [Document(id="b.txt", text="Officials said 40 people were wounded in Odesa.")])
+        deadline = time.monotonic() + 10
+        while session.get("/api/claims").json()["total"] == 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert session.get("/api/claims").json()["total"] == 2
+    app.state.dashboard.ledger.engine.dispose()
+    writer.engine.dispose()
+
+
+def test_web_a_write_through_the_app_shows_at_once(tmp_path):
+    url = f"sqlite:///{tmp_path / 'd.db'}"
+    api.open_ledger(url).engine.dispose()
+    app = create_app(url, allow_writes=True, token=TOKEN, recheck=3600)  # other writers: not for an hour
+    good = {"Authorization": f"Bearer {TOKEN}"}
+    with running(app) as base, httpx.Client(base_url=base) as session:
+        assert session.get("/api/claims").json()["total"] == 0
+        article = {"name": "k.txt", "text": "At least 12 people were killed in Kharkiv, the governor said."}
+        assert session.post("/api/documents", json=article, headers=good).status_code == 201
+        assert session.get("/api/claims").json()["total"] == 1
+    app.state.dashboard.ledger.engine.dispose()

@@ -1109,7 +1109,18 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
     show_default=True,
     help="Server processes; each keeps its own cache (2 on a 2-core machine halves the tail latency).",
 )
-def serve(db: str, host: str, port: int, allow_writes: bool, token: str | None, workers: int) -> None:
+@click.option(
+    "--recheck",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How often the ledger is looked at for changes made by other processes (an ingest running "
+    "meanwhile); answers are kept until it changes.",
+)
+def serve(
+    db: str, host: str, port: int, allow_writes: bool, token: str | None, workers: int, recheck: float
+) -> None:
     """Serve the dashboard and its JSON API (read-only unless --allow-writes); see docs/dashboard.md.
 
     Example:
@@ -1118,11 +1129,12 @@ def serve(db: str, host: str, port: int, allow_writes: bool, token: str | None, 
     import uvicorn
 
     from counterclaim.web import create_app
-    from counterclaim.web.app import SERVE_DB_ENV, SERVE_WRITES_ENV
+    from counterclaim.web.app import SERVE_DB_ENV, SERVE_RECHECK_ENV, SERVE_WRITES_ENV
 
     if allow_writes and not token:
         raise click.UsageError("--allow-writes needs a token: set COUNTERCLAIM_TOKEN (or pass --token)")
-    app = create_app(db, allow_writes=allow_writes, token=token)  # opens the ledger: errors show here
+    # opens the ledger: errors show here
+    app = create_app(db, allow_writes=allow_writes, token=token, recheck=recheck)
     if host not in LOOPBACK:
         _error_line(
             f"warning: listening on {host}, not loopback: anyone who can reach this address reads the ledger"
@@ -1135,7 +1147,12 @@ def serve(db: str, host: str, port: int, allow_writes: bool, token: str | None, 
         return
     # worker processes build their own app, from the settings passed down in the environment
     os.environ.update(
-        {SERVE_DB_ENV: db, SERVE_WRITES_ENV: "1" if allow_writes else "", "COUNTERCLAIM_TOKEN": token or ""}
+        {
+            SERVE_DB_ENV: db,
+            SERVE_WRITES_ENV: "1" if allow_writes else "",
+            SERVE_RECHECK_ENV: str(recheck),
+            "COUNTERCLAIM_TOKEN": token or "",
+        }
     )
     uvicorn.run(
         "counterclaim.web.app:app_from_environment",

@@ -79,11 +79,18 @@ def database_url(target: str | None) -> URL:
         raise LedgerError(f"{text!r} is not a database URL or a file path") from error
 
 
+#: How much of a SQLite ledger is read through a memory map.
+SQLITE_MMAP_BYTES = 1024 * 1024 * 1024
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the single writer
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # pages read through the OS's cache, shared by every connection, instead of each
+    # connection's own small cache filled again by every new connection of a pool
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 
@@ -565,21 +572,34 @@ class Ledger:
         with self.engine.connect() as connection:
             return [dict(row) for row in connection.execute(query.order_by(k.id)).mappings()]
 
-    def _overlay(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _overlay(
+        self,
+        records: list[dict[str, Any]],
+        corrections: dict[int, list[tuple[str, str | None]]] | None = None,
+    ) -> list[dict[str, Any]]:
         if not records:
             return records
-        k = schema.corrections.c
-        with self.engine.connect() as connection:
-            rows = connection.execute(select(k.claim_id, k.field, k.after).order_by(k.id)).all()
-        by_claim: dict[int, list[tuple[str, str | None]]] = {}
-        for row in rows:
-            by_claim.setdefault(int(row.claim_id), []).append((row.field, row.after))
+        by_claim = self._corrections() if corrections is None else corrections
         for record in records:
             record["rejected"] = False
             record["corrected"] = record["id"] in by_claim
             for field_name, after in by_claim.get(record["id"], []):
                 record[field_name] = _typed(field_name, after)
         return records
+
+    def _corrections(self, connection: Connection | None = None) -> dict[int, list[tuple[str, str | None]]]:
+        """Every correction, oldest first, by claim: (field, value after)."""
+        k = schema.corrections.c
+        query = select(k.claim_id, k.field, k.after).order_by(k.id)
+        if connection is None:
+            with self.engine.connect() as own:
+                rows = own.execute(query).all()
+        else:
+            rows = connection.execute(query).all()
+        by_claim: dict[int, list[tuple[str, str | None]]] = {}
+        for claim_id, field_name, after in rows:
+            by_claim.setdefault(int(claim_id), []).append((field_name, after))
+        return by_claim
 
     def claim(self, claim_id: int, *, include_rejected: bool = False) -> dict[str, Any]:
         """One claim, corrections applied.
@@ -784,7 +804,8 @@ class Ledger:
                 )
             )
         with self.engine.connect() as connection:
-            corrected = sorted({int(row[0]) for row in connection.execute(select(k.claim_id).distinct())})
+            corrections = self._corrections(connection)
+        corrected = sorted(corrections)
         keep: list[int] = []
         if corrected:
             for record in self.claims(include_rejected=True, ids=corrected):
@@ -818,35 +839,53 @@ class Ledger:
         if sort is None:
             raise LedgerError(f"cannot order claims by {order!r}; use id, -id, as_of or -as_of")
         # the page's ids first, from the claims table and its indexes alone; then only those rows
-        # are joined to their documents (an offset deep into a large ledger skips ids, not joins)
-        page = select(c.id).where(where).order_by(*sort).limit(max(0, limit)).offset(max(0, offset))
+        # are joined to their documents and counted in reports (an offset deep into a large
+        # ledger skips ids, not joins), in one statement
+        page = (
+            select(c.id.label("page_id"))
+            .where(where)
+            .order_by(*sort)
+            .limit(max(0, limit))
+            .offset(max(0, offset))
+        ).subquery()
+        r = schema.reports.c
+        reporting = (
+            select(func.count(func.distinct(r.document_id))).where(r.claim_id == c.id).scalar_subquery()
+        )
         cut = func.substr(d.text, c.start + 1, c.end - c.start)  # 1-based, on both backends
+        query = (
+            select(
+                *[c[name] for name in _PAGE_COLUMNS],
+                d.name.label("doc"),
+                d.outlet,
+                d.published,
+                cut.label("number"),
+                reporting.label("n_reports"),
+            )
+            .select_from(page)
+            .join(schema.claims, c.id == page.c.page_id)
+            .join(schema.documents, d.id == c.document_id)
+            .order_by(*sort)
+        )
         with self.engine.connect() as connection:
             total = self._count(connection, where, count_key)
-            page_ids = [int(row[0]) for row in connection.execute(page)]
-            query = (
-                select(schema.claims, d.name.label("doc"), d.outlet, d.published, cut.label("number"))
-                .join(schema.documents, d.id == c.document_id)
-                .where(c.id.in_(page_ids))
-            )
-            by_id = {int(row["id"]): row for row in connection.execute(query).mappings()}
-            rows = [by_id[claim_id] for claim_id in page_ids if claim_id in by_id]
-            page_ids = [int(row["id"]) for row in rows]
-            reports = self._report_counts(connection, page_ids)
+            rows = connection.execute(query).all()
         result = []
         for row in rows:
-            record = {key: row[key] for key in ("id", *CLAIM_FIELDS) if key in row}
-            record["as_of"] = row["as_of"].isoformat() if row["as_of"] else None
-            record["reports"] = reports.get(int(row["id"]), 0)
-            record["outlet"] = row["outlet"]
-            record["published"] = row["published"].isoformat() if row["published"] else None
+            values = dict(zip(_PAGE_COLUMNS, row, strict=False))
+            (values["doc"], outlet, published, number, reports) = row[len(_PAGE_COLUMNS) :]
+            record = {key: values[key] for key in ("id", *CLAIM_FIELDS)}
+            record["as_of"] = record["as_of"].isoformat() if record["as_of"] else None
+            record["reports"] = int(reports or 0)
+            record["outlet"] = outlet
+            record["published"] = published.isoformat() if published else None
             # a table's row has no number in a text: its value is found in the row's JSON instead
-            number = row["number"] or ("" if row["value"] is None else str(row["value"]))
-            found = row["evidence"].find(number) if number else -1
+            number = number or ("" if record["value"] is None else str(record["value"]))
+            found = record["evidence"].find(number) if number else -1
             record["number"] = number
             record["number_offset"] = found if found >= 0 else None
             result.append(record)
-        return self._overlay(result), total
+        return self._overlay(result, corrections), total
 
     def _one_of_ids(self, column: Any, ids: Sequence[int]) -> Any:
         """``column IN ids`` as one bound parameter however many ids (a series may have thousands)."""
@@ -971,6 +1010,8 @@ class Ledger:
 
 #: The columns of a claim listing (``Ledger.claims()``), in order.
 LISTING_COLUMNS = ("id", *CLAIM_FIELDS, "reports", "rejected", "corrected")
+#: The claims columns a listing page reads (the rest of a listing row is joined or derived).
+_PAGE_COLUMNS = tuple(name for name in ("id", *CLAIM_FIELDS) if name != "doc")
 
 #: The claims columns filled straight from a Claim's fields.
 _CLAIM_COLUMNS = tuple(

@@ -6,19 +6,19 @@ see docs/dashboard.md for the pages, the API and its stability promise, and the 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hmac
 import io
 import json
 import os
-import threading
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -31,14 +31,17 @@ from counterclaim.models import MEASURES, ROLES
 from counterclaim.reconcile import Priors, load_priors
 from counterclaim.store import Ledger
 from counterclaim.store.ledger import LISTING_COLUMNS, LedgerError
-from counterclaim.web.data import Dashboard, NotFound, in_sentence, marked, segments, to_json
+from counterclaim.web.cache import ResponseCache
+from counterclaim.web.data import RECHECK_SECONDS, Dashboard, NotFound, in_sentence, marked, segments, to_json
 
 HERE = Path(__file__).parent
 #: The largest article body ``POST /api/documents`` takes (bytes of JSON).
 DEFAULT_MAX_UPLOAD = 2 * 1024 * 1024
 MAX_PAGE = 500
-#: Starlette runs each request's synchronous handler on a pool of 40 threads.
-THREADS = 40
+#: Threads that run requests' synchronous handlers (each with a pooled ledger connection). Few:
+#: past two or three, threads only queue for the interpreter lock, and at 50 clients asking for
+#: new claim pages 40 threads answered a third fewer requests than 2–4 did.
+THREADS = 4
 #: Scripts only from this server (Vega compiles its expressions with ``Function``, hence
 #: 'unsafe-eval'); no inline script at all, so text that slipped through as markup could not run.
 CSP = (
@@ -126,9 +129,7 @@ def _query(filters: dict[str, Any], **more: Any) -> str:
 #: Where `counterclaim serve --workers N` passes its settings to each worker process.
 SERVE_DB_ENV = "COUNTERCLAIM_SERVE_DB"
 SERVE_WRITES_ENV = "COUNTERCLAIM_SERVE_WRITES"
-
-#: Claim listing pages kept in memory per ledger state (a page is a few tens of KB).
-PAGE_CACHE = 512
+SERVE_RECHECK_ENV = "COUNTERCLAIM_SERVE_RECHECK"
 
 
 def create_app(
@@ -139,11 +140,14 @@ def create_app(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
     priors: Priors | None = None,
     ledger: Ledger | None = None,
+    recheck: float = RECHECK_SECONDS,
 ) -> FastAPI:
     """The dashboard app on the ledger at ``ledger_url`` (read-only unless ``allow_writes``).
 
     Write endpoints exist only with ``allow_writes``, and then need ``Authorization: Bearer
     <token>``; ``token`` must be given (a server that accepts writes from anyone is refused).
+    The ledger is looked at again for changes made elsewhere at most every ``recheck`` seconds
+    (writes through this app show at once).
 
     Raises:
         LedgerError: the ledger cannot be opened (a SQLite file that is not there is an error).
@@ -154,7 +158,7 @@ def create_app(
     # as many pooled connections as the threads that serve requests: a connection closed and
     # opened again on each request (the pool's overflow) costs more than the query itself
     opened = ledger or Ledger.open(ledger_url, create=False, connections=THREADS)
-    board = Dashboard(opened, priors or load_priors())
+    board = Dashboard(opened, priors or load_priors(), recheck=recheck)
     pages = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(["html"], default=True),  # every value escaped unless marked safe
@@ -166,7 +170,13 @@ def create_app(
         url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
     )
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="counterclaim",
         version=__version__,
         description="Casualty claims, their sources and their reconciled estimates. "
@@ -176,7 +186,15 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.dashboard = board
-    app.add_middleware(SecurityHeaders)
+    # the same GET of the same ledger state is the same bytes: repeats are sent as stored
+    app.add_middleware(
+        ResponseCache,
+        state=board.state,
+        stale=board.stale,
+        changed=board.changed,
+        skip=("/static/", "/api/claims.csv", "/api/claims.jsonl"),
+    )
+    app.add_middleware(SecurityHeaders)  # outermost: on every response, stored ones too
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -196,19 +214,16 @@ def create_app(
 
     # -- JSON API ----------------------------------------------------------------------------
     @app.get("/api/series", tags=["series"], summary="Every series with its current low / best / high")
-    async def api_series() -> Response:
-        # a body made for this ledger state is sent from the event loop: no thread, no queue
-        body = board.ready("series")
-        return _json(body if body is not None else await run_in_threadpool(board.series_list))
+    def api_series() -> Response:
+        return _json(board.series_list())
 
     @app.get(
         "/api/series/{series_id:path}",
         tags=["series"],
         summary="One series: its estimate, the band over time, its claims as points, its incidents",
     )
-    async def api_one_series(series_id: str) -> Response:
-        body = board.ready("", series_id)
-        return _json(body if body is not None else await run_in_threadpool(board.series_body, series_id))
+    def api_one_series(series_id: str) -> Response:
+        return _json(board.series_body(series_id))
 
     def listing(filters: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
         rows, total = board.claims(**filters, limit=limit, offset=offset)
@@ -221,25 +236,9 @@ def create_app(
             "next": f"/api/claims?{_query(filters, limit=limit, offset=offset + limit)}" if more else None,
         }
 
-    pages_seen: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-    pages_lock = threading.Lock()
-
     @app.get("/api/claims", tags=["claims"], summary="Claims, filtered and paged (corrections applied)")
-    async def api_claims(filters: Filters, limit: Limit = 50, offset: Offset = 0) -> Response:
-        # the same page of the same ledger state is the same bytes: keep the latest pages asked
-        # for (readers page through the same listings) and send them from the event loop
-        key = (opened.state(), tuple(sorted((k, str(v)) for k, v in filters.items())), limit, offset)
-        with pages_lock:
-            body = pages_seen.get(key)
-            if body is not None:
-                pages_seen.move_to_end(key)
-                return _json(body)
-        body = await run_in_threadpool(lambda: to_json(listing(filters, limit, offset)))
-        with pages_lock:
-            pages_seen[key] = body
-            while len(pages_seen) > PAGE_CACHE:
-                pages_seen.popitem(last=False)
-        return _json(body)
+    def api_claims(filters: Filters, limit: Limit = 50, offset: Offset = 0) -> Response:
+        return _json(listing(filters, limit, offset))
 
     def download(filters: dict[str, Any], kind: str) -> StreamingResponse:
         columns = [*LISTING_COLUMNS, "outlet", "published"]
@@ -540,10 +539,12 @@ def app_from_environment() -> FastAPI:
     """The app of one of several server processes (``counterclaim serve --workers N``).
 
     The settings come from ``COUNTERCLAIM_SERVE_DB``, ``COUNTERCLAIM_SERVE_WRITES`` (non-empty:
-    writes allowed) and ``COUNTERCLAIM_TOKEN``, which the ``serve`` command sets.
+    writes allowed), ``COUNTERCLAIM_SERVE_RECHECK`` and ``COUNTERCLAIM_TOKEN``, which the
+    ``serve`` command sets.
     """
     return create_app(
         os.environ[SERVE_DB_ENV],
         allow_writes=bool(os.environ.get(SERVE_WRITES_ENV)),
         token=os.environ.get("COUNTERCLAIM_TOKEN") or None,
+        recheck=float(os.environ.get(SERVE_RECHECK_ENV) or RECHECK_SECONDS),
     )

@@ -1,9 +1,9 @@
 """What the dashboard shows, as plain JSON-ready data: the pages and the API read the same functions.
 
 Reconciling every series takes about a second on the demo ledger (more on a large one), so the
-fitted series are kept in a :class:`Snapshot` until the ledger changes (``Ledger.state()``,
-checked on every request at the cost of a few index lookups). Everything else is read from the
-ledger a page at a time.
+fitted series are kept in a :class:`Snapshot` until the ledger changes (``Ledger.state()``, a
+few index lookups, read again at most once per ``recheck`` seconds and at once after a write
+through the dashboard). Everything else is read from the ledger a page at a time.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import json
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,6 +24,8 @@ from counterclaim.store import Ledger
 #: Points of the estimate band drawn on a series page, and of an overview sparkline.
 BAND_POINTS = 120
 SPARK_POINTS = 24
+#: Seconds a reading of the ledger's state stays current: what another process writes shows this late.
+RECHECK_SECONDS = 1.0
 
 
 class NotFound(LookupError):  # noqa: N818 (an HTTP status, not an error of the code)
@@ -83,16 +86,40 @@ class Snapshot:
 class Dashboard:
     """The ledger as the web layer reads it: one per app, no module state."""
 
-    def __init__(self, ledger: Ledger, priors: Priors) -> None:
+    def __init__(self, ledger: Ledger, priors: Priors, *, recheck: float = RECHECK_SECONDS) -> None:
         self.ledger = ledger
         self.priors = priors
+        self.recheck = recheck
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._state: tuple[Any, ...] | None = None
+        self._state_read = float("-inf")
+
+    # -- the ledger's state ---------------------------------------------------------------------
+    def state(self) -> tuple[Any, ...]:
+        """The ledger's state token (:meth:`Ledger.state`), read again once ``recheck`` seconds have passed.
+
+        Under load, reading it for every request would cost more than answering from a cache.
+        """
+        if self.stale():
+            read_at = time.monotonic()
+            self._state = self.ledger.state()
+            self._state_read = read_at
+        assert self._state is not None
+        return self._state
+
+    def stale(self) -> bool:
+        """Whether :meth:`state` would read the ledger (so that an event loop can do it on a thread)."""
+        return self._state is None or time.monotonic() - self._state_read >= self.recheck
+
+    def changed(self) -> None:
+        """Something may have been written: the next :meth:`state` reads the ledger again."""
+        self._state_read = float("-inf")
 
     # -- series -------------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         """The fitted series of the ledger as it is now (refitted once after any change)."""
-        state = self.ledger.state()
+        state = self.state()
         current = self._snapshot
         if current is not None and current.state == state:
             return current
@@ -115,21 +142,6 @@ class Dashboard:
             gc.collect()
             gc.freeze()
             return self._snapshot
-
-    def ready(self, key: str, series_id: str | None = None) -> bytes | None:
-        """A body already made for the ledger as it is now, or None (without fitting anything).
-
-        The event loop answers these itself; whatever needs work goes to a thread.
-        """
-        snap = self._snapshot
-        if snap is None or snap.state != self.ledger.state():
-            return None
-        if series_id is not None:
-            try:
-                key = "series:" + snap.find(series_id).id
-            except NotFound:
-                return None
-        return snap._bodies.get(key)
 
     def series_list(self) -> bytes:
         snap = self.snapshot()
