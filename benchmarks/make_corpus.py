@@ -179,7 +179,8 @@ def warc_records(rows: Sequence[dict[str, Any]], rng: random.Random, name: str) 
 def write(out: Path, count: int, seed: int, shard: int) -> tuple[Path, list[Path]]:
     """Write the corpus as JSONL and WARC shards; returns their paths."""
     (out / "warc").mkdir(parents=True, exist_ok=True)
-    jsonl, shards = out / "corpus.jsonl", []
+    jsonl = out / "corpus.jsonl"
+    shards: list[Path] = []
     ids = random.Random(seed + 1)  # record ids, apart from the text's generator
     rows: list[dict[str, Any]] = []
 

@@ -1,18 +1,26 @@
 """End-to-end ingest throughput on local Dask clusters beside the in-process ingest, in one run.
 
     python benchmarks/scale.py [--documents 5000] [--corpus DIR] [--postgres URL] [--batch-size 100]
+                               [--repeat 3] [--input jsonl|warc]
 
 Builds (or reuses, with --corpus) the corpus of benchmarks/make_corpus.py and ingests its
-JSONL file as `counterclaim ingest` does - read on the driver, language screen and extraction
-in the partition task, batches written by the driver in input order - in three set-ups:
+JSONL file (or, with --input warc, its WARC files) as `counterclaim ingest` does - read on the
+driver; pages' articles found, language screened and claims extracted in the partition task;
+batches written by the driver in input order - in three set-ups:
 in-process (no Dask), a local cluster of 1 worker process and one of 2 (one thread each),
 into a fresh SQLite file and into PostgreSQL (--postgres or COUNTERCLAIM_TEST_POSTGRES; its
-tables are dropped first: use a scratch database). Beside them: extraction alone (screen and
-extract in this process, inputs in memory, nothing stored), the driver's reading alone and
+tables are dropped first: use a scratch database). Beside them: extraction alone (the
+partition task's work in this process, inputs in memory, nothing stored), the driver's reading alone and
 its writing (time in `write_batch`, measured inside each run). Per run: documents/s, claims/s,
 the driver's time spent writing, and the peak resident memory of each worker process.
 Scaling efficiency = 2-worker speed / (2 x 1-worker speed). Cluster start-up (about 2 s) is
 not timed. It prints the figures; it asserts nothing.
+
+This machine's speed drifts by up to 2x from one minute to the next, so one 1-worker run and
+one 2-worker run a minute apart can give any efficiency. With --repeat N the set-ups take
+turns, N rounds of each, and the summary gives each set-up's median speed, the efficiency of
+the medians and the range of the N efficiencies measured round by round (each from a 1-worker
+and a 2-worker run back to back).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import logging
 import os
 import platform
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -33,7 +42,7 @@ from sqlalchemy import create_engine
 
 from counterclaim import scale
 from counterclaim.cli import _stream_inputs
-from counterclaim.documents import DEFAULT_MAX_BYTES
+from counterclaim.documents import DEFAULT_MAX_BYTES, RawPage
 from counterclaim.extract import default_extractor, extract_items
 from counterclaim.languages import screen
 from counterclaim.store import Ledger, schema
@@ -43,8 +52,9 @@ import make_corpus  # beside this file
 
 
 def read(corpus: Path) -> Any:
-    """The corpus's inputs as the CLI streams them, unscreened (the partition task screens)."""
-    return _stream_inputs([str(corpus)], None, None, DEFAULT_MAX_BYTES, None, any_language=True)
+    """The corpus's inputs as a cluster ingest streams them: unscreened, pages unparsed (the
+    partition task screens and parses)."""
+    return _stream_inputs([str(corpus)], None, None, DEFAULT_MAX_BYTES, None, parse_html=False)
 
 
 def drop_tables(url: str) -> None:
@@ -55,8 +65,17 @@ def drop_tables(url: str) -> None:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory, in MB.
+
+    Linux's ``VmHWM``, not ``getrusage``'s ``ru_maxrss``: a worker process is forked from the
+    driver before it starts afresh, and ``ru_maxrss`` keeps the driver's size at that moment.
+    """
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # elsewhere: kilobytes too
+    kilobytes = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(kilobytes) / 1024
 
 
 def run(corpus: Path, url: str, workers: int | None, batch_size: int) -> dict[str, Any]:
@@ -97,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--postgres", default=os.environ.get("COUNTERCLAIM_TEST_POSTGRES"))
     parser.add_argument("--workers", default="0,1,2", help="set-ups to run: 0 is in-process")
+    parser.add_argument(
+        "--input", choices=("jsonl", "warc"), default="jsonl", help="the corpus as JSONL or as WARC files"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of every set-up, taking turns")
     args = parser.parse_args(argv)
     logging.getLogger("distributed").setLevel(logging.ERROR)
 
@@ -104,24 +127,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.corpus is None:
             args.corpus = Path(folder) / "corpus"
             make_corpus.write(args.corpus, args.documents, 2024, 10_000)
-        corpus = args.corpus / "corpus.jsonl"
+        corpus = args.corpus / "corpus.jsonl" if args.input == "jsonl" else args.corpus / "warc"
         started = time.perf_counter()
         inputs = list(read(corpus))
         reading = time.perf_counter() - started
         count = len(inputs)
         extractor = default_extractor()
-        extractor.extract(inputs[0].text)  # type: ignore[union-attr]  (warm-up: patterns, data files)
+        extractor.extract("At least 3 people were killed, officials said.")  # warm-up: patterns, data files
         started = time.perf_counter()
-        results = extract_items(extractor, screen(inputs))
+        # what a partition task does: find pages' articles, screen the language, extract
+        opened = [item.parse() if isinstance(item, RawPage) else item for item in inputs]
+        results = extract_items(extractor, screen(opened))
         extraction = time.perf_counter() - started
         claims = sum(len(r[1]) for r in results if isinstance(r, tuple))
-        del inputs, results
+        del inputs, opened, results
 
         print(f"{count:,} documents ({corpus}), batch {args.batch_size}, {os.cpu_count()} cores, "
               f"{platform.machine()}, Python {platform.python_version()}")  # fmt: skip
-        print(f"driver reading alone: {count / reading:,.0f} docs/s")
-        print(f"extraction alone (screen + extract, one process): {count / extraction:,.0f} docs/s, "
-              f"{claims / extraction:,.0f} claims/s")  # fmt: skip
+        print(f"driver reading alone: {count / reading:,.0f} docs/s (pages left unparsed, for the workers)")
+        print(f"extraction alone (parse pages, screen, extract; one process): {count / extraction:,.0f} "
+              f"docs/s, {claims / extraction:,.0f} claims/s")  # fmt: skip
         backends = {"SQLite": ""}
         if args.postgres:
             backends["PostgreSQL"] = args.postgres
@@ -131,28 +156,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(header)
         print("-" * len(header))
-        speeds: dict[tuple[str, int], float] = {}
+        speeds: dict[tuple[str, int], list[float]] = {}
+        setups = [int(w) for w in args.workers.split(",")]
         for backend, url in backends.items():
-            for workers in (int(w) for w in args.workers.split(",")):
-                if backend == "SQLite":
-                    url = f"sqlite:///{Path(folder) / f'scale-{workers}.db'}"
-                else:
-                    drop_tables(url)
-                figures = run(corpus, url, workers or None, args.batch_size)
-                speed = figures["documents"] / figures["seconds"]
-                speeds[backend, workers] = speed
-                setup = f"{workers} worker{'s' if workers > 1 else ''}" if workers else "in-process"
-                memory = ", ".join(f"{m:,.0f}" for m in figures["memory"]) or "-"
-                seconds = figures["seconds"]
-                print(
-                    f"{backend:<11} {setup:<12} {speed:>8,.0f} {figures['claims'] / seconds:>9,.0f} "
-                    f"{seconds:>8.1f} {figures['writing'] / seconds:>7.0%}  {memory}",
-                    flush=True,
-                )
+            for _ in range(args.repeat):
+                for workers in setups:
+                    if backend == "SQLite":
+                        url = f"sqlite:///{Path(folder) / f'scale-{workers}.db'}"
+                        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+                    else:
+                        drop_tables(url)
+                    figures = run(corpus, url, workers or None, args.batch_size)
+                    speed = figures["documents"] / figures["seconds"]
+                    speeds.setdefault((backend, workers), []).append(speed)
+                    setup = f"{workers} worker{'s' if workers > 1 else ''}" if workers else "in-process"
+                    memory = ", ".join(f"{m:,.0f}" for m in figures["memory"]) or "-"
+                    seconds = figures["seconds"]
+                    print(
+                        f"{backend:<11} {setup:<12} {speed:>8,.0f} {figures['claims'] / seconds:>9,.0f} "
+                        f"{seconds:>8.1f} {figures['writing'] / seconds:>7.0%}  {memory}",
+                        flush=True,
+                    )
         for backend in backends:
             if (backend, 1) in speeds and (backend, 2) in speeds:
-                efficiency = speeds[backend, 2] / (2 * speeds[backend, 1])
-                print(f"{backend}: scaling efficiency (2 workers / 2 x 1 worker) {efficiency:.2f}")
+                one, two = speeds[backend, 1], speeds[backend, 2]
+                efficiency = statistics.median(two) / (2 * statistics.median(one))
+                line = f"{backend}: scaling efficiency (2 workers / 2 x 1 worker) {efficiency:.2f}"
+                if args.repeat > 1:
+                    rounds = sorted(b / (2 * a) for a, b in zip(one, two, strict=True))
+                    line += (
+                        f" (medians of {args.repeat} rounds: {statistics.median(one):,.0f} and "
+                        f"{statistics.median(two):,.0f} docs/s; "
+                        f"round by round {rounds[0]:.2f}-{rounds[-1]:.2f})"
+                    )
+                print(line)
         print(f"driver peak memory {peak_rss_mb():,.0f} MB (this whole benchmark)")
     return 0
 

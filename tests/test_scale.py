@@ -16,14 +16,16 @@ import pytest
 from sqlalchemy import create_engine, select
 
 import counterclaim
+from conftest import ARTICLE_HTML
 from counterclaim import scale
-from counterclaim.documents import Document, iter_paths
+from counterclaim.documents import Document, RawPage, iter_paths
 from counterclaim.errors import InputError
 from counterclaim.languages import screen
 from counterclaim.store import Ledger, RunSummary, schema
 from counterclaim.testing import POISON, PoisonedExtractor, builds, poisoned_extractor
 from test_ingest_inputs import FRENCH
 from test_ledger_resume import snapshot, write_corpus
+from test_sources import _warc
 
 distributed = pytest.importorskip("distributed")
 
@@ -34,7 +36,8 @@ PUBLISHED = "2024-03-14"
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Articles (some syndicated), two poisoned ones, one in French, an empty file and a binary file."""
+    """Articles (some syndicated), two poisoned ones, one in French, an empty file, a binary file,
+    an HTML page, a broken one and a WARC crawl (pages the cluster's workers parse)."""
     folder = tmp_path_factory.mktemp("scale") / "corpus"
     write_corpus(folder, DOCUMENTS)
     for number in (37, 251):
@@ -43,13 +46,21 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "00100-empty.txt").write_text("", encoding="utf-8")
     (folder / "00150-french.txt").write_text(FRENCH, encoding="utf-8")
     (folder / "00200-binary.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    (folder / "00300-page.html").write_text(ARTICLE_HTML.replace("Kharkiv", "Kherson"), encoding="utf-8")
+    (folder / "00310-broken.html").write_text("<!DOCTYPE html><html><body><nav>Home</nav>", encoding="utf-8")
+    _warc(folder / "00320-crawl.warc.gz")
     return folder
 
 
 def items(corpus: Path, *, screened: bool = False) -> Iterator[Document | InputError]:
-    """The corpus as the CLI reads it; ``screened``: as the serial ingest screens it, on the driver."""
+    """The corpus as the serial ingest reads it; ``screened``: with the language screen, on the driver."""
     read = iter_paths([corpus], published=date.fromisoformat(PUBLISHED))
     return screen(read) if screened else read
+
+
+def raw_items(corpus: Path) -> Iterator[Document | RawPage | InputError]:
+    """The corpus as a cluster ingest reads it: HTML pages unparsed, for the workers."""
+    return iter_paths([corpus], published=date.fromisoformat(PUBLISHED), parse_html=False)
 
 
 def errors(url: str) -> list[tuple[str, str, str]]:
@@ -118,10 +129,10 @@ def test_scale_poisoned_documents_are_input_errors_and_the_rest_goes_on(serial):
     content, _ = serial
     coded = [(source, code) for source, code, _ in content["errors"]]
     assert ("00037.txt", "E112") in coded and ("00251.txt", "E112") in coded
-    assert {code for _, code in coded} == {"E101", "E102", "E110", "E112"}
+    assert {code for _, code in coded} == {"E101", "E102", "E108", "E110", "E112"}
     reason = next(reason for source, _, reason in content["errors"] if source == "00037.txt")
     assert "RuntimeError" in reason and "poisoned test document" in reason
-    assert len(content["documents"]) == DOCUMENTS - 2
+    assert len(content["documents"]) == DOCUMENTS - 2 + 3  # one page, two crawled
 
 
 def test_scale_cluster_ledger_equals_the_serial_ledger(
@@ -130,7 +141,12 @@ def test_scale_cluster_ledger_equals_the_serial_ledger(
     reference, reference_counts = serial
     ledger = Ledger.open(database_url)
     summary = scale.ingest(
-        ledger, items(corpus), factory=poisoned_extractor, client=client, batch_size=BATCH, english_only=True
+        ledger,
+        raw_items(corpus),
+        factory=poisoned_extractor,
+        client=client,
+        batch_size=BATCH,
+        english_only=True,
     )
     ledger.engine.dispose()
     assert ledger_content(database_url) == reference
@@ -143,7 +159,7 @@ def test_scale_cluster_ledger_equals_the_serial_ledger(
 def test_scale_in_process_without_a_client_equals_the_serial_ledger(corpus: Path, serial, tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'in-process.db'}"
     ledger = Ledger.open(url)
-    scale.ingest(ledger, items(corpus), factory=poisoned_extractor, batch_size=BATCH, english_only=True)
+    scale.ingest(ledger, raw_items(corpus), factory=poisoned_extractor, batch_size=BATCH, english_only=True)
     ledger.engine.dispose()
     assert ledger_content(url) == serial[0]
 
@@ -163,7 +179,7 @@ def test_scale_a_worker_killed_mid_run_loses_and_duplicates_nothing(corpus: Path
         ledger = Ledger.open(database_url)
         summary = scale.ingest(
             ledger,
-            items(corpus),
+            raw_items(corpus),
             factory=poisoned_extractor,
             client=connected,
             batch_size=BATCH,

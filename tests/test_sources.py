@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ARTICLE_HTML
-from counterclaim.documents import Document, iter_paths
+from counterclaim.documents import Document, RawPage, iter_paths
 from counterclaim.errors import InputError
 from counterclaim.languages import load_languages, screen
 
@@ -224,6 +224,25 @@ def test_damaged_warc_keeps_the_pages_before_the_damage(tmp_path: Path):
     items = read(crawl)
     assert isinstance(items[0], Document) and items[0].id == "https://example.com/kharkiv"
     assert isinstance(items[-1], InputError) and items[-1].code == "E111"
+
+
+def test_unparsed_pages_parse_later_into_what_parsing_at_once_gives(tmp_path: Path):
+    # a cluster ingest reads pages on the driver and finds their articles on the workers
+    _warc(tmp_path / "crawl.warc.gz")
+    (tmp_path / "page.html").write_text(ARTICLE_HTML, encoding="utf-8")
+    (tmp_path / "broken.html").write_text("<!DOCTYPE html><html><body><nav>Home</nav>", encoding="utf-8")
+    (tmp_path / "note.txt").write_text(
+        "At least 4 people were killed in Sumy, officials said.", encoding="utf-8"
+    )
+    at_once = read(tmp_path, published=date(2024, 3, 1))
+    later = list(iter_paths([tmp_path], published=date(2024, 3, 1), parse_html=False))
+    assert sum(isinstance(item, RawPage) for item in later) == 4  # two crawled pages, two files
+    assert all(not isinstance(item, RawPage) for item in at_once)
+    parsed = [item.parse() if isinstance(item, RawPage) else item for item in later]
+    assert [(type(i), str(i) if isinstance(i, InputError) else i) for i in parsed] == [
+        (type(i), str(i) if isinstance(i, InputError) else i) for i in at_once
+    ]
+    assert any(isinstance(item, InputError) and item.code == "E108" for item in parsed)
 
 
 def test_not_a_warc_at_all(tmp_path: Path):

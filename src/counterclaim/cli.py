@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, cast, overload
 
 import click
 from rich.console import Console
@@ -34,7 +34,7 @@ from counterclaim import api
 from counterclaim.about import __version__
 from counterclaim.corpora import parse_fields
 from counterclaim.dates import parse_published
-from counterclaim.documents import DEFAULT_MAX_BYTES, Document, iter_paths, read_manifest
+from counterclaim.documents import DEFAULT_MAX_BYTES, Document, RawPage, iter_paths, read_manifest
 from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.evaluate import ATTRIBUTES, Report
 from counterclaim.extract import Extractor
@@ -140,6 +140,34 @@ def cli() -> None:
     """Who claimed how many were killed, wounded, captured or displaced, and when."""
 
 
+@overload
+def _stream_inputs(
+    paths: Sequence[str],
+    manifest: Path | None,
+    published: date | None,
+    max_bytes: int,
+    fields: str | None,
+    *,
+    timeout: float = ...,
+    any_language: bool = ...,
+    parse_html: Literal[True] = ...,
+) -> Iterator[Document | InputError]: ...
+
+
+@overload
+def _stream_inputs(
+    paths: Sequence[str],
+    manifest: Path | None,
+    published: date | None,
+    max_bytes: int,
+    fields: str | None,
+    *,
+    timeout: float = ...,
+    any_language: bool = ...,
+    parse_html: bool,
+) -> Iterator[Document | RawPage | InputError]: ...
+
+
 def _stream_inputs(
     paths: Sequence[str],
     manifest: Path | None,
@@ -149,18 +177,30 @@ def _stream_inputs(
     *,
     timeout: float = 20.0,
     any_language: bool = False,
-) -> Iterator[Document | InputError]:
-    """The documents of every input, read as they are needed (a crawl is never all in memory)."""
+    parse_html: bool = True,
+) -> Iterator[Document | RawPage | InputError]:
+    """The documents of every input, read as they are needed (a crawl is never all in memory).
+
+    Without ``parse_html``, HTML pages come unparsed (for a cluster's workers to parse), and
+    no language is judged here.
+    """
     columns = parse_fields(fields)  # a bad --fields fails before anything is read
 
-    def documents() -> Iterator[Document | InputError]:
+    def documents() -> Iterator[Document | RawPage | InputError]:
         if manifest is not None:
             yield from read_manifest(manifest, max_bytes=max_bytes)
         yield from iter_paths(
-            paths, published=published, max_bytes=max_bytes, fields=columns, timeout=timeout
+            paths,
+            published=published,
+            max_bytes=max_bytes,
+            fields=columns,
+            timeout=timeout,
+            parse_html=parse_html,
         )
 
-    return documents() if any_language else screen(documents())
+    if any_language or not parse_html:
+        return documents()
+    return screen(cast("Iterator[Document | InputError]", documents()))  # parsed: no RawPage in it
 
 
 def _progress(total: int) -> Progress:
@@ -573,10 +613,11 @@ def ingest(
     # before the ledger is touched: a missing Dask is one line
     clustered = scale.check_options(scheduler, workers)
     ledger = api.open_ledger(db, actors=actors)
-    # on a cluster the workers judge the language, not this process (~3 ms a document)
+    # on a cluster the workers find pages' articles and judge the language, not this process
     items = _stream_inputs(
-        paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language or clustered
-    )
+        paths, manifest, published, max_bytes, fields, timeout=timeout, any_language=any_language,
+        parse_html=not clustered,
+    )  # fmt: skip
     with _ingest_progress(None, quiet) as (progress, task):
         shown = 0
 
@@ -598,7 +639,7 @@ def ingest(
             if client is None:
                 summary = api.ingest(
                     ledger,
-                    items,
+                    cast("Iterator[Document | InputError]", items),  # parsed here: no RawPage in it
                     extractor=api.build_extractor(actors=actors, lexicon=lexicon),
                     batch_size=batch_size,
                     on_item=report,

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal, overload
 
 from counterclaim.dates import parse_published
 from counterclaim.errors import (
@@ -132,6 +132,71 @@ def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     return decode_text(read_bytes(path, max_bytes=max_bytes), str(path))
 
 
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """An HTML page read but not parsed yet: :meth:`parse` finds its article where it is extracted.
+
+    Finding a page's article (trafilatura) costs more than extracting its claims, so a cluster
+    ingest sends the page's bytes to the workers rather than parse every page in the one
+    process that reads the inputs.
+    """
+
+    data: bytes
+    source: str
+    name: str
+    url: str | None = None
+    published: date | None = None
+    outlet: str | None = None
+    title: str | None = None
+    path: Path | None = None
+    fallback_date: date | None = None
+
+    def parse(self) -> Document | InputError:
+        """The page's article as a document, or the error that says why it has none."""
+        from counterclaim.webpages import document_from_html
+
+        try:
+            return document_from_html(
+                self.data,
+                source=self.source,
+                name=self.name,
+                url=self.url,
+                published=self.published,
+                outlet=self.outlet,
+                title=self.title,
+                path=self.path,
+                fallback_date=self.fallback_date,
+            )
+        except InputError as error:
+            return error
+
+
+@overload
+def iter_paths(
+    paths: Iterable[Path | str],
+    *,
+    published: date | None = ...,
+    max_bytes: int = ...,
+    stdin: BinaryIO | None = ...,
+    fields: Mapping[str, str] | None = ...,
+    timeout: float = ...,
+    parse_html: Literal[True] = ...,
+) -> Iterator[Document | InputError]: ...
+
+
+@overload
+def iter_paths(
+    paths: Iterable[Path | str],
+    *,
+    published: date | None = ...,
+    max_bytes: int = ...,
+    stdin: BinaryIO | None = ...,
+    fields: Mapping[str, str] | None = ...,
+    timeout: float = ...,
+    parse_html: bool,
+) -> Iterator[Document | RawPage | InputError]: ...
+
+
 def iter_paths(
     paths: Iterable[Path | str],
     *,
@@ -140,7 +205,8 @@ def iter_paths(
     stdin: BinaryIO | None = None,
     fields: Mapping[str, str] | None = None,
     timeout: float = 20.0,
-) -> Iterator[Document | InputError]:
+    parse_html: bool = True,
+) -> Iterator[Document | RawPage | InputError]:
     """Documents of files, folders (recursively), corpora, WARC files and URLs, or the error of each.
 
     Text files (``.txt``, ``.text``, ``.md``), HTML pages (``.html``, ``.htm``, or any file
@@ -148,7 +214,8 @@ def iter_paths(
     :mod:`counterclaim.corpora`), WARC crawls (``.warc``, ``.warc.gz``), ``http(s)://`` URLs
     (fetched with ``timeout`` seconds and the ``max_bytes`` limit) and ``-`` for standard input.
     A file's id is its file name; a corpus row's its ``id`` column, else ``FILE#ROW``; a page's
-    its URL; standard input's ``stdin``.
+    its URL; standard input's ``stdin``. Without ``parse_html``, the HTML files and WARC pages
+    come as :class:`RawPage` (to be parsed elsewhere); fetched URLs are always parsed.
     """
     fetcher = None
     try:
@@ -173,9 +240,9 @@ def iter_paths(
                         str(path), "the folder holds no .txt, .html, .jsonl, .csv or .warc files"
                     )
                 for file in files:
-                    yield from _file(file, published, max_bytes, fields)
+                    yield from _file(file, published, max_bytes, fields, parse_html)
             else:
-                yield from _file(path, published, max_bytes, fields)
+                yield from _file(path, published, max_bytes, fields, parse_html)
     finally:
         if fetcher is not None:
             fetcher.close()
@@ -209,8 +276,12 @@ def _stdin(stdin: BinaryIO | None, published: date | None, max_bytes: int) -> Do
 
 
 def _file(
-    path: Path, published: date | None, max_bytes: int, fields: Mapping[str, str] | None
-) -> Iterator[Document | InputError]:
+    path: Path,
+    published: date | None,
+    max_bytes: int,
+    fields: Mapping[str, str] | None,
+    parse_html: bool = True,
+) -> Iterator[Document | RawPage | InputError]:
     from counterclaim.corpora import CORPUS_SUFFIXES
     from counterclaim.warc import is_warc, read_warc
 
@@ -223,7 +294,23 @@ def _file(
             yield item
         return
     if is_warc(path):
-        yield from read_warc(path, max_bytes=max_bytes, published=published)
+        yield from read_warc(path, max_bytes=max_bytes, published=published, parse_html=parse_html)
+        return
+    if not parse_html:
+        try:
+            data = read_bytes(path, max_bytes=max_bytes)
+        except InputError as error:
+            yield error
+            return
+        from counterclaim.webpages import looks_like_html
+
+        if looks_like_html(data, path):
+            yield RawPage(data, source=str(path), name=path.name, published=published, path=path)
+            return
+        try:
+            yield _from_bytes(data, str(path), path.name, published, {}, path)
+        except InputError as error:
+            yield error
         return
     yield _document(path, published, max_bytes, {})
 

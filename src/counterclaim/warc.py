@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from counterclaim.documents import Document, decode_bytes, describe_size
+from counterclaim.documents import Document, RawPage, decode_bytes, describe_size
 from counterclaim.errors import ArchiveError, InputError, InputTooLargeError, MissingInputError
 
 WARC_ENDINGS = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -27,9 +27,12 @@ def is_warc(path: Path) -> bool:
 
 
 def read_warc(
-    path: Path, *, max_bytes: int, published: date | None = None
-) -> Iterator[Document | InputError]:
-    """The pages of a WARC file as documents (id: the page's URL), or the error of each."""
+    path: Path, *, max_bytes: int, published: date | None = None, parse_html: bool = True
+) -> Iterator[Document | RawPage | InputError]:
+    """The pages of a WARC file as documents (id: the page's URL), or the error of each.
+
+    Without ``parse_html`` the HTML pages come as :class:`RawPage`, to be parsed elsewhere.
+    """
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -65,6 +68,11 @@ def read_warc(
                     if content_type == "text/plain":
                         text, encoding = decode_bytes(data, source)
                         yield Document(uri, text, published or crawled, url=uri, path=path, encoding=encoding)
+                    elif not parse_html:
+                        yield RawPage(
+                            data, source=source, name=uri, url=uri, published=published, path=path,
+                            fallback_date=crawled,
+                        )  # fmt: skip
                     else:
                         yield document_from_html(
                             data, source=source, name=uri, url=uri, published=published, path=path,
