@@ -12,7 +12,8 @@ into a fresh SQLite file and into PostgreSQL (--postgres or COUNTERCLAIM_TEST_PO
 tables are dropped first: use a scratch database). Beside them: extraction alone (the
 partition task's work in this process, inputs in memory, nothing stored), the driver's reading alone and
 its writing (time in `write_batch`, measured inside each run). Per run: documents/s, claims/s,
-the driver's time spent writing, and the peak resident memory of each worker process.
+the driver's time spent writing, each worker's CPU time as a share of the run (how busy the
+driver kept it), and the peak resident memory of each worker process.
 Scaling efficiency = 2-worker speed / (2 x 1-worker speed). Cluster start-up (about 2 s) is
 not timed. It prints the figures; it asserts nothing.
 
@@ -78,6 +79,12 @@ def peak_rss_mb() -> float:
     return int(kilobytes) / 1024
 
 
+def cpu_seconds() -> float:
+    """The CPU time this process has used (user and system)."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
 def run(corpus: Path, url: str, workers: int | None, batch_size: int) -> dict[str, Any]:
     """One end-to-end ingest; ``workers`` None: in-process."""
     ledger = Ledger.open(url)
@@ -93,10 +100,12 @@ def run(corpus: Path, url: str, workers: int | None, batch_size: int) -> dict[st
     with scale.connect(None, workers) as client:
         if client is not None:
             client.run(scale.worker_extractor, scale.ExtractorSettings())  # warm, like the in-process one
+        before = client.run(cpu_seconds) if client is not None else {}
         started = time.perf_counter()
         summary = scale.ingest(ledger, read(corpus), client=client, batch_size=batch_size, english_only=True)
         seconds = time.perf_counter() - started
         memory = sorted(client.run(peak_rss_mb).values()) if client is not None else []
+        after = client.run(cpu_seconds) if client is not None else {}
     ledger.engine.dispose()
     return {
         "seconds": seconds,
@@ -104,6 +113,8 @@ def run(corpus: Path, url: str, workers: int | None, batch_size: int) -> dict[st
         "claims": summary.claims_new,
         "writing": writing[0],
         "memory": memory,
+        # each worker's share of the run spent computing
+        "busy": sorted((after[worker] - before[worker]) / seconds for worker in after),
     }
 
 
@@ -152,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             backends["PostgreSQL"] = args.postgres
         header = (
             f"{'backend':<11} {'set-up':<12} {'docs/s':>8} {'claims/s':>9} {'seconds':>8} {'writing':>8}"
-            "  worker peak MB"
+            "  workers busy  worker peak MB"
         )
         print(header)
         print("-" * len(header))
@@ -171,10 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     speeds.setdefault((backend, workers), []).append(speed)
                     setup = f"{workers} worker{'s' if workers > 1 else ''}" if workers else "in-process"
                     memory = ", ".join(f"{m:,.0f}" for m in figures["memory"]) or "-"
+                    busy = ", ".join(f"{b:.0%}" for b in figures["busy"]) or "-"
                     seconds = figures["seconds"]
                     print(
                         f"{backend:<11} {setup:<12} {speed:>8,.0f} {figures['claims'] / seconds:>9,.0f} "
-                        f"{seconds:>8.1f} {figures['writing'] / seconds:>7.0%}  {memory}",
+                        f"{seconds:>8.1f} {figures['writing'] / seconds:>7.0%}  {busy:<12}  {memory}",
                         flush=True,
                     )
         for backend in backends:
