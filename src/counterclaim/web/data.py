@@ -94,6 +94,8 @@ class Dashboard:
         self._lock = threading.Lock()
         self._state: tuple[Any, ...] | None = None
         self._state_read = float("-inf")
+        self._writes = 0  # changed() calls so far
+        self._writes_lock = threading.Lock()
 
     # -- the ledger's state ---------------------------------------------------------------------
     def state(self) -> tuple[Any, ...]:
@@ -102,9 +104,12 @@ class Dashboard:
         Under load, reading it for every request would cost more than answering from a cache.
         """
         if self.stale():
-            read_at = time.monotonic()
-            self._state = self.ledger.state()
-            self._state_read = read_at
+            read_at, writes = time.monotonic(), self._writes
+            state = self._state = self.ledger.state()
+            with self._writes_lock:
+                if writes == self._writes:  # else a write may have landed after the read began
+                    self._state_read = read_at
+            return state
         assert self._state is not None
         return self._state
 
@@ -114,7 +119,9 @@ class Dashboard:
 
     def changed(self) -> None:
         """Something may have been written: the next :meth:`state` reads the ledger again."""
-        self._state_read = float("-inf")
+        with self._writes_lock:
+            self._writes += 1
+            self._state_read = float("-inf")
 
     # -- series -------------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
