@@ -50,6 +50,7 @@ from counterclaim.store import Ledger, schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_corpus  # beside this file
+from ingest import timed_writes  # beside this file
 
 
 def read(corpus: Path) -> Any:
@@ -88,15 +89,7 @@ def cpu_seconds() -> float:
 def run(corpus: Path, url: str, workers: int | None, batch_size: int) -> dict[str, Any]:
     """One end-to-end ingest; ``workers`` None: in-process."""
     ledger = Ledger.open(url)
-    write_batch = ledger.write_batch
-    writing = [0.0]
-
-    def timed_write_batch(*args: Any, **kwargs: Any) -> None:
-        started = time.perf_counter()
-        write_batch(*args, **kwargs)
-        writing[0] += time.perf_counter() - started
-
-    ledger.write_batch = timed_write_batch  # type: ignore[method-assign]
+    writing = timed_writes(ledger)
     with scale.connect(None, workers) as client:
         if client is not None:
             client.run(scale.worker_extractor, scale.ExtractorSettings())  # warm, like the in-process one
