@@ -17,6 +17,11 @@ driver kept it), and the peak resident memory of each worker process.
 Scaling efficiency = 2-worker speed / (2 x 1-worker speed). Cluster start-up (about 2 s) is
 not timed. It prints the figures; it asserts nothing.
 
+Beside it, in every round, the machine's ceiling: the same efficiency for extraction alone in
+two plain processes (no Dask, no writer, nothing else running). Here two processes busy on
+both cores each run slower than one alone (the cores are virtual and share the host), so a
+perfect ingest would score that figure, not 1.0.
+
 This machine's speed drifts by up to 2x from one minute to the next, so one 1-worker run and
 one 2-worker run a minute apart can give any efficiency. With --repeat N the set-ups take
 turns, N rounds of each, and the summary gives each set-up's median speed, the efficiency of
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import os
 import platform
 import resource
@@ -86,6 +92,37 @@ def cpu_seconds() -> float:
     return used.ru_utime + used.ru_stime
 
 
+def _extract_timed(sample: list[Any], barrier: Any, results: Any) -> None:
+    """One process's timed extraction of ``sample``, started with the others at ``barrier``."""
+    extractor = default_extractor()
+    extractor.extract("At least 3 people were killed, officials said.")  # warm-up
+    barrier.wait()
+    started = time.perf_counter()
+    extract_items(extractor, screen(item.parse() if isinstance(item, RawPage) else item for item in sample))
+    results.put(time.perf_counter() - started)
+
+
+def machine_ceiling(sample: list[Any]) -> float:
+    """How much of twice one process's speed two processes get here, extracting with nothing else
+    running: the same documents in one process, then in two at once, with no Dask and no writer.
+
+    No ingest on two workers can beat it: it is the hardware's share of a perfect speed-up.
+    """
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter, like a Dask worker's
+    seconds: dict[int, float] = {}
+    for count in (1, 2):
+        barrier, results = context.Barrier(count), context.Queue()
+        processes = [
+            context.Process(target=_extract_timed, args=(sample, barrier, results)) for _ in range(count)
+        ]
+        for process in processes:
+            process.start()
+        seconds[count] = max(results.get() for _ in processes)
+        for process in processes:
+            process.join()
+    return seconds[1] / seconds[2]
+
+
 def run(corpus: Path, url: str, workers: int | None, batch_size: int) -> dict[str, Any]:
     """One end-to-end ingest; ``workers`` None: in-process."""
     ledger = Ledger.open(url)
@@ -124,6 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--input", choices=("jsonl", "warc"), default="jsonl", help="the corpus as JSONL or as WARC files"
     )
     parser.add_argument("--repeat", type=int, default=1, help="rounds of every set-up, taking turns")
+    parser.add_argument(
+        "--ceiling-sample",
+        type=int,
+        default=500,
+        help="documents each process extracts for the machine's ceiling",
+    )
     args = parser.parse_args(argv)
     logging.getLogger("distributed").setLevel(logging.ERROR)
 
@@ -144,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = extract_items(extractor, screen(opened))
         extraction = time.perf_counter() - started
         claims = sum(len(r[1]) for r in results if isinstance(r, tuple))
+        sample = inputs[: args.ceiling_sample]
         del inputs, opened, results
 
         print(f"{count:,} documents ({corpus}), batch {args.batch_size}, {os.cpu_count()} cores, "
@@ -161,9 +205,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(header)
         print("-" * len(header))
         speeds: dict[tuple[str, int], list[float]] = {}
+        ceilings: dict[str, list[float]] = {}
         setups = [int(w) for w in args.workers.split(",")]
         for backend, url in backends.items():
             for _ in range(args.repeat):
+                if 2 in setups:
+                    ceilings.setdefault(backend, []).append(machine_ceiling(sample))
+                    print(f"{'machine':<11} {'ceiling':<12} two processes extracting alone: "
+                          f"{ceilings[backend][-1]:.2f} of twice one", flush=True)  # fmt: skip
                 for workers in setups:
                     if backend == "SQLite":
                         url = f"sqlite:///{Path(folder) / f'scale-{workers}.db'}"
@@ -193,6 +242,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                         f" (medians of {args.repeat} rounds: {statistics.median(one):,.0f} and "
                         f"{statistics.median(two):,.0f} docs/s; "
                         f"round by round {rounds[0]:.2f}-{rounds[-1]:.2f})"
+                    )
+                if backend in ceilings:
+                    ceiling = statistics.median(ceilings[backend])
+                    line += (
+                        f"; machine ceiling {ceiling:.2f}"
+                        + (
+                            f" ({min(ceilings[backend]):.2f}-{max(ceilings[backend]):.2f})"
+                            if args.repeat > 1
+                            else ""
+                        )
+                        + f": the ingest keeps {efficiency / ceiling:.0%} of it"
                     )
                 print(line)
         print(f"driver peak memory {peak_rss_mb():,.0f} MB (this whole benchmark)")

@@ -239,3 +239,31 @@ def test_scale_cli_without_a_reachable_scheduler_is_one_line(corpus: Path, tmp_p
         "ingest", str(corpus), "--db", str(tmp_path / "x.db"), "--scheduler", "tcp://127.0.0.1:9", "--quiet"
     )
     assert result.returncode == 1 and "cannot reach the Dask scheduler" in result.stderr
+
+
+def _worker_settings() -> tuple[object, object]:
+    import dask
+
+    return dask.config.get("distributed.worker.profile.enabled"), dask.config.get(
+        "distributed.admin.tick.interval"
+    )
+
+
+def test_scale_a_local_cluster_runs_without_the_dashboards_sampling_unless_the_user_wants_it(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    with scale.connect(None, 1) as client:
+        assert client is not None
+        assert list(client.run(_worker_settings).values()) == [(False, "1s")]
+        assert client.direct_to_workers is True
+    import dask
+
+    assert dask.config.get("distributed.admin.tick.interval") == "20ms"  # the settings end with the cluster
+    # a setting given in Dask's own configuration wins over the ingest's, even Dask's default value
+    monkeypatch.setenv("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", "True")
+    with scale.connect(None, 1) as client:
+        assert client is not None
+        assert list(client.run(_worker_settings).values()) == [(True, "1s")]
+    with dask.config.set({"distributed.admin.tick.interval": "40ms"}), scale.connect(None, 1) as client:
+        assert client is not None
+        assert list(client.run(_worker_settings).values()) == [(True, "40ms")]

@@ -31,6 +31,7 @@ from counterclaim.documents import Document, RawPage
 from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.extract import Extractor, extract_items
 from counterclaim.languages import screen
+from counterclaim.models import Claim
 from counterclaim.store.ledger import DEFAULT_BATCH, Extracted, Ledger, RunSummary
 
 if TYPE_CHECKING:
@@ -44,6 +45,25 @@ CLUSTER_BATCH = 500
 #: Builds an extractor; it travels to the workers, so it must pickle (a module-level function or
 #: an :class:`ExtractorSettings`) and be hashable (it keys the per-worker cache).
 ExtractorFactory = Callable[[], Extractor]
+
+#: Dask settings for the local cluster of ``--workers N``. Dask's defaults serve its live
+#: dashboard, which an ingest does not start; at their defaults these four kept an idle
+#: two-worker cluster busy for 18% of one core (8% in the driver, 5% in each worker), 2% with
+#: these values. A setting the user gave in Dask's own configuration (its YAML files or a
+#: ``DASK_*`` variable) wins. Workers of an existing cluster keep their own settings: see
+#: docs/scale.md for the same ones there.
+LOCAL_CLUSTER_SETTINGS: dict[str, object] = {
+    # each worker samples its running task's stack every 10 ms, for the dashboard's profile
+    "distributed.worker.profile.enabled": False,
+    # every scheduler, nanny, worker and client checks its event loop's health 50 times a second
+    "distributed.admin.tick.interval": "1s",
+    # CPU, memory and network readings for the dashboard, twice a second in every process
+    "distributed.admin.system-monitor.interval": "5s",
+    # each nanny measures its worker's memory ten times a second (the limits still hold)
+    "distributed.worker.memory.monitor-interval": "1s",
+    # results fetched from the workers themselves, not relayed by the scheduler
+    "distributed.client.direct-to-workers": True,
+}
 
 
 class ScaleError(CounterclaimError):
@@ -112,6 +132,38 @@ def extract_partition(
     ]
 
 
+#: What a cluster's task returns per input: a parsed document's claims alone (the driver holds
+#: the document), a page's article with its claims, or the input's error.
+Slim = list[Claim] | Extracted | InputError
+
+
+def _extract_slim(
+    items: Sequence[Document | RawPage | InputError], factory: ExtractorFactory, *, english_only: bool = False
+) -> list[Slim]:
+    """:func:`extract_partition` with each document the driver sent left out of the answer: a
+    result crosses the scheduler and the network once more, and the text is most of its bytes."""
+    return [
+        result.claims if isinstance(result, Extracted) and isinstance(item, Document) else result
+        for item, result in zip(
+            items, extract_partition(items, factory, english_only=english_only), strict=True
+        )
+    ]
+
+
+def _rejoin(
+    items: Sequence[Document | RawPage | InputError], results: list[Slim]
+) -> list[Extracted | InputError]:
+    """The partition's results whole again: each document sent, with the claims found in it."""
+    whole: list[Extracted | InputError] = []
+    for item, result in zip(items, results, strict=True):
+        if isinstance(result, list):
+            if not isinstance(item, Document):  # only a document sent whole comes back as claims
+                raise ScaleError(f"a worker answered claims alone for {type(item).__name__} input")
+            result = Extracted(item, result)
+        whole.append(result)
+    return whole
+
+
 def ingest(
     ledger: Ledger,
     items: Iterable[Document | RawPage | InputError],
@@ -165,12 +217,12 @@ def _extracted(
     from distributed import KilledWorker
 
     limit = window or max(4, 2 * sum(client.nthreads().values()))
-    pending: deque[Any] = deque()
+    pending: deque[tuple[list[Document | RawPage | InputError], Any]] = deque()
 
     def result() -> list[Extracted | InputError]:
-        future = pending.popleft()
+        part, future = pending.popleft()
         try:
-            done: list[Extracted | InputError] = future.result()
+            done: list[Extracted | InputError] = _rejoin(part, future.result())
         except KilledWorker as error:
             raise ScaleError(
                 f"a partition killed every worker that ran it ({error}); "
@@ -181,7 +233,9 @@ def _extracted(
 
     for part in _partitions(items, size):
         # pure=False: a random key, rather than hashing every document of the partition
-        pending.append(client.submit(extract_partition, part, factory, english_only=english_only, pure=False))
+        pending.append(
+            (part, client.submit(_extract_slim, part, factory, english_only=english_only, pure=False))
+        )
         if len(pending) >= limit:
             yield result()
     while pending:
@@ -210,7 +264,8 @@ def check_options(scheduler: str | None, workers: int | None) -> bool:
 @contextmanager
 def connect(scheduler: str | None = None, workers: int | None = None) -> Iterator[Client | None]:
     """A Dask client: to the scheduler at ``scheduler``, or to a local cluster of ``workers``
-    processes (one thread each); ``None`` if neither is given (the ingest runs in-process).
+    processes (one thread each, set up with :func:`local_cluster_settings`); ``None`` if
+    neither is given (the ingest runs in-process).
 
     Raises:
         ScaleError: Dask is not installed, both or a bad value are given, the scheduler does
@@ -219,10 +274,12 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Iterato
     if not check_options(scheduler, workers):
         yield None
         return
+    import dask
     from distributed import Client, LocalCluster
 
     if workers is not None:
         with (
+            dask.config.set(local_cluster_settings()),
             LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,  # extraction is pure Python: processes, not threads, scale it
@@ -244,6 +301,23 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Iterato
     with client:
         _check_workers(client)
         yield client
+
+
+def local_cluster_settings() -> dict[str, object]:
+    """:data:`LOCAL_CLUSTER_SETTINGS`, less those the user gave in Dask's configuration: in its
+    YAML files, in ``DASK_*`` variables, or set in this process to other than Dask's default."""
+    import dask
+    import distributed  # noqa: F401 - its defaults join Dask's when it is imported
+
+    unset = object()
+    defaults = dask.config.merge(*dask.config.defaults)
+    given = dask.config.collect()  # the user's files and environment, read afresh
+    return {
+        key: value
+        for key, value in LOCAL_CLUSTER_SETTINGS.items()
+        if dask.config.get(key, unset, config=given) is unset
+        and dask.config.get(key, None) == dask.config.get(key, None, config=defaults)
+    }
 
 
 def _check_workers(client: Client) -> None:

@@ -411,13 +411,14 @@ class Ledger:
             for claim in item.claims
         ]
         matcher = _ClaimMatcher(connection, {(key, as_of) for _, key, as_of, _ in keyed})
+        now = datetime.now(UTC)
         new_claims: list[dict[str, Any]] = []
         reports: list[tuple[int | _Pending, int, Claim]] = []
         for claim, key, as_of, document_id in keyed:
             target = matcher.match(key, as_of)
             if target is None:
                 target = _Pending(len(new_claims))
-                new_claims.append(self._claim_row(claim, key, document_id))
+                new_claims.append(self._claim_row(claim, key, as_of, document_id, now))
                 matcher.add(key, as_of, target)
             reports.append((target, document_id, claim))
         new_ids = insert_rows(connection, schema.claims, new_claims, ids=True)
@@ -504,15 +505,17 @@ class Ledger:
         return int(removed or 0), int(kept)
 
     @staticmethod
-    def _claim_row(claim: Claim, key: str, document_id: int) -> dict[str, Any]:
+    def _claim_row(
+        claim: Claim, key: str, as_of: date | None, document_id: int, created_at: datetime
+    ) -> dict[str, Any]:
         # attribute access, not Claim.to_dict: this runs for every new claim of a large ingest
         row = {name: getattr(claim, name) for name in _CLAIM_COLUMNS}
         row.update(
             key=key,
-            as_of=date.fromisoformat(claim.as_of) if claim.as_of else None,
+            as_of=as_of,
             document_id=document_id,
             extractor=str(claim.extras.get("extractor", "")),
-            created_at=datetime.now(UTC),
+            created_at=created_at,
         )
         return row
 
