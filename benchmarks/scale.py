@@ -24,9 +24,9 @@ perfect ingest would score that figure, not 1.0.
 
 This machine's speed drifts by up to 2x from one minute to the next, so one 1-worker run and
 one 2-worker run a minute apart can give any efficiency. With --repeat N the set-ups take
-turns, N rounds of each, and the summary gives each set-up's median speed, the efficiency of
-the medians and the range of the N efficiencies measured round by round (each from a 1-worker
-and a 2-worker run back to back).
+turns, N rounds of each (every other round in reverse order), and the summary gives each
+set-up's median speed, the efficiency of the medians and the range of the N efficiencies
+measured round by round (each from a 1-worker and a 2-worker run back to back).
 """
 
 from __future__ import annotations
@@ -208,12 +208,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         ceilings: dict[str, list[float]] = {}
         setups = [int(w) for w in args.workers.split(",")]
         for backend, url in backends.items():
-            for _ in range(args.repeat):
+            for round_number in range(args.repeat):
                 if 2 in setups:
                     ceilings.setdefault(backend, []).append(machine_ceiling(sample))
                     print(f"{'machine':<11} {'ceiling':<12} two processes extracting alone: "
                           f"{ceilings[backend][-1]:.2f} of twice one", flush=True)  # fmt: skip
-                for workers in setups:
+                # every other round backwards (1, 2, 2, 1, ...): a drift of the machine's speed
+                # during a round then favours neither set-up
+                for workers in setups if round_number % 2 == 0 else setups[::-1]:
                     if backend == "SQLite":
                         url = f"sqlite:///{Path(folder) / f'scale-{workers}.db'}"
                         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)

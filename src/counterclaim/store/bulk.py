@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, any_, bindparam, func, select, text
@@ -65,15 +66,16 @@ def _executemany(connection: Connection, table: Table, rows: Sequence[dict[str, 
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
         f"VALUES ({', '.join('?' * len(columns))})"
     )
-    if any(convert):
-        values = [
-            tuple(
-                row[name] if to is None else to(row[name]) for name, to in zip(columns, convert, strict=True)
-            )
-            for row in rows
-        ]
-    else:
-        values = [tuple(row[name] for name in columns) for row in rows]
+    values: list[Any] = list(map(itemgetter(*columns), rows))
+    if len(columns) == 1:  # itemgetter of one name gives the value, not a 1-tuple
+        values = [(value,) for value in values]
+    converted = [(index, to) for index, to in enumerate(convert) if to is not None]
+    if converted:
+        for position, value in enumerate(values):
+            row = list(value)
+            for index, to in converted:
+                row[index] = to(row[index])
+            values[position] = tuple(row)
     connection.exec_driver_sql(statement, values)
 
 
