@@ -47,11 +47,11 @@ CLUSTER_BATCH = 500
 ExtractorFactory = Callable[[], Extractor]
 
 #: Dask settings for the local cluster of ``--workers N``. Dask's defaults serve its live
-#: dashboard, which an ingest does not start; at their defaults these four kept an idle
-#: two-worker cluster busy for 18% of one core (8% in the driver, 5% in each worker), 2% with
-#: these values. A setting the user gave in Dask's own configuration (its YAML files or a
-#: ``DASK_*`` variable) wins. Workers of an existing cluster keep their own settings: see
-#: docs/scale.md for the same ones there.
+#: dashboard, which an ingest does not start: at their defaults the first four kept an idle
+#: two-worker cluster busy for 15% of one core (2% with these values), and the profiler alone
+#: made extraction cost 19% more CPU (benchmarks/dask_settings.py). A setting the user gave in
+#: Dask's own configuration (its YAML files or a ``DASK_*`` variable) wins. Workers of an
+#: existing cluster keep their own settings: see docs/scale.md for the same ones there.
 LOCAL_CLUSTER_SETTINGS: dict[str, object] = {
     # each worker samples its running task's stack every 10 ms, for the dashboard's profile
     "distributed.worker.profile.enabled": False,
