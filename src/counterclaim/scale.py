@@ -140,8 +140,8 @@ Slim = list[Claim] | Extracted | InputError
 def _extract_slim(
     items: Sequence[Document | RawPage | InputError], factory: ExtractorFactory, *, english_only: bool = False
 ) -> list[Slim]:
-    """:func:`extract_partition` with each document the driver sent left out of the answer: a
-    result crosses the scheduler and the network once more, and the text is most of its bytes."""
+    """:func:`extract_partition` with each document the driver sent left out of the answer: the
+    answer crosses back to the driver, and a document's text is most of its bytes."""
     return [
         result.claims if isinstance(result, Extracted) and isinstance(item, Document) else result
         for item, result in zip(
