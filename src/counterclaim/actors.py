@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from counterclaim.errors import DataFileError
+from counterclaim.gazetteer import Country, Gazetteer, load_gazetteer
 from counterclaim.lexicon import lower_text, trie_pattern
 
 DEFAULT_ACTORS = Path(__file__).with_name("data") / "actors.toml"
@@ -53,6 +54,8 @@ class Actor:
     places: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    descriptions: tuple[str, ...] = ()
+    iso: tuple[str, ...] = ()  # for a state: its ISO 3166-1 code(s), "PS:GZ" for a region of one
 
 
 #: A document's conflicts, or a function that works them out when first needed.
@@ -143,12 +146,17 @@ class ActorRegistry:
 
     actors: tuple[Actor, ...]
     role_phrases: Mapping[str, str]
+    kind_descriptions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    gazetteer: Gazetteer | None = None
     _by_alias: dict[str, str] = field(init=False, repr=False)
     _actor: dict[str, Actor] = field(init=False, repr=False)
     _party_word: dict[str, tuple[str, str]] = field(init=False, repr=False)
     _ctx_alias: dict[str, list[tuple[str, frozenset[str]]]] = field(init=False, repr=False)
     _ctx_party_word: dict[str, list[tuple[str, str, frozenset[str]]]] = field(init=False, repr=False)
     _role_actor: dict[tuple[str, str], str] = field(init=False, repr=False)
+    _described: dict[str, frozenset[str]] = field(init=False, repr=False)
+    _context_role: dict[str, list[tuple[str, frozenset[str]]]] = field(init=False, repr=False)
+    _party_of_country: dict[str, str] = field(init=False, repr=False)
     _alias_re: _NameMatcher = field(init=False, repr=False)
     _party_re: _NameMatcher = field(init=False, repr=False)
     _role_re: _NameMatcher = field(init=False, repr=False)
@@ -213,9 +221,42 @@ class ActorRegistry:
         object.__setattr__(self, "_party_word", party_word)
         object.__setattr__(self, "_ctx_party_word", ctx_party_word)
         object.__setattr__(self, "_role_actor", role_actor)
+        object.__setattr__(self, "_described", self._descriptions())
+        context_role: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        for actor in self.actors:
+            if not actor.side and actor.context and not actor.is_party:
+                for role in actor.roles:
+                    context_role.setdefault(role, []).append((actor.name, frozenset(actor.context)))
+        object.__setattr__(self, "_context_role", context_role)
+        party_of_country: dict[str, str] = {}
+        for actor in self.actors:
+            for code in actor.iso if actor.is_party else ():
+                party_of_country.setdefault(code.upper(), actor.name)
+        object.__setattr__(self, "_party_of_country", party_of_country)
         object.__setattr__(self, "_alias_re", _NameMatcher(word for word, _, _ in aliases))
         object.__setattr__(self, "_party_re", _NameMatcher(word for word, _, _, _ in party_words))
         object.__setattr__(self, "_role_re", _NameMatcher(self.role_phrases))
+
+    def _descriptions(self) -> dict[str, frozenset[str]]:
+        """Common nouns that describe each body ("the monitor", "a think tank", "the agency"):
+        those of its kind, its own, and the head noun of its multi-word names ("Observatory")."""
+        described: dict[str, set[str]] = {}
+        for actor in self.actors:
+            if actor.is_party:
+                continue
+            nouns = {*self.kind_descriptions.get(actor.kind, ()), *actor.descriptions}
+            for name in (actor.name, *actor.aliases):
+                words = name.split()
+                last = words[-1]
+                if len(words) > 1 and last[:1].isupper() and not is_acronym(last) and last.isalpha():
+                    nouns.add(last)
+            for noun in nouns:
+                described.setdefault(" ".join(noun.lower().split()), set()).add(actor.name)
+        return {noun: frozenset(names) for noun, names in described.items()}
+
+    def describes(self, noun: str) -> frozenset[str]:
+        """The bodies a common noun or noun phrase can describe ("monitor", "think tank")."""
+        return self._described.get(" ".join(noun.lower().split()), frozenset())
 
     # -- lookups -------------------------------------------------------------------------
     def _alias_of(self, key: str, conflicts: Conflicts) -> str | None:
@@ -312,7 +353,35 @@ class ActorRegistry:
             entry = self._party_word_of(_norm(key), conflicts)
             if entry is not None:
                 found.append(Mention(match_start, match_end, entry[0], entry[1]))
+        if self.gazetteer is not None:
+            taken = [(m.start, m.end) for m in found]
+            added = False
+            for place_start, place_end, place in self.gazetteer.mentions(text, start, end):
+                if any(place_start < t_end and t_start < place_end for t_start, t_end in taken):
+                    continue
+                party = self.party_of_place(place.country, place.region)
+                if party is not None:
+                    how = {"demonym": "adjective", "country": "name"}.get(place.kind, "place")
+                    found.append(Mention(place_start, place_end, party, how))
+                    added = True
+            if added:
+                found.sort(key=lambda m: m.start)
         return found
+
+    def party_of_place(self, country: str, region: str = "") -> str | None:
+        """The party a place of the gazetteer belongs to: a registry party that claims its
+        country (or its region of it: "PS:GZ" is Gaza), else the country itself."""
+        if region:
+            named = self._party_of_country.get(f"{country}:{region}")
+            if named is not None:
+                return named
+        named = self._party_of_country.get(country)
+        if named is not None:
+            return named
+        if any(code.startswith(f"{country}:") for code in self._party_of_country):
+            return None  # a country split between parties (Gaza, West Bank): its region decides
+        entry = self.gazetteer.country(country) if self.gazetteer is not None else None
+        return entry.name if entry is not None else None
 
     def party_of_word(self, word: str, *, conflicts: Conflicts = None) -> str | None:
         """The party a name, adjective or place names, if any."""
@@ -342,12 +411,36 @@ class ActorRegistry:
         role = self.role_phrases.get(key.lower())
         return (role, start, end) if role else None
 
+    def _conflict_role_holder(self, role: str, conflicts: Conflicts) -> str | None:
+        """The actor that holds ``role`` in the document's conflict without belonging to a side
+        (the White Helmets are "the civil defence" of Syria's opposition areas)."""
+        holders = self._context_role.get(role)
+        if not holders:
+            return None
+        conflicts = conflicts() if callable(conflicts) else conflicts
+        if not conflicts:
+            return None
+        fitting = {name for name, context in holders if context & conflicts}
+        return fitting.pop() if len(fitting) == 1 else None
+
     def actor_for_role(self, party: str, role: str) -> str | None:
-        """The actor that holds ``role`` for ``party`` ("Russia", "defence_ministry")."""
+        """The actor that holds ``role`` for ``party`` ("Russia", "defence_ministry").
+
+        A state the registry lists no bodies for speaks through each of its roles itself:
+        "Japanese intelligence" -> Japan.
+        """
         named = self._role_actor.get((party, role))
         if named is not None:
             return named
         if role == "government" and self.is_party(party):
+            return party
+        actor = self.get(party)
+        if (
+            actor is not None
+            and actor.is_party
+            and actor.kind == "government"
+            and not any(side == party for side, _ in self._role_actor)
+        ):
             return party
         return None
 
@@ -383,6 +476,10 @@ class ActorRegistry:
             if party is None and found is not None and found[2] <= role_start:
                 party = self.side_of(found[0])
             if party is None:
+                # "a local civil defence official" in Syria: the conflict's own holder of the role
+                holder = self._conflict_role_holder(role_name, conflicts)
+                if holder is not None:
+                    return holder
                 party = context_party() if callable(context_party) else context_party
             if party is not None:
                 holder = self.actor_for_role(party, role_name)
@@ -465,6 +562,9 @@ class RegistryView:
     def aliases_in(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
         return self.registry.aliases_in(text, start, end)
 
+    def describes(self, noun: str) -> frozenset[str]:
+        return self.registry.describes(noun)
+
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:
     if value is None:
@@ -499,6 +599,11 @@ def _actor_from(entry: Mapping[str, Any], *, is_party: bool, source: str) -> Act
             [entry["context"]] if isinstance(entry.get("context"), str) else entry.get("context"),
             f"{source}: {name}: context",
         ),
+        descriptions=_strings(entry.get("descriptions"), f"{source}: {name}: descriptions"),
+        iso=_strings(
+            [entry["iso"]] if isinstance(entry.get("iso"), str) else entry.get("iso"),
+            f"{source}: {name}: iso",
+        ),
     )
 
 
@@ -520,15 +625,24 @@ def _merge_actor(old: Actor, new: Actor, entry: Mapping[str, Any]) -> Actor:
         places=joined("places"),
         conflicts=joined("conflicts"),
         context=joined("context"),
+        descriptions=joined("descriptions"),
+        iso=joined("iso"),
     )
 
 
 def registry_from_tables(
-    tables: Sequence[Mapping[str, Any]], *, sources: Sequence[str] = ()
+    tables: Sequence[Mapping[str, Any]], *, sources: Sequence[str] = (), gazetteer: Gazetteer | None = None
 ) -> ActorRegistry:
-    """Build a registry from parsed TOML tables; later tables extend and override earlier ones."""
+    """Build a registry from parsed TOML tables; later tables extend and override earlier ones.
+
+    With a ``gazetteer``, every country no party of the tables claims (by ``iso``) becomes a
+    party of its own, named as the gazetteer names it, with its demonyms as adjectives
+    ("Pakistani officials" -> Pakistan), and the gazetteer's regions and cities name the
+    party they are in.
+    """
     actors: dict[str, Actor] = {}
     roles: dict[str, str] = {}
+    descriptions: dict[str, tuple[str, ...]] = {}
     for index, data in enumerate(tables):
         source = sources[index] if index < len(sources) else f"actors table {index}"
         for key, is_party in (("party", True), ("actor", False)):
@@ -539,7 +653,38 @@ def registry_from_tables(
         for role, spec in data.get("roles", {}).items():
             for phrase in _strings(spec.get("phrases"), f"{source}: roles.{role}.phrases"):
                 roles[_key(phrase).lower()] = role
-    return ActorRegistry(tuple(actors.values()), roles)
+        for kind, nouns in data.get("descriptions", {}).items():
+            if kind not in KINDS:
+                raise DataFileError(f"{source}: descriptions.{kind}: not a kind ({sorted(KINDS)})")
+            descriptions[kind] = (
+                *descriptions.get(kind, ()),
+                *_strings(nouns, f"{source}: descriptions.{kind}"),
+            )
+    if gazetteer is not None:
+        claimed = {code.upper().split(":")[0] for actor in actors.values() for code in actor.iso}
+        named = {actor.name for actor in actors.values()}
+        for code, country in sorted(gazetteer.countries.items()):
+            if code in claimed or country.name in named:
+                continue
+            actors[country.name] = _implicit_state(country)
+    return ActorRegistry(tuple(actors.values()), roles, descriptions, gazetteer)
+
+
+def _implicit_state(country: Country) -> Actor:
+    """A country the registry lists no entry for, as a party: its names, its demonyms as
+    adjectives, and the usual ways news names its government."""
+    demonyms = [d for d in country.demonyms if not d.endswith("s") or d[:-1] not in country.demonyms]
+    voices = [f"{country.name} government", f"{country.name}'s government"] + [
+        f"{demonym} {body}" for demonym in demonyms for body in ("government", "authorities")
+    ]
+    return Actor(
+        name=country.name,
+        kind="government",
+        is_party=True,
+        aliases=tuple(dict.fromkeys((*country.names[1:], *voices))),
+        adjectives=tuple(dict.fromkeys((*country.demonyms, f"{country.name}'s"))),
+        iso=(country.code,),
+    )
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -561,4 +706,6 @@ def load_registry(*extra: str | Path) -> ActorRegistry:
         'Russia'
     """
     paths = [DEFAULT_ACTORS, *(Path(p) for p in extra)]
-    return registry_from_tables([_read(p) for p in paths], sources=[str(p) for p in paths])
+    return registry_from_tables(
+        [_read(p) for p in paths], sources=[str(p) for p in paths], gazetteer=load_gazetteer()
+    )

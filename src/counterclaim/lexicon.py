@@ -136,6 +136,10 @@ class Lexicon:
     cumulative: re.Pattern[str]
     incident: re.Pattern[str]
     reporting_verbs: re.Pattern[str]
+    reporting_words: frozenset[str]
+    speaker_nouns: frozenset[str]
+    measure_verbs: frozenset[str]
+    measure_nouns: frozenset[str]
     back_references: frozenset[str]
     anonymous: frozenset[str]
 
@@ -196,6 +200,16 @@ def build_lexicon(data: Mapping[str, Any], *, source: str = "lexicon") -> Lexico
             cumulative=word_regex(data["scope"]["cumulative"]),
             incident=word_regex(data["scope"]["incident"]),
             reporting_verbs=word_regex(attribution["verbs"]),
+            reporting_words=frozenset(
+                normalise_phrase(w) for w in attribution["verbs"] if " " not in w.strip()
+            ),
+            measure_nouns=frozenset(
+                p for p, (_, form) in measure_of.items() if " " not in p and form == "noun"
+            ),
+            measure_verbs=frozenset(
+                p for p, (_, form) in measure_of.items() if " " not in p and form == "verb"
+            ),
+            speaker_nouns=frozenset(normalise_phrase(w) for w in attribution.get("speaker_nouns", [])),
             back_references=frozenset(normalise_phrase(w) for w in attribution["back_references"]),
             anonymous=frozenset(normalise_phrase(w) for w in attribution["anonymous"]),
         )

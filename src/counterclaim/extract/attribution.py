@@ -1,154 +1,146 @@
-"""Who makes a claim: "X said", "according to X", "said X", "X told Y", quotes, back-references."""
+"""Who makes a claim: the sentence's own attribution, its quotation's speaker, or the report it continues.
+
+A claim's claimant is found in this order (docs/claims.md, "Attribution across sentences"):
+
+1. the quotation the number stands in, when the quotation has a speaker (just after its closing
+   mark, just before its opening one, or a line introducing it: "Here's OCHA's spokesperson:");
+2. the reporting construction of its own sentence that governs the number: the nearest one
+   before it whose statement holds the number ("X said 12 were killed"), or after it
+   ("12 were killed, X said");
+3. the speaker of the report the sentence continues: a share of a figure just attributed
+   ("17 children were among those killed"), or the next sentence of the same paragraph of a
+   report, unless the sentence opens a new event, place or topic ("Meanwhile", "Elsewhere",
+   "In a separate attack") or the paragraph structure of the text is unknown;
+4. else nobody: the outlet's own voice.
+
+A speaker's words resolve to a claimant through the actor registry (names, aliases, roles in
+the context of a party), people named earlier with their organisation ("Turk's office"),
+pronouns ("he said", "it added") and descriptions ("the think tank", "a monitor") that refer
+to a speaker or a body named in the document, and otherwise stay as the text names them
+("local rescue worker", "military sources"). A date, a place or a time word is never a speaker.
+"""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
 from counterclaim.actors import PartyHint, RegistryView
 from counterclaim.extract.sentences import Sentences
+from counterclaim.extract.speakers import DETERMINERS, PRONOUNS, Cue, find_cues
 from counterclaim.lexicon import Lexicon, normalise_phrase
 
 Span = tuple[int, int]
 
-_ACCORDING: Final = re.compile(r"(?<![\w])according\s+to\s+", re.IGNORECASE)
-_QUOTED_AS: Final = re.compile(r"(?<![\w])quot(?:ed|ing)\s+(?P<x>.{2,80}?)\s+as\s+saying", re.IGNORECASE)
-_SPAN_END: Final = re.compile(
-    r"[,;:.!?“”\"(]|\s(?:which|who|that|while|and\s+(?:the|a)\s+\w+\s+(?:said|says))\s", re.IGNORECASE
-)
-_BOUNDARY_BEFORE: Final = re.compile(
-    r"[,;:“”\"(\[–—]|\s(?:that|while|whereas|but|as|because|after|before|when)\s", re.IGNORECASE
-)
-_PASSIVE_BEFORE: Final = re.compile(
-    r"(?<![\w])(?:(?:was|were|is|are|been|being|be)(?:\s+(?:also|later|widely|first|previously|"
-    r"initially|now|reportedly|officially))?|an|the|it's|widely|often|reportedly|initially|"
-    r"if|when|unless|once|[Tt]he|[Aa]n)\s*$"
-)
-# "daily reports of attacks", "media claims": a noun, not a reporting verb.
-_NOUN_VERBS: Final = frozenset(
-    {"reports", "claims", "estimates", "records", "notes", "states", "claim", "estimate"}
-)
-_NOUN_BEFORE: Final = re.compile(
-    r"(?<![\w])(?:daily|media|new|latest|initial|unconfirmed|conflicting|these|their|its|his|her|"
-    r"such|some|many|several|official|earlier|previous|recent|local|news|press|[a-z]+['’]s)\s*$",
-    re.IGNORECASE,
-)
-_AFTER_VERB_SKIP: Final = re.compile(r"^\s*(?:by|of|to\s+(?:be|have|rise|reach|number|stand|total))\b", re.I)
-_TRAILING_AUXILIARIES: Final = re.compile(
-    r"(?:\s+(?:has|have|had|was|is|were|also|previously|later|then|again|now|earlier|reportedly))+$", re.I
-)
-_PROPER: Final = re.compile(r"((?:[A-Z][\w.'’-]*\s+){0,4}[A-Z][\w.'’-]*)\s*$")
 _ORGANISATION: Final = re.compile(
-    r"((?:[A-Z][\w'’-]*\s+){1,5}(?:Command|Directorate|Ministry|Committee|Committees|Council|"
-    r"Office|Agency|Department|Authority|Service|Hospital|Police|Network|Centre|Center|"
-    r"Coalition|Front|Brigade|Movement|Union|Organisation|Organization|Institute|Society|Bank|"
-    r"Court|Commission|Administration|Executive|Bureau|Foundation|Observatory|Monitor)"
-    r"(?:\s+(?:for|of|on|to)\s+(?:the\s+)?(?:[A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*)*)?)(?![\w])"
+    r"((?:[A-Z][\w'’-]*\s+(?:(?:of|for|on|and|to)\s+(?:the\s+)?)?){1,6}(?:Command|Directorate|Ministry|"
+    r"Committee|Committees|Council|Office|Agency|Department|Authority|Service|Hospital|Police|Network|"
+    r"Centre|Center|Coalition|Front|Brigade|Movement|Union|Organisation|Organization|Institute|"
+    r"Society|Bank|Court|Commission|Administration|Executive|Bureau|Foundation|Observatory|Monitor|"
+    r"Academy|Mission|Group|Association|Project|Watch|Syndicate|Federation|Board|Team|Unit)"
+    r"(?:\s+(?:for|of|on|to|in)\s+(?:the\s+)?(?:[A-Z][\w'’-]*)(?:\s+(?:and\s+)?[A-Z][\w'’-]*)*)?)(?![\w])"
 )
-_FIRST_PROPER: Final = re.compile(r"(?<![\w])((?:[A-Z][\w.'’-]*\s+){1,4}[A-Z][\w.'’-]*)")
-_PREPOSITIONS: Final = frozenset(
-    {
-        "in",
-        "on",
-        "at",
-        "of",
-        "for",
-        "from",
-        "with",
-        "by",
-        "to",
-        "near",
-        "across",
-        "where",
-        "which",
-        "who",
-        "when",
-        "while",
-    }
-)
-_POSSESSIVE: Final = re.compile(r"(?:['’]s|\bits|\btheir)\s+\w", re.IGNORECASE)
-_LEADING_JOINS: Final = frozenset({"and", "but", "though", "although", "while", "as", "so", "or", "yet"})
-_NOT_A_SPEAKER: Final = frozenset(
-    {"were", "was", "had", "have", "has", "been", "is", "are", "be", "it", "there"}
-)
+_PROPER_NAME: Final = re.compile(r"(?<![\w])((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*$")
 _HOSPITAL_SOURCE: Final = re.compile(
     r"hospital\s+(?:source|sources|official|officials)\s+in\s+"
     r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?!\s+[A-Z])"
 )
-_PRONOUNS: Final = frozenset({"he", "she", "it", "they", "we", "i"})
-_LOOKBACK_SENTENCES: Final = 6
-_DETERMINERS: Final = frozenset({"the", "a", "an", "its", "their", "country's", "country’s", "another"})
-
-
-@dataclass(frozen=True, slots=True)
-class Attribution:
-    """A place in a sentence where someone is said to say something."""
-
-    marker_start: int
-    marker_end: int
-    speaker: str
-    speaker_start: int
-    kind: str  # "according", "quoted", "verb", "inverted"
-
-
-def _clip_after(text: str, start: int, stop: int, max_words: int = 12) -> str:
-    match = _SPAN_END.search(text, start, stop)
-    end = match.start() if match else stop
-    words = text[start:end].split()
-    return " ".join(words[:max_words])
-
-
-def find_attributions(text: str, low: str, start: int, end: int, lexicon: Lexicon) -> list[Attribution]:
-    """Every attribution marker in the sentence ``text[start:end]``, with its speaker words.
-
-    ``low`` is the text lower-cased with :func:`counterclaim.lexicon.lower_text`.
-    """
-    found: list[Attribution] = []
-    for match in _ACCORDING.finditer(text, start, end):
-        speaker = _clip_after(text, match.end(), end)
-        if speaker:
-            found.append(Attribution(match.start(), match.end(), speaker, match.end(), "according"))
-    for match in _QUOTED_AS.finditer(text, start, end):
-        found.append(Attribution(match.start(), match.end(), match.group("x"), match.start("x"), "quoted"))
-    for match in lexicon.reporting_verbs.finditer(low, start, end):
-        verb = normalise_phrase(match.group(0))
-        if verb == "quoted":
-            continue
-        before = text[max(start, match.start() - 24) : match.start()]
-        after = text[match.end() : min(end, match.end() + 24)]
-        if _PASSIVE_BEFORE.search(before) or _AFTER_VERB_SKIP.match(after):
-            continue
-        if verb in _NOUN_VERBS and _NOUN_BEFORE.search(before):
-            continue
-        if verb in {"claimed", "claiming"} and re.match(r"\s*the\s+lives?\b", after, re.I):
-            continue
-        boundaries = [start] + [b.end() for b in _BOUNDARY_BEFORE.finditer(text, start, match.start())]
-        boundary_at = boundaries[-1]
-        subject_text = _TRAILING_AUXILIARIES.sub("", text[boundary_at : match.start()].strip())
-        if not subject_text and len(boundaries) >= 2 and text[boundary_at - 1] == ",":
-            # "The UN human rights office, OHCHR, said": the apposition before the comma speaks
-            subject_text = text[boundaries[-2] : boundary_at - 1].strip()
-        if subject_text.strip("\"“”‘’' ") and not subject_text.endswith(("”", '"', "’’", "''")):
-            words = subject_text.split()
-            kept = " ".join(words[-10:])
-            found.append(Attribution(match.start(), match.end(), kept, match.start() - len(kept), "verb"))
-            continue
-        speaker = _clip_after(text, match.end(), end, max_words=14)
-        speaker = re.split(r",\s*(?:briefing|speaking|adding|saying|told|in\s+a)\b", speaker)[0]
-        if speaker:
-            found.append(Attribution(match.start(), match.end(), speaker, match.end(), "inverted"))
-    return found
+_POSSESSIVE_END: Final = re.compile(r"['’]s?$")
+_PERSON_NAME: Final = re.compile(
+    r"[A-Z][\w'’]+(?:\s+(?:(?:al|el|bin|ibn|de|da|van|von|abu)[-\s])?[A-Z][\w'’-]+)+"
+)
+# Words that open a speaker's phrase but do not name it: "Other media sources", "two officials".
+_QUANTIFIERS: Final = frozenset(
+    {
+        "other", "some", "two", "three", "four", "several", "many", "various", "both", "all",
+        "senior", "unnamed", "anonymous", "one", "most", "few", "more",
+    }
+)  # fmt: skip
+_PERSON_TITLES: Final = frozenset(
+    {
+        "spokesman", "spokeswoman", "spokesperson", "minister", "president", "governor", "mayor",
+        "official", "commander", "chief", "director", "head", "secretary-general", "secretary",
+        "envoy", "representative", "ambassador", "coordinator", "correspondent", "reporter",
+        "analyst", "adviser", "advisor", "general", "colonel", "officer", "leader", "chairman",
+        "chairwoman", "deputy", "commissioner", "prosecutor", "senator", "mr", "mrs",
+        "ms", "dr", "prof", "lieutenant", "captain", "major", "researcher", "expert", "doctor",
+        "surgeon", "activist", "witness", "resident", "medic", "paramedic", "rescuer", "worker",
+    }
+)  # fmt: skip
+_PLURAL_HEADS: Final = frozenset(
+    {
+        "officials", "sources", "activists", "witnesses", "residents", "medics", "rescuers",
+        "workers", "authorities", "observers", "analysts", "experts", "researchers", "doctors",
+        "police", "forces", "organizations", "organisations", "groups", "agencies", "people",
+        "monitors", "journalists", "reporters",
+    }
+)  # fmt: skip
+_DOCUMENT_NOUNS: Final = frozenset(
+    {
+        "report", "study", "statement", "survey", "research", "estimate", "update", "bulletin",
+        "tally", "figures", "data", "analysis", "assessment", "investigation", "findings", "count",
+        "claim", "announcement", "video", "post", "message", "communique", "release",
+    }
+)  # fmt: skip
+# A sentence that opens with one of these starts a new event, place or topic: no carry-over.
+_NEW_TOPIC: Final = re.compile(
+    r"^\W*(?:meanwhile|elsewhere|separately|in\s+(?:a|another)\s+(?:separate|different|other)?\s*\w+|"
+    r"in\s+other\s+news|on\s+the\s+other\s+hand|also\s+on|in\s+(?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*\s*,|"
+    r"on\s+(?:\w+\s+)?(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    r"in\s+(?:[A-Z][\w-]+\s+)*(?:region|province|city|state|district|oblast|governorate)\b)",
+    re.IGNORECASE,
+)
+# "17 children were among those killed", "Of the dead, 12 were children": a share of a count
+# already given takes its source.
+_SHARE_OF_EARLIER: Final = re.compile(
+    r"(?<![\w])(?:among\s+(?:those|the)\s+(?:killed|dead|injured|wounded|victims|casualties)|"
+    r"among\s+(?:them|those|the\s+victims)|of\s+(?:the|those)\s+(?:dead|killed|victims|injured|wounded)|"
+    r"of\s+them|of\s+whom|the\s+rest)(?![\w])",
+    re.IGNORECASE,
+)
+_INTRODUCER: Final = re.compile(
+    r"(?<![\w])(?:here['’]s|here\s+is|listen\s+to|this\s+is|we\s+spoke\s+to|speaking\s+to)\s+(?P<x>[^:]{3,140}):\s*$",
+    re.IGNORECASE,
+)
+_QUOTE_MARKS: Final = re.compile(r"‘‘|’’|[“”\"]")
+# "an international charity and an aid worker": two speakers, the first speaks for the claim
+_FIRST_CONJUNCT: Final = re.compile(
+    r"^(.+?)\s+and\s+(?:[Tt]he|[Aa]n?|[Oo]ther|[Ii]ts|[Hh]is|[Hh]er|[a-z][\w-]*)\s"
+)
+_TRAILING_PREPOSITIONS: Final = frozenset(
+    {"in", "near", "at", "from", "with", "on", "of", "inside", "operating"}
+)
+_PRONOUN_LOOKBACK: Final = 8
+_CARRY_LOOKBACK: Final = 3
+_DESCRIPTION_AHEAD: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
 class Speaker:
-    """A resolved claimant: canonical name (None when unknown or anonymous) and text."""
+    """A resolved claimant: canonical name (None when unknown or anonymous) and text.
+
+    ``known`` is True when the claimant is an actor of the registry (or a person's
+    organisation); an unknown speaker keeps the text's words in ``claimant``.
+    """
 
     claimant: str | None
     text: str | None
     known: bool
+    kind: str = ""  # "person", "plural", "organisation" or "" (for pronoun agreement)
+
+
+NOBODY: Final = Speaker(None, None, False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Quote:
+    start: int
+    end: int
+    group: int  # quotations continued across paragraphs share a group
 
 
 class Attributor:
@@ -169,253 +161,666 @@ class Attributor:
         self.sentences = sentences
         self.lexicon = lexicon
         self.registry = registry
-        self._cache: dict[Span, list[Attribution]] = {}
-        self._resolved: dict[tuple[str, int], Speaker] = {}
-        # The party a generic speaker ("a military spokesman") belongs to is read before the
-        # speaker, not before the number.
         self._context_for = context_for
+        self._cues: dict[Span, list[Cue]] = {}
+        self._resolved: dict[tuple[str, int], Speaker] = {}
+        self._quotes: list[_Quote] | None = None
+        self._quote_starts: list[int] = []
+        self._group_speaker: dict[int, Speaker | None] = {}
+        self._actors: list[tuple[int, int, str]] | None = None
+        self._people: dict[str, Speaker] = {}
+        self._sentence_speaker: dict[Span, Speaker | None] = {}
+        self._paragraphs = "\n" in text.strip()
+        self._claimed: list[tuple[int, Speaker]] = []  # (position, speaker) of claims so far
 
-    def attributions(self, span: Span) -> list[Attribution]:
-        """The attributions of the sentence ``span`` (cached)."""
-        if span not in self._cache:
-            self._cache[span] = find_attributions(self.text, self.low, span[0], span[1], self.lexicon)
-        return self._cache[span]
+    # -- cues ---------------------------------------------------------------------------------
+    def cues(self, span: Span) -> list[Cue]:
+        """The reporting constructions of the sentence ``span`` (cached)."""
+        found = self._cues.get(span)
+        if found is None:
+            found = find_cues(self.text, self.low, span[0], span[1], self.lexicon, is_place=self._is_place)
+            self._cues[span] = found
+        return found
 
+    # -- the claim's claimant -----------------------------------------------------------------
     def claimant_for(self, span: Span, position: int, context_party: PartyHint) -> Speaker:
         """Who claims the number at ``position`` in the sentence ``span``."""
-        candidates = self.attributions(span)
-        according = [a for a in candidates if a.kind == "according"]
-        quoted = [a for a in candidates if a.kind == "quoted" and a.marker_end <= position]
-        chosen: Attribution | None = None
-        if according:
-            chosen = min(according, key=lambda a: abs(a.marker_start - position))
-        elif quoted:
-            chosen = quoted[-1]
-        else:
-            verbs = [a for a in candidates if a.kind in {"verb", "inverted"}]
-            if verbs:
-                chosen = min(verbs, key=lambda a: _distance(a, position))
-        if chosen is None:
-            if self._inside_quote(span, position):
-                return self._previous(span, context_party) or Speaker(None, None, False)
-            return Speaker(None, None, False)
-        if chosen.kind == "quoted" and not any(ch.isupper() for ch in chosen.speaker):
-            # "It quoted activists as saying": an unnamed source speaks through the quoter
-            subject = self._subject_of_quote(span, chosen, context_party)
-            if subject is not None:
-                return subject
-        speaker = self._resolve_cached(chosen.speaker, chosen.speaker_start, span, context_party)
-        if chosen.kind == "quoted" and not speaker.known:
-            subject = self._subject_of_quote(span, chosen, context_party)
-            if subject is not None:
-                return subject
+        speaker = self._claimant(span, position, context_party)
+        self._claimed.append((position, speaker))
         return speaker
 
+    def _claimant(self, span: Span, position: int, context_party: PartyHint) -> Speaker:
+        quote = self._quote_at(position)
+        if quote is not None:
+            speaker = self._quote_speaker(quote, context_party)
+            if speaker is not None and speaker.claimant is not None:
+                return speaker
+        cue = self._governing_cue(span, position, quote)
+        if cue is not None:
+            return self._speaker_of(cue, span, context_party)
+        if quote is not None:
+            # a quotation no speaker is named for: the one who was just speaking
+            previous = self._previous_speaker(span, quote.start, sentences=3)
+            return previous or NOBODY
+        return self._carried(span, position, context_party) or NOBODY
+
+    def _governing_cue(self, span: Span, position: int, quote: _Quote | None) -> Cue | None:
+        """The reporting construction of the sentence whose statement holds the number: the
+        nearest one before it that takes a statement after it, or the nearest one after it
+        that closes the clause ("12 were killed, X said")."""
+        cues = [c for c in self.cues(span) if c.kind != "quoted" or c.end <= position]
+        if not cues:
+            return None
+        if quote is not None:
+            # a cue inside the same quotation speaks for part of it; one outside for all of it
+            cues = [c for c in cues if not (quote.start < c.start < quote.end)] or cues
+        before = [c for c in cues if c.end <= position and c.governs in {"after", "both"}]
+        after = [
+            c
+            for c in cues
+            if c.start >= position and c.governs in {"before", "both"} and c.speaker_start != position
+        ]
+        chosen = before[-1] if before else None
+        if chosen is not None and len(before) > 1:
+            # "The WHO says Syrian health officials have reported that 84 were killed": the outer
+            # speaker passes the figure on, and is the one the outlet quotes
+            outer = before[-2]
+            between = self.text[outer.end : chosen.speaker_start]
+            if outer.kind == "verb" and outer.governs == "after" and len(between) < 4 and not between.strip():
+                chosen = outer
+        if after:
+            first_after = after[0]
+            if chosen is None or (
+                not self._clause_break(position, first_after.start)
+                and (
+                    position - chosen.end > first_after.start - position
+                    or self._clause_break(chosen.end, position)
+                )
+            ):
+                chosen = first_after
+        return chosen
+
+    def _clause_break(self, start: int, end: int) -> bool:
+        """Whether a new clause begins between two offsets (";", ", while", ", but")."""
+        stretch = self.text[start:end]
+        return bool(re.search(r";|,\s+(?:while|but|whereas|and\s+(?:the|a)\s)|\.\s", stretch))
+
+    def _speaker_of(self, cue: Cue, span: Span, context_party: PartyHint) -> Speaker:
+        if not cue.speaker:
+            return NOBODY
+        if cue.kind == "quoted" and not any(ch.isupper() for ch in cue.speaker):
+            # "It quoted activists as saying": unnamed sources speak through the one quoting them
+            quoter = re.search(
+                r"(\S+(?:\s+\S+){0,3})\s+quot", self.text[max(span[0], cue.start - 60) : cue.start + 6]
+            )
+            if quoter is not None:
+                through = self._resolve_cached(quoter.group(1), cue.start - 1, span, context_party)
+                if through.known:
+                    return through
+        return self._resolve_cached(cue.speaker, cue.speaker_start, span, context_party)
+
+    # -- quotations ---------------------------------------------------------------------------
+    def _quotations(self) -> list[_Quote]:
+        if self._quotes is not None:
+            return self._quotes
+        quotes: list[_Quote] = []
+        group = 0
+        offset = 0
+        open_at: int | None = None
+        continued = False
+        for paragraph in self.text.split("\n"):
+            end = offset + len(paragraph)
+            stripped = paragraph.lstrip()
+            opens_with_quote = stripped[:1] in {"“", '"'}
+            if not opens_with_quote:
+                continued = False
+            for match in _QUOTE_MARKS.finditer(paragraph):
+                mark = match.group(0)
+                at = offset + match.start()
+                if mark in {"“", "‘‘"} or (mark == '"' and open_at is None):
+                    if open_at is None:
+                        open_at = at
+                elif open_at is not None:
+                    quotes.append(_Quote(open_at, at + len(mark), group if continued else group + 1))
+                    group = quotes[-1].group
+                    open_at = None
+                    continued = False
+            if open_at is not None:
+                # a quotation left open at the end of a paragraph goes on in the next one
+                # when that one opens with a quotation mark
+                quotes.append(_Quote(open_at, end, group if continued else group + 1))
+                group = quotes[-1].group
+                open_at = None
+                continued = True
+            offset = end + 1
+        self._quotes = quotes
+        self._quote_starts = [q.start for q in quotes]
+        return quotes
+
+    def _quote_at(self, position: int) -> _Quote | None:
+        quotes = self._quotations()
+        index = bisect_right(self._quote_starts, position) - 1
+        if index >= 0 and quotes[index].start < position < quotes[index].end:
+            return quotes[index]
+        return None
+
+    def _inside_sentence_quote(self, span: Span, quote: _Quote) -> bool:
+        return span[0] <= quote.start and quote.end <= span[1]
+
+    def _quote_speaker(self, quote: _Quote, context_party: PartyHint) -> Speaker | None:
+        if quote.group in self._group_speaker:
+            return self._group_speaker[quote.group]
+        self._group_speaker[quote.group] = None  # guards against cycles through pronouns
+        speaker: Speaker | None = None
+        members = [q for q in self._quotations() if q.group == quote.group]
+        for member in members:
+            speaker = self._attached_speaker(member, context_party)
+            if speaker is not None and speaker.claimant is not None:
+                break
+        self._group_speaker[quote.group] = speaker
+        return speaker
+
+    def _attached_speaker(self, quote: _Quote, context_party: PartyHint) -> Speaker | None:
+        """The speaker named right after the quotation's closing mark, or right before its
+        opening one ("X said: “…"), or on the line that introduces it."""
+        after_span = self.sentences.around(max(quote.start, quote.end - 1))
+        if after_span[1] < quote.end:
+            after_span = self.sentences.around(quote.end)
+        for cue in self.cues(after_span):
+            if quote.end <= cue.start and not self.text[quote.end : cue.start].strip(" ,.-–—\"”’'\n"):
+                return self._speaker_of(cue, after_span, context_party)
+            if quote.end <= cue.speaker_start < cue.start and not self.text[
+                quote.end : cue.speaker_start
+            ].strip(" ,.-–—\"”’'\n"):
+                return self._speaker_of(cue, after_span, context_party)
+        opening_span = self.sentences.around(quote.start)
+        for cue in reversed(self.cues(opening_span)):
+            if cue.end <= quote.start and not re.sub(
+                r"(?:that|in\s+a\s+statement|on\s+\w+|to\s+\w+|reporters)",
+                "",
+                self.text[cue.end : quote.start],
+            ).strip(" ,:-–—\n"):
+                return self._speaker_of(cue, opening_span, context_party)
+        previous = self.sentences.before(opening_span) if opening_span[0] >= quote.start - 1 else None
+        if previous is not None and "\n" not in self.text[previous[1] : quote.start]:
+            # “…,” Turk said. “But drone strikes …”: the same speaker goes on
+            earlier = self._quote_at(previous[1] - 2) or self._quote_at(max(previous[0], previous[1] - 40))
+            if earlier is not None and earlier.group != quote.group:
+                speaker = self._quote_speaker(earlier, context_party)
+                if speaker is not None and speaker.claimant is not None:
+                    return speaker
+        if previous is not None and self.text[previous[0] : previous[1]].rstrip().endswith(":"):
+            introducer = _INTRODUCER.search(self.text, previous[0], previous[1])
+            if introducer is not None:
+                return self._resolve_cached(
+                    introducer.group("x"), introducer.start("x"), previous, context_party
+                )
+            cues = self.cues(previous)
+            if cues:
+                return self._speaker_of(cues[-1], previous, context_party)
+        return None
+
+    # -- carry-over ---------------------------------------------------------------------------
+    def _carried(self, span: Span, position: int, context_party: PartyHint) -> Speaker | None:
+        sentence = self.text[span[0] : span[1]]
+        if _NEW_TOPIC.match(sentence):
+            return None
+        if _SHARE_OF_EARLIER.search(sentence):
+            earlier = self._earlier_claim_speaker(span)
+            if earlier is not None:
+                return earlier
+        if not self._paragraphs or not _ends_as_sentence(sentence):
+            return None
+        current = span
+        for _ in range(_CARRY_LOOKBACK):
+            previous = self.sentences.before(current)
+            if previous is None or "\n" in self.text[previous[1] : current[0]]:
+                return None
+            words = self.text[previous[0] : previous[1]]
+            if not _ends_as_sentence(words):
+                return None
+            speaker = self._speaker_of_sentence(previous, context_party)
+            if speaker is not None:
+                return speaker if speaker.claimant is not None else None
+            if _NEW_TOPIC.match(words):
+                return None
+            current = previous
+        return None
+
+    def _earlier_claim_speaker(self, span: Span) -> Speaker | None:
+        """The claimant of the last claim in the two sentences before ``span``."""
+        first = self.sentences.before(span)
+        first = self.sentences.before(first) if first is not None else None
+        floor = first[0] if first is not None else 0
+        for position, speaker in reversed(self._claimed):
+            if position < floor:
+                break
+            if position < span[0] and speaker.claimant is not None:
+                return speaker
+        return None
+
+    def _speaker_of_sentence(self, span: Span, context_party: PartyHint) -> Speaker | None:
+        """The speaker a sentence reports (its last reporting construction), if any."""
+        if span in self._sentence_speaker:
+            return self._sentence_speaker[span]
+        self._sentence_speaker[span] = None
+        speaker: Speaker | None = None
+        cues = [c for c in self.cues(span) if c.speaker]
+        if cues:
+            speaker = self._speaker_of(cues[-1], span, context_party)
+        else:
+            carried = self._carried(span, span[0], context_party)
+            speaker = carried
+        self._sentence_speaker[span] = speaker
+        return speaker
+
+    # -- resolving words to a claimant ---------------------------------------------------------
     def _resolve_cached(self, words: str, at: int, span: Span, context_party: PartyHint) -> Speaker:
         key = (words, at)
-        if key not in self._resolved:
+        found = self._resolved.get(key)
+        if found is None:
             context: PartyHint = context_party
             if self._context_for is not None:
                 context_for = self._context_for
-
-                possessive = bool(_POSSESSIVE.search(words))
+                possessive = bool(re.search(r"(?:['’]s|\bits|\btheir)\s+\w", words, re.I))
 
                 def context() -> str | None:
                     # "the territory's health ministry": the party named last before the speaker;
                     # "Israel's military said ... A military spokesman said": the side that spoke last
                     if not possessive:
-                        previous = self._previous(span, None, before=at, sentences=2)
-                        if previous is not None and previous.known:
+                        previous = self._previous_speaker(span, at, sentences=2, known_only=True)
+                        if previous is not None:
                             side = self.registry.side_of(previous.claimant)
                             if side is not None:
                                 return side
                     return context_for(span, at)
 
-            self._resolved[key] = self.resolve(words, at, span, context)
-        return self._resolved[key]
-
-    def _subject_of_quote(self, span: Span, chosen: Attribution, context_party: PartyHint) -> Speaker | None:
-        head = self.text[span[0] : chosen.marker_start].split()
-        if not head:
-            return None
-        resolved = self.resolve(" ".join(head[-4:]), chosen.marker_start, span, context_party)
-        return resolved if resolved.known else None
-
-    def _inside_quote(self, span: Span, position: int) -> bool:
-        before = self.text[span[0] : position]
-        opening = before.count("“") + before.count("‘‘")
-        closing = before.count("”") + before.count("’’")
-        straight = before.count('"')
-        return opening > closing or straight % 2 == 1
+            self._resolved[key] = Speaker(None, words, False)  # guards against cycles
+            found = self.resolve(words, at, span, context)
+            self._resolved[key] = found
+            self._remember_person(words, found)
+        return found
 
     def resolve(self, words: str, at: int, span: Span, context_party: PartyHint) -> Speaker:
-        """Turn a speaker's words into a claimant (registry, people named earlier, back-references)."""
-        words = words.strip().strip(",.;:\"“”‘’'").strip()
+        """Turn a speaker's words into a claimant: registry, people, pronouns, descriptions."""
+        words = _clean(words)
         if not words:
-            return Speaker(None, None, False)
-        normalised = normalise_phrase(words)
-        bare = re.sub(r"^(?:the|a)\s+", "", normalised)
-        if normalised in self.lexicon.anonymous or bare in self.lexicon.anonymous:
-            return Speaker(None, None, False)
-        if " and " in words:
-            # "the Syrian Observatory and medics said": the first named speaks for the claim
-            first = self.resolve(words.rsplit(" and ", 1)[0], at, span, context_party)
-            if first.known:
-                return first
+            return NOBODY
         tail = words.split()
-        exact = self.registry.resolve(" ".join(tail[-6:]), context_party=context_party)
+        normalised = normalise_phrase(words)
+        bare = _bare(normalised)
+        kind = _kind_of(tail)
+        if normalised in self.lexicon.anonymous or bare in self.lexicon.anonymous:
+            return NOBODY
+        if bare in PRONOUNS:
+            return self._pronoun(bare, at, span) or Speaker(None, words, False, kind)
+        conjunct = _FIRST_CONJUNCT.match(words)
+        if conjunct is not None and self.registry.get(words) is None:
+            # "an international charity and an aid worker said": the first named speaks, unless
+            # a later one is a body the registry knows ("witnesses and a member of the NUG")
+            first = self.resolve(conjunct.group(1), at, span, context_party)
+            if not first.known:
+                rest = self.resolve(words[conjunct.end(1) :].strip()[4:], at, span, context_party)
+                if rest.known:
+                    return rest
+            return first
         hospital = _HOSPITAL_SOURCE.search(words)
         if hospital is not None:
-            # "a hospital source in Hassakeh city": the hospitals of that place
-            return Speaker(f"{hospital.group(1)} hospital", words, False)
+            return Speaker(f"{hospital.group(1)} hospital", words, False, "organisation")
+        found = self.registry.find_actor(words)
+        if found is not None and not self.registry.is_party(found[0]):
+            return Speaker(found[0], words, True, kind or "organisation")
         organisation = _ORGANISATION.search(words)
         if organisation is not None:
-            name = re.sub(r"^(?:The|A|An)\s+", "", organisation.group(1))
-            known = self.registry.get(name)
-            if known is not None:
-                return Speaker(known.name, words, True)
-            # "a source at Aleppo Police Command": a named body the registry does not know,
-            # unless it is a generic role ("The Health Ministry") the context resolves
-            inner = self.registry.find_actor(name)
-            role = self.registry.registry.find_role(name)
-            generic = role is not None and role[2] >= len(name) - 1 and len(name.split()) <= 3
-            if not generic and (
-                inner is None or self.registry.is_party(inner[0]) or inner[2] - inner[1] < len(name) // 2
-            ):
-                return Speaker(name, words, False)
-        proper = _PROPER.search(words)
-        longer = self.registry.find_actor(words)
-        if (
-            proper is not None
-            and longer is not None
-            and longer[2] - longer[1] > len(proper.group(1))
-            and longer[2] >= proper.start(1)
-        ):
-            # "The UN Human Rights Monitoring Mission in Ukraine": the longer name wins
-            return Speaker(longer[0], words, True)
-        if proper is not None:
-            name = proper.group(1)
-            if self.registry.get(name) is not None:
-                canonical = self.registry.canonical(name)
-                if exact is not None and exact != canonical and self.registry.side_of(exact) == canonical:
-                    return Speaker(exact, words, True)  # "the Ministry of Defence of Ukraine"
-                return Speaker(canonical, words, True)
-            person = self._person(name, at)
+            named = self._organisation(organisation.group(1), words)
+            if named is not None:
+                return named
+        exact = self.registry.resolve(" ".join(tail[-6:]), context_party=context_party)
+        proper = _PROPER_NAME.search(words)
+        if proper is not None and found is None:
+            person = self._person(proper.group(1), at)
             if person is not None:
-                return Speaker(person, words, True)
-        short = " ".join(tail[-4:])
-        canonical = self.registry.resolve(short, context_party=context_party)
-        if canonical is not None:
-            return Speaker(canonical, self._shortest(tail, canonical, context_party), True)
-        if self._is_back_reference(normalised, tail) and exact is None:
-            previous = self._previous(span, context_party, before=at)
-            if previous is not None:
-                return Speaker(previous.claimant, words, previous.known)
-            return Speaker(None, words, False)
+                return Speaker(person.claimant, words, person.known, "person")
         if exact is not None:
-            return Speaker(exact, words, True)
-        canonical = self.registry.resolve(words, context_party=context_party)
-        if canonical is not None:
-            return Speaker(canonical, words, True)
-        named = _FIRST_PROPER.search(words)
-        if named is not None:
-            return Speaker(re.sub(r"^(?:The|A|An|Another)\s+", "", named.group(1)), words, False)
-        return Speaker(self._plain_words(tail), words, False)
+            return Speaker(exact, words, True, kind)
+        if found is not None:
+            return Speaker(found[0], words, True, kind or "organisation")
+        back_reference = bare in self.lexicon.back_references or normalised in self.lexicon.back_references
+        if back_reference:
+            referred = self._back_reference(bare, at, span)
+            if referred is not None:
+                return referred
+        described = self._described(bare, at, span)
+        if described is not None:
+            return described
+        if back_reference:
+            return Speaker(None, words, False, kind)  # "the group said", with nobody named before
+        if proper is not None and len(proper.group(1).split()) >= 2:
+            name = re.sub(r"^(?:The|A|An|Another)\s+", "", proper.group(1))
+            if not self._is_place(name):
+                return Speaker(name, words, False, "person" if kind != "organisation" else kind)
+        plain = self._plain_words(words)
+        return Speaker(plain, words, False, kind) if plain else NOBODY
 
-    def _plain_words(self, tail: list[str]) -> str | None:
-        """An unknown speaker named by common words: the last few, after any count or measure."""
-        kept: list[str] = []
-        for word in reversed(tail[-5:]):
-            low = word.lower().strip(",.;:")
-            if (
-                any(ch.isdigit() for ch in low)
-                or self.lexicon.measures.fullmatch(low)
-                or low in _PREPOSITIONS
-            ):
-                break
-            kept.insert(0, word)
+    def _organisation(self, name: str, words: str) -> Speaker | None:
+        """A named body ("Syria Live Network (SLN)", "Aleppo Police Command"): a known actor,
+        else its name as the text gives it, trimmed to what an acronym after it spells."""
+        name = re.sub(r"^(?:The|A|An)\s+", "", name)
+        known = self.registry.get(name)
+        if known is not None:
+            return Speaker(known.name, words, True, "organisation")
+        inner = self.registry.find_actor(name)
         if (
-            not kept
-            or any(w.lower() in _NOT_A_SPEAKER for w in kept)
-            or kept[-1].lower().endswith(("ed", "ly"))
+            inner is not None
+            and not self.registry.is_party(inner[0])
+            and inner[2] - inner[1] >= len(name) // 2
         ):
+            return Speaker(inner[0], words, True, "organisation")
+        role = self.registry.registry.find_role(name)
+        if role is not None and role[2] >= len(name) - 1 and len(name.split()) <= 3:
+            return None  # a generic role ("The Health Ministry"): resolved in context
+        acronym = re.search(r"\(([A-Z]{2,8})\)", words)
+        if acronym is not None:
+            name = _trim_to_acronym(name, acronym.group(1))
+        return Speaker(name, words, False, "organisation")
+
+    def _plain_words(self, phrase: str) -> str | None:
+        """An unknown speaker named by common words: its noun phrase, without determiners,
+        quantifiers, or places and times before or after it."""
+        words = phrase.split()
+        while words and (words[0].lower() in _QUANTIFIERS or words[0].lower() in DETERMINERS):
+            words = words[1:]
+        if not words or any(ch.isdigit() for ch in "".join(words)):
             return None
-        while kept and kept[0].lower() in _LEADING_JOINS:
-            kept = kept[1:]
-        while kept and kept[-1].lower().strip(",") in _LEADING_JOINS:
-            kept = kept[:-1]
-        text = " ".join(kept[-3:])
-        text = re.sub(r"^(?:the|a|an|another|two|three|some|several)\s+", "", text, flags=re.I)
+        cut = next(
+            (i for i, w in enumerate(words) if i > 0 and w.lower() in _TRAILING_PREPOSITIONS), len(words)
+        )
+        words = words[:cut]  # "a local rescue worker near the site" -> "local rescue worker"
+        if not words or words[-1].lower().strip(",.") not in self.lexicon.speaker_nouns:
+            return None
+        if len(words) > 5:
+            words = words[-5:]
+        text = " ".join(words)
         return text or None
 
-    def _shortest(self, tail: list[str], canonical: str, context_party: PartyHint) -> str:
-        """The fewest trailing words that still name the claimant, with their article."""
-        for size in range(1, min(len(tail), 4) + 1):
-            words = tail[-size:]
-            if self.registry.resolve(" ".join(words), context_party=context_party) == canonical:
-                lead = len(tail) - size
-                while lead > 0 and tail[lead - 1].lower() in _DETERMINERS:
-                    lead -= 1
-                return " ".join(tail[lead:])
-        return " ".join(tail[-4:])
+    def _is_place(self, name: str) -> bool:
+        """A place that is no speaker: "Homs" (but "Kyiv" and "Moscow" speak for their states)."""
+        mentions = self.registry.party_mentions(name)
+        if not mentions or mentions[0].start > 0 or mentions[-1].end < len(name) - 1:
+            return False
+        return all(m.how == "place" for m in mentions) and self.registry.get(name) is None
 
-    def _is_back_reference(self, normalised: str, tail: list[str]) -> bool:
-        last = tail[-1].lower() if tail else ""
-        if last in _PRONOUNS or normalised in self.lexicon.back_references:
-            return True
-        return any(" ".join(tail[:size]).lower() in self.lexicon.back_references for size in (4, 3, 2, 1))
+    def _kind_text(self, words: str) -> str:
+        return _kind_of(words.split())
 
-    def _person(self, name: str, before: int) -> str | None:
+    # -- people -------------------------------------------------------------------------------
+    def _remember_person(self, words: str, speaker: Speaker) -> None:
+        """Keep the organisation of a person named with it ("UNRWA's Sam Rose") for later
+        mentions by surname ("Rose said", "Rose's office")."""
+        if speaker.claimant is None:
+            return
+        for match in _PERSON_NAME.finditer(words):
+            name = match.group(0)
+            surname = _surname(name)
+            if len(surname) >= 3 and surname not in self._people and self.registry.get(name) is None:
+                self._people[surname] = speaker
+
+    def _person(self, name: str, before: int) -> Speaker | None:
         """The organisation of a person named earlier ("UN spokesman Stéphane Dujarric")."""
-        surname = name.split()[-1]
+        remembered = self._people.get(_surname(name))
+        if remembered is not None:
+            return remembered
+        surname = _POSSESSIVE_END.sub("", name.split()[-1])
         if len(surname) < 3 or not surname[0].isupper():
             return None
         pattern = re.compile(rf"(?<![\w]){re.escape(surname)}(?![\w])")
         for match in pattern.finditer(self.text, 0, before):
             window_start = max(0, match.start() - 70)
             window_end = min(len(self.text), match.end() + 70)
+            line_start = self.text.rfind("\n", 0, match.start()) + 1
+            line_end = self.text.find("\n", match.end())
+            window_start = max(window_start, line_start)
+            window_end = min(window_end, line_end if line_end >= 0 else window_end)
             best: tuple[int, str] | None = None
+            titled = bool(
+                re.search(
+                    r"(?:minister|president|governor|mayor|spokes\w+|official|commander|chief|ambassador|"
+                    r"envoy|head|leader)\W+(?:\w+\W+){0,2}$",
+                    self.text[window_start : match.start()],
+                    re.I,
+                )
+            )
+            bodies: list[tuple[int, str]] = []
+            parties: list[tuple[int, str]] = []
             for start, end, key in self.registry.aliases_in(self.text, window_start, window_end):
                 actor = self.registry.get(key)
-                if actor is None or actor.is_party or actor.kind == "media" or start <= match.start() < end:
+                if actor is None or actor.kind == "media" or start <= match.start() < end:
                     continue
                 distance = match.start() - end if end <= match.start() else start - match.end()
-                if best is None or distance < best[0]:
-                    best = (distance, actor.name)
+                (parties if actor.is_party else bodies).append((distance, actor.name))
+            # the body a person speaks for ("UNICEF spokesperson James Elder"), else, for an
+            # office-holder, the state ("Ukrainian Foreign Minister Dmytro Kuleba")
+            if bodies:
+                best = min(bodies)
+            elif parties and titled:
+                best = min(parties)
             if best is not None:
-                return best[1]
+                return Speaker(best[1], name, True, "person")
         return None
 
-    def _previous(
+    # -- pronouns and descriptions ------------------------------------------------------------
+    def _pronoun(self, pronoun: str, at: int, span: Span) -> Speaker | None:
+        """The speaker a pronoun refers to: the last one named before it that agrees."""
+        if pronoun in {"we", "i", "you"}:
+            quote = self._quote_at(at)
+            if quote is None:
+                return None
+            return self._quote_speaker(quote, None)
+        wanted = {"he": "person", "she": "person", "it": "organisation", "they": "plural"}[pronoun]
+        return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree=wanted)
+
+    def _previous_speaker(
         self,
         span: Span,
-        context_party: PartyHint,
-        before: int | None = None,
-        sentences: int = _LOOKBACK_SENTENCES,
+        before: int,
+        *,
+        sentences: int,
+        known_only: bool = False,
+        agree: str = "",
     ) -> Speaker | None:
-        """The last known claimant named before ``before`` in ``span``, or in the sentences before."""
+        """The last speaker named before ``before`` in ``span`` or in the sentences before it."""
         current: Span | None = span
-        limit = before if before is not None else span[0]
+        limit = before
         for _ in range(sentences):
             if current is None:
                 return None
-            attributions = [
-                a for a in self.attributions(current) if a.marker_end <= limit and a.speaker_start < limit
-            ]
-            for attribution in reversed(attributions):
-                words = attribution.speaker.strip()
-                tail = words.split()
-                if not tail or self._is_back_reference(normalise_phrase(words), tail):
+            cues = [c for c in self.cues(current) if c.speaker and c.end <= limit and c.speaker_start < limit]
+            for cue in reversed(cues):
+                bare = _bare(normalise_phrase(cue.speaker))
+                if bare in PRONOUNS and (not agree or _agrees(bare, agree)):
+                    resolved = self._resolve_cached(cue.speaker, cue.speaker_start, current, None)
+                    if resolved.claimant is not None and (resolved.known or not known_only):
+                        return resolved
                     continue
-                resolved = self._resolve_cached(words, attribution.speaker_start, current, context_party)
-                if resolved.known:
-                    return resolved
+                resolved = self._resolve_cached(cue.speaker, cue.speaker_start, current, None)
+                if resolved.claimant is None or (known_only and not resolved.known):
+                    continue
+                if agree and not _agrees_kind(resolved.kind, agree):
+                    continue
+                return resolved
             current = self.sentences.before(current)
             limit = current[1] if current else 0
         return None
 
+    def _back_reference(self, bare: str, at: int, span: Span) -> Speaker | None:
+        """ "the source added", "the sources said", "the ministry said": the last speaker named
+        by the same head noun, else the last one of the same kind."""
+        head = bare.split()[-1] if bare else ""
+        stem = head.rstrip("s")
+        current: Span | None = span
+        limit = at
+        fallback: Speaker | None = None
+        same_head: Speaker | None = None
+        for _ in range(_PRONOUN_LOOKBACK):
+            if current is None:
+                break
+            cues = [c for c in self.cues(current) if c.speaker and c.end <= limit and c.speaker_start < limit]
+            for cue in reversed(cues):
+                words = normalise_phrase(cue.speaker)
+                if _bare(words) == bare:
+                    continue  # the same back-reference earlier
+                resolved = self._resolve_cached(cue.speaker, cue.speaker_start, current, None)
+                if resolved.claimant is None:
+                    continue
+                if stem and any(w.rstrip("s") == stem for w in words.split()):
+                    if resolved.known:
+                        return resolved
+                    same_head = same_head or resolved
+                if fallback is None and _agrees_kind(resolved.kind, _kind_of(bare.split())):
+                    fallback = resolved
+            current = self.sentences.before(current)
+            limit = current[1] if current else 0
+        if same_head is not None:
+            return same_head
+        if head in {"source", "sources", "reporter", "correspondent", "official", "spokesman", "spokeswoman"}:
+            return fallback
+        if head in _DOCUMENT_NOUNS:
+            return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK)
+        return None
 
-def _distance(attribution: Attribution, position: int) -> int:
-    if attribution.marker_end <= position:
-        return position - attribution.marker_end
-    return attribution.marker_start - position
+    def _document_actors(self) -> list[tuple[int, int, str]]:
+        """Every registry actor named in the document, in text order (start, end, name)."""
+        if self._actors is None:
+            found = []
+            for start, end, key in self.registry.aliases_in(self.text):
+                actor = self.registry.get(key)
+                if actor is not None and not actor.is_party:
+                    found.append((start, end, actor.name))
+            self._actors = found
+        return self._actors
+
+    def _described(self, bare: str, at: int, span: Span) -> Speaker | None:
+        """A description of a body ("a monitor", "the think tank", "the agency", "the two
+        organizations", "the report") resolved to the body it describes in this document."""
+        words = [w for w in bare.split() if w not in _QUANTIFIERS]
+        if not words:
+            return None
+        head = words[-1]
+        head_two = " ".join(words[-2:]) if len(words) >= 2 else head
+        definite = normalise_phrase(bare) != bare or True
+        if head in _DOCUMENT_NOUNS or head_two in {"the report", "the statement"}:
+            return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK)
+        if head in {"organizations", "organisations", "groups", "agencies", "bodies"}:
+            return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree="plural")
+        matches = self.registry.describes(head_two) or self.registry.describes(head)
+        if not matches:
+            return None
+        actors = [(s, e, name) for s, e, name in self._document_actors() if name in matches]
+        if not actors:
+            # a speaker that was described before by the same words ("the sources", "the monitor")
+            return None
+        before = [a for a in actors if a[1] <= at]
+        after = [a for a in actors if a[0] >= at]
+        indefinite = bare.split()[0] in {"a", "an", "one"} if bare else False
+        del definite
+        chosen: tuple[int, int, str] | None = None
+        if after and (indefinite or not before):
+            ahead_limit = self._sentences_ahead(at, _DESCRIPTION_AHEAD)
+            if after[0][0] <= ahead_limit:
+                chosen = after[0]
+        if chosen is None and before:
+            chosen = before[-1]
+        if chosen is None:
+            return None
+        return Speaker(chosen[2], bare, True, "organisation")
+
+    def _sentences_ahead(self, at: int, count: int) -> int:
+        span = self.sentences.around(at)
+        for _ in range(count):
+            following = self.sentences.after(span)
+            if following is None:
+                break
+            span = following
+        return span[1]
+
+
+def _surname(name: str) -> str:
+    """The lookup key of a person's name: the last name, without a particle or a possessive."""
+    last = _POSSESSIVE_END.sub("", name.split()[-1])
+    return re.sub(r"^(?:al|el|bin|ibn|abu|de|da|van|von)-", "", last, flags=re.IGNORECASE).lower()
+
+
+def _clean(words: str) -> str:
+    """Speaker words without surrounding punctuation; the stop of "U.N." stays."""
+    words = words.strip().strip(",;:\"“”‘’'").strip()
+    if words.count("(") != words.count(")"):
+        words = words.strip("()").strip()
+    if words.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", words):
+        words = words[:-1].rstrip()
+    return words
+
+
+def _distance(cue: Cue, position: int) -> int:
+    if cue.end <= position:
+        return position - cue.end
+    return max(0, cue.start - position)
+
+
+def _bare(normalised: str) -> str:
+    words = normalised.split()
+    while words and words[0] in DETERMINERS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _kind_of(words: list[str]) -> str:
+    if not words:
+        return ""
+    last = words[-1].lower().strip(",.;:()")
+    if last in PRONOUNS:
+        return {"he": "person", "she": "person", "it": "organisation", "they": "plural"}.get(last, "")
+    if last in _PLURAL_HEADS:
+        return "plural"
+    lowered = {w.lower().strip(",.") for w in words}
+    if lowered & _PERSON_TITLES or (
+        len(words) >= 2
+        and all(w[:1].isupper() for w in words[-2:])
+        and not _ORGANISATION.search(" ".join(words))
+    ):
+        return "person"
+    return "organisation"
+
+
+def _agrees(pronoun: str, wanted: str) -> bool:
+    return {"he": "person", "she": "person", "it": "organisation", "they": "plural"}.get(pronoun) == wanted
+
+
+def _agrees_kind(kind: str, wanted: str) -> bool:
+    if not kind:
+        return True
+    if wanted == "plural":
+        return kind in {"plural", "organisation"}
+    if wanted == "organisation":
+        return kind in {"organisation"}
+    return kind == wanted or kind == ""
+
+
+def _ends_as_sentence(text: str) -> bool:
+    """A sentence of running text ends with a stop (a headline or a caption does not)."""
+    return text.rstrip().endswith((".", "!", "?", "”", '"', ".’", "'", ":"))
+
+
+def _all_places(name: str) -> bool:
+    return False
+
+
+def _trim_to_acronym(name: str, acronym: str) -> str:
+    """The words of ``name`` whose initials spell ``acronym``, kept from the end."""
+    words = name.split()
+    significant = [w for w in words if w[:1].isupper()]
+    for size in range(len(significant), 0, -1):
+        tail = significant[-size:]
+        if "".join(w[0] for w in tail).upper() == acronym.upper():
+            first = words.index(tail[0], len(words) - len(" ".join(words).split()))
+            return " ".join(words[words.index(tail[0], first) :])
+    return name

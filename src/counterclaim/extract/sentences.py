@@ -53,25 +53,42 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return list(sentences.spans)
 
 
-def _sentence_end(text: str, match: re.Match[str], floor: int) -> int | None:
-    """Where a boundary match ends a sentence (after its punctuation), or None if it does not."""
+def _sentence_end(text: str, match: re.Match[str], floor: int) -> tuple[int, int] | None:
+    """Where a boundary match ends a sentence (after its punctuation) and where the next one
+    starts, or None if it ends none."""
     found = match.group(0)
-    end = match.start() + len(found.rstrip())
     if "\n" in found:
-        return end
-    if not found[-1:].isspace():
+        return match.start() + len(found.rstrip()), match.end()
+    # the stop and its closing marks, then space, then maybe the next sentence's opening quote
+    head = found.split(None, 1)[0] if found.strip() else found
+    gap = re.search(r"\s+", found)
+    if gap is None:
         return None  # "4.3", "U.N.'s": no space after the stop
-    following = text[match.end() : match.end() + 1]
+    end = match.start() + gap.start()
+    next_start = match.start() + gap.end()
+    following = text[next_start : next_start + 1]
     if following and not (following.isupper() or following.isdigit() or following in "\"“‘'«(["):
         return None
+    del head
     cut = match.start()
     word = _WORD_BEFORE.search(text, max(floor, cut - 12), cut)
     if word is not None:
         token = word.group(1).lower().rstrip(".")
         if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
             return None
-    return end
+        if found.isspace() and token in _NOT_AN_END:
+            return None  # text without stops: "an activist told The Associated Press …"
+    return end, next_start
 
+
+# Words that never end a sentence: a capitalised word after one is not a new sentence.
+_NOT_AN_END: Final = frozenset(
+    {
+        "told", "tell", "tells", "to", "by", "of", "from", "with", "and", "or", "the", "a", "an",
+        "that", "in", "on", "at", "for", "as", "into", "than", "via", "said", "says", "warned",
+        "quoted", "citing", "including", "near", "against", "between", "among",
+    }
+)  # fmt: skip
 
 #: Longest sentence read as one; longer runs are cut at a space (claims never span them).
 MAX_SENTENCE = 2000
@@ -116,8 +133,8 @@ class Sentences:
                 return
             cut = _sentence_end(self.text, match, self._next_start)
             if cut is not None:
-                self._add(self._next_start, cut)
-                self._next_start = match.end()
+                self._add(self._next_start, cut[0])
+                self._next_start = cut[1]
 
     def around(self, position: int) -> tuple[int, int]:
         """The sentence span that holds ``position`` (or the one before it, between two)."""
@@ -126,6 +143,14 @@ class Sentences:
             return (0, 0)
         index = max(0, bisect_right(self._starts, position) - 1)
         return self.spans[index]
+
+    def after(self, span: tuple[int, int]) -> tuple[int, int] | None:
+        """The sentence after ``span``, or None at the end of the text."""
+        self._extend(span[1] + 1)
+        index = bisect_right(self._starts, span[0])
+        while index >= len(self.spans) and not self._done:
+            self._extend(self.spans[-1][1] + 1)
+        return self.spans[index] if index < len(self.spans) else None
 
     def before(self, span: tuple[int, int]) -> tuple[int, int] | None:
         """The sentence before ``span``, or None at the start of the text."""
