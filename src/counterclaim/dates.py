@@ -40,7 +40,7 @@ _DATE_PATTERN: Final = re.compile(
         (?P<eo_year>(?:19|20)[0-9]{{2}}|the\s+year|last\s+year|this\s+year))
     |(?P<numeric>(?<![\w.])(?P<n_day>[0-3]?[0-9])[-./](?P<n_month>[01]?[0-9])[-./](?P<n_year>(?:19|20)[0-9]{{2}})(?![0-9]))
     |(?P<iso>(?<![\w.])(?P<i_year>(?:19|20)[0-9]{{2}})-(?P<i_month>[01][0-9])-(?P<i_day>[0-3][0-9])(?![0-9]))
-    |(?P<weekday>(?<![\w])(?:(?P<wd_last>last|this\s+past|past)\s+)?(?P<wd_name>{_WEEKDAY})(?:'s|’s)?(?![\w]))
+    |(?P<weekday>(?<![\w])(?:(?P<wd_last>last|this\s+past|past)\s+)?(?P<wd_name>{_WEEKDAY})(?:'s|’s|s)?(?![\w]))
     |(?P<relative>(?<![\w])(?:yesterday|today|last\s+night|overnight|tonight|this\s+morning)(?![\w]))
     """,
     re.VERBOSE,
@@ -52,6 +52,7 @@ _DATE_HINT: Final = re.compile(
         [
             *MONTHS,
             *WEEKDAYS,
+            *(f"{day}s" for day in WEEKDAYS),  # "Saturdays blast": a possessive that lost its apostrophe
             "yesterday",
             "today",
             "tonight",

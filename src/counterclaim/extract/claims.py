@@ -11,8 +11,9 @@ from typing import Final
 
 from counterclaim.about import __version__
 from counterclaim.actors import ActorRegistry, Mention, RegistryView, load_registry
-from counterclaim.dates import DateMention, find_dates, parse_published
+from counterclaim.dates import parse_published
 from counterclaim.extract.attribution import Attributor
+from counterclaim.extract.events import Calendar
 from counterclaim.extract.groups import Group, describe_group, usable_mentions
 from counterclaim.extract.measures import MeasureLink, link_measure, link_number_of
 from counterclaim.extract.sentences import Sentences
@@ -28,11 +29,6 @@ _CUMULATIVE_VERB: Final = re.compile(
     r"(?<![\w])(?:have|has)\s+(?:now\s+|so\s+far\s+|reportedly\s+|already\s+)?"
     r"(?:been\s+)?(?:killed|died|lost|wounded|injured|recorded|documented|confirmed)"
 )
-_STATEMENT_BEFORE: Final = re.compile(
-    r"(?<![\w])(?:said|says|told|announced|reported|stated|added|confirmed|saying|claimed|"
-    r"estimated|released|published|issued|briefing|statement|update|updated|report|tweeted|"
-    r"posted|wrote)(?:\s+[\w.’'-]+){0,3}?\s+(?:late\s+|early\s+)?(?:on\s+)?$",
-)
 # "1,351 of its soldiers": a party's tally of its own losses is a running total.
 _OWN_TALLY: Final = re.compile(
     r"(?<![\w])of\s+(?:its|their|our)\s+(?:own\s+)?(?:soldiers|troops|servicemen|fighters|"
@@ -47,16 +43,10 @@ _FRACTION_BEFORE: Final = re.compile(
 _SINCE: Final = re.compile(
     r"(?<![\w])since\s+(?:the\s+|its\s+|their\s+)?(?:war|conflict|fighting|invasion|start|beginning|"
     r"outbreak|offensive|siege|escalation|ceasefire|truce|uprising|revolution|coup|crisis|[0-9]|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|last\s+week|mid-)"
 )
-_START_BEFORE: Final = re.compile(
-    r"(?<![\w])(?:(?:since|from|between|after|before|until)\s+(?:the\s+)?|"
-    r"(?:began|begun|started|erupted|broke\s+out|launched)\s+(?:on\s+)?)$"
-)
-_COUNT_DATE_BEFORE: Final = re.compile(r"(?<![\w])(?:as\s+of|by|at|through|to)\s+(?:the\s+)?$")
-_EVENT_LOOKBACK: Final = 8
 _PARTY_KINDS: Final = frozenset({"government", "military", "armed_group"})
-_HEADLINE_LOOKAHEAD: Final = 2
 _CONTEXT_SENTENCES: Final = 30
 
 
@@ -114,8 +104,10 @@ class _Document:
             registry=self.registry,
             context_for=self.context_party,
         )
+        self.calendar = Calendar(
+            text, low, self.sentences, published, self.attributor.cues, extractor.lexicon.measures
+        )
         self._mentions: dict[Span, list[Mention]] = {}
-        self._dates: dict[Span, list[tuple[DateMention, str]]] = {}
         self._scope_cues: dict[Span, str] = {}
         self._last_link: MeasureLink | None = None
 
@@ -258,7 +250,7 @@ class _Document:
             claimant=speaker.claimant,
             claimant_text=speaker.text,
             scope=scope,
-            as_of=self._as_of(span, quantity.start, scope),
+            as_of=_iso(self.calendar.as_of(span, quantity.start, scope)),
             evidence=self.text[span[0] : span[1]],
             start=quantity.start,
             end=quantity.end,
@@ -293,60 +285,6 @@ class _Document:
             return "cumulative"
         return "incident"
 
-    def _classified_dates(self, span: Span) -> list[tuple[DateMention, str]]:
-        if span in self._dates:
-            return self._dates[span]
-        start, end = span
-        result = []
-        for mention in find_dates(self.low, start, end, published=self.published):
-            if mention.when is None:
-                continue
-            before = self.low[max(start, mention.start - 48) : mention.start]
-            if _START_BEFORE.search(before) and not mention.text.endswith(("'s", "’s")):
-                continue  # "since March 2011" starts a period; "from Saturday's strike" names an event
-            if _STATEMENT_BEFORE.search(before):
-                kind = "statement"
-            elif mention.kind == "period_end" or _COUNT_DATE_BEFORE.search(before):
-                kind = "count"
-            else:
-                kind = "event"
-            result.append((mention, kind))
-        self._dates[span] = result
-        return result
-
-    def _as_of(self, span: Span, position: int, scope: str) -> str | None:
-        dated = self._classified_dates(span)
-        if scope == "incident":
-            events = [m for m, kind in dated if kind in {"event", "count"}]
-            if events:
-                return _nearest(events, position).isoformat()
-            earlier_span: Span | None = span
-            for _ in range(_EVENT_LOOKBACK):
-                earlier_span = self.sentences.before(earlier_span) if earlier_span else None
-                if earlier_span is None:
-                    break
-                earlier = [m for m, kind in self._classified_dates(earlier_span) if kind == "event"]
-                if earlier and earlier[-1].when is not None:
-                    return earlier[-1].when.isoformat()
-            if self.sentences.before(span) is None:
-                # a headline: the incident's day is in the lines that follow it
-                later = self.sentences.around(span[1] + 1)
-                for _ in range(_HEADLINE_LOOKAHEAD):
-                    if later[0] <= span[0]:
-                        break
-                    ahead = [m for m, kind in self._classified_dates(later) if kind == "event"]
-                    if ahead and ahead[0].when is not None:
-                        return ahead[0].when.isoformat()
-                    following = self.sentences.around(later[1] + 1)
-                    if following == later:
-                        break
-                    later = following
-        else:
-            counts = [m for m, kind in dated if kind in {"count", "statement"}]
-            if counts:
-                return _nearest(counts, position).isoformat()
-        return self.published.isoformat() if self.published else None
-
 
 class _Once:
     """A value worked out on first use, then kept (context most claims never need)."""
@@ -363,10 +301,8 @@ class _Once:
         return self._value
 
 
-def _nearest(mentions: list[DateMention], position: int) -> date:
-    best = min(mentions, key=lambda m: abs(m.start - position))
-    assert best.when is not None
-    return best.when
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 def _listed_after(tokens: list[Token], position: int) -> bool:

@@ -1,0 +1,308 @@
+"""Which day a figure refers to: its incident's day wherever the document gives it, or its count's.
+
+docs/claims.md: an incident's figure takes the day of the incident wherever the document gives
+it ("Saturday's blast" two sentences earlier counts), else the publication date; a running
+total takes the date stated for the count, else the day the statement was made, else the
+publication date.
+
+Every date in a sentence is one of:
+
+- a *statement* date, when something was said ("said on Sunday", "On Sunday a monitor said");
+- a *count* date, when a total stood ("as of March 25", "by the end of 2022", "to Nov. 17");
+- a *start*, which opens a period and dates nothing ("since March 2011", "from June 4");
+- a *stamp*: publication furniture ("Published June 27 2016", "GENEVA, Jan 16 -");
+- else an *event* date ("killed 12 on Tuesday", "Saturday's strike").
+
+An incident figure with no event date of its own belongs to the incident the story is telling:
+walking back from its sentence, the last event that was given a date, unless a sentence in
+between opens another incident with no date ("An airstrike hit a field hospital …", "in a
+separate attack", "Meanwhile …"). A headline's or a lead's incident is dated by the sentences
+that follow it. "A day after", "one week after", "the day before" count from the date they
+are anchored to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Final
+
+from counterclaim.dates import DateMention, find_dates
+from counterclaim.extract.sentences import Sentences
+from counterclaim.extract.speakers import Cue
+
+Span = tuple[int, int]
+
+_EVENT_NOUNS: Final = (
+    r"attacks?|strikes?|airstrikes?|air\s+strikes?|air\s+raids?|raids?|bombings?|bombardments?|"
+    r"blasts?|explosions?|shelling|ambush|massacre|clashes|clash|fighting|battle|assault|"
+    r"offensive|operation|disaster|earthquake|quake|tsunami|floods?|flooding|cyclone|hurricane|"
+    r"typhoon|storm|landslide|crash|collision|derailment|fire|blaze|stampede|crush|collapse|"
+    r"incident|tragedy|shooting|gunfire|barrage|onslaught|violence|killings|executions|"
+    r"incursion|invasion|siege|takeover|uprising|protests?|bombs?|barrel\s+bombs?|shells?|rockets?|"
+    r"missiles?|drones?|mortars?|car\s+bombs?|mines?|grenades?"
+)
+# "the attack", "Saturday's blast", "those strikes", "the same bombing": the story's incident
+_DEFINITE_EVENT: Final = re.compile(
+    rf"(?<![\w])(?:the|this|that|these|those|its|[a-z]+day['’]?s|same)\s+(?:[\w'’-]+\s+){{0,3}}?(?:{_EVENT_NOUNS})(?![\w])"
+)
+# "an airstrike hit a field hospital", "in a separate attack", "in another town": another one
+_NEW_EVENT: Final = re.compile(
+    rf"(?<![\w])(?:(?:a|an|another|one|new|fresh|separate|further|second|third)\s+(?:[\w'’-]+\s+){{0,3}}?"
+    rf"(?:{_EVENT_NOUNS})|in\s+another\s+(?:town|village|city|area|district|province|region)|"
+    r"separate(?:ly)?|elsewhere|meanwhile)(?![\w])"
+)
+_EVENT_WORD: Final = re.compile(rf"(?<![\w])(?:{_EVENT_NOUNS})(?![\w])")
+_START_BEFORE: Final = re.compile(
+    r"(?<![\w])(?:(?:since|from|between|after|before|until)\s+(?:the\s+|late\s+|early\s+|mid-?)?|"
+    r"(?:began|begun|started|erupted|broke\s+out|launched)\s+(?:on\s+)?)$"
+)
+# "since fighting erupted between the army and the RSF on April 15": a period's start too
+_IN_SINCE_CLAUSE: Final = re.compile(
+    r"(?<![\w])since\s[^,.;:]*(?:erupted|began|started|broke\s+out|launched)[^,.;:]*\s(?:on|in)\s+$"
+)
+_COUNT_BEFORE: Final = re.compile(r"(?<![\w])(?:as\s+of|by|at|through|to|until|till)\s+(?:the\s+)?$")
+_STATEMENT_BEFORE: Final = re.compile(
+    r"(?<![\w])(?:said|says|told|announced|reported|stated|added|confirmed|saying|claimed|"
+    r"estimated|released|published|issued|briefing|statement|update|updated|report|tweeted|"
+    r"posted|wrote|noted|warned|spoke|remarks)(?:\s+[\w.’'-]+){0,3}?\s+(?:late\s+|early\s+)?(?:on\s+)?$"
+)
+_STAMP_BEFORE: Final = re.compile(
+    r"(?:published|date\s+of\s+publication|last\s+updated(?:\s+at)?|updated|posted|first\s+published)"
+    r"\s*(?:on\s+)?:?\s*$"
+)
+# "GENEVA, Jan 16 -", "BEIRUT, March 10 (Reuters) -": the dateline of a wire story
+_DATELINE: Final = re.compile(r"^\W*[A-Z][A-Z.'’ -]{2,30},\s*$")
+# "a day after", "one week after", "two days earlier", "the day before"
+_RELATIVE: Final = re.compile(
+    r"(?<![\w])(?:(?P<count>a|an|one|two|three|four|five|six|seven|[0-9]+)\s+(?P<unit>days?|weeks?)|"
+    r"(?P<hours>hours|minutes)|the\s+(?P<the>day))\s+(?P<direction>after|before|earlier|later)(?![\w])"
+)
+_COUNT_WORDS: Final = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+}
+_LOOKBACK: Final = 12
+_LOOKAHEAD: Final = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Dated:
+    """A date mention of a sentence and what it dates."""
+
+    mention: DateMention
+    kind: str  # "event", "statement", "count", "start", "stamp"
+
+    @property
+    def when(self) -> date:
+        assert self.mention.when is not None
+        return self.mention.when
+
+
+class Calendar:
+    """The dates of one document, and the day each of its figures refers to."""
+
+    def __init__(
+        self,
+        text: str,
+        low: str,
+        sentences: Sentences,
+        published: date | None,
+        cues: Callable[[Span], list[Cue]],
+        measures: re.Pattern[str],
+    ) -> None:
+        self._measures = measures
+        self.text = text
+        self.low = low
+        self.sentences = sentences
+        self.published = published
+        self._cues = cues
+        self._dated: dict[Span, list[Dated]] = {}
+
+    def dates(self, span: Span) -> list[Dated]:
+        """The resolvable dates of the sentence ``span``, classified (cached)."""
+        found = self._dated.get(span)
+        if found is not None:
+            return found
+        start, end = span
+        found = []
+        cues = None
+        for mention in find_dates(self.low, start, end, published=self.published):
+            if mention.when is None:
+                continue
+            before = self.low[max(start, mention.start - 48) : mention.start]
+            if _is_stamp(self.text, span, mention, before):
+                kind = "stamp"
+            elif (
+                _START_BEFORE.search(before) or _IN_SINCE_CLAUSE.search(before)
+            ) and not mention.text.endswith(("'s", "’s", "s")):
+                kind = "start"  # "since March 2011"; but "from Saturday's strike" names an event
+            elif _STATEMENT_BEFORE.search(before):
+                kind = "statement"
+            elif mention.kind == "period_end" or _COUNT_BEFORE.search(before):
+                kind = "count"
+            else:
+                if cues is None:
+                    cues = self._cues(span)
+                kind = "statement" if _fronts_a_speaker(self.text, span, mention, cues) else "event"
+            found.append(Dated(mention, kind))
+        self._dated[span] = found
+        return found
+
+    def as_of(self, span: Span, position: int, scope: str) -> date | None:
+        """The day the figure at ``position`` in ``span`` refers to, given its scope."""
+        dated = self.dates(span)
+        if scope == "incident":
+            when = self._incident_day(span, position, dated)
+        else:
+            counts = [d for d in dated if d.kind == "count"] or [d for d in dated if d.kind == "statement"]
+            when = _nearest(counts, position).when if counts else None
+        return when or self.published
+
+    def _incident_day(self, span: Span, position: int, dated: list[Dated]) -> date | None:
+        events = [d for d in dated if d.kind in {"event", "count"}]
+        relative = self._relative(span, position, dated)
+        if relative is not None:
+            return relative
+        if events:
+            return _nearest(events, position).when
+        sentence = self.low[span[0] : span[1]]
+        if _NEW_EVENT.search(sentence) and not _DEFINITE_EVENT.search(sentence):
+            return None  # another incident, its day not given
+        earlier = self._story_day(span)
+        if earlier is not None:
+            return earlier
+        if self._is_lead(span) or _DEFINITE_EVENT.search(sentence):
+            return self._day_ahead(span)
+        return None
+
+    def _relative(self, span: Span, position: int, dated: list[Dated]) -> date | None:
+        """A day counted from another: "Schumer spoke on Sunday, a day after attacks killed 31"
+        (Sunday minus one), "the blasts on Tuesday come one week after one person was killed"
+        (a week before Tuesday), "loyalists evacuated the day before" (the story's day minus one)."""
+        low = max(span[0], position - 120)
+        high = min(span[1], position + 60)
+        matches = list(_RELATIVE.finditer(self.low, low, high))
+        if not matches:
+            return None
+        match = min(matches, key=lambda m: abs(m.start() - position))
+        anchors = [
+            d
+            for d in dated
+            if d.kind not in {"start", "stamp"}
+            and not (min(match.start(), position) <= d.mention.start <= max(match.end(), position))
+        ]
+        if anchors:
+            anchor = _nearest(anchors, match.start()).when
+        else:
+            story = self._story_day(span)
+            if story is None:
+                return None
+            anchor = story
+        if match.group("the"):
+            days = 1
+        elif match.group("hours"):
+            days = 0  # "hours earlier": the same day
+        else:
+            count = match.group("count")
+            days = int(count) if count.isdigit() else _COUNT_WORDS.get(count, 1)
+            if (match.group("unit") or "").startswith("week"):
+                days *= 7
+        direction = match.group("direction")
+        if match.start() < position:
+            # the figure is in the phrase's complement: "a day after [attacks killed 31]"
+            sign = -1 if direction == "after" else 1
+        else:
+            # the phrase follows the figure: "[loyalists evacuated] the day before", "two days later"
+            sign = 1 if direction in {"later", "after"} else -1
+        return anchor + timedelta(days=sign * days)
+
+    def _story_day(self, span: Span, *, include_own: bool = False) -> date | None:
+        """The day of the incident the story is telling at ``span``: the last event dated in
+        the sentences before it, unless one of them opened another, undated incident."""
+        current: Span | None = span if include_own else self.sentences.before(span)
+        for _ in range(_LOOKBACK):
+            if current is None:
+                return None
+            events = [d for d in self.dates(current) if d.kind == "event"]
+            if events:
+                return events[-1].when
+            sentence = self.low[current[0] : current[1]]
+            if _NEW_EVENT.search(sentence) and not _DEFINITE_EVENT.search(sentence) and self._tolls(sentence):
+                return None  # another incident with a toll of its own, and no day for it
+            current = self.sentences.before(current)
+        return None
+
+    def _tolls(self, sentence: str) -> bool:
+        return self._measures.search(sentence) is not None
+
+    def _is_lead(self, span: Span) -> bool:
+        """A headline, standfirst or the first sentence of the story."""
+        first = self.sentences.before(span)
+        if first is None:
+            return True
+        return self.sentences.before(first) is None and not self.text[first[0] : first[1]].rstrip().endswith(
+            (".", "!", "?", "”", '"')
+        )
+
+    def _day_ahead(self, span: Span) -> date | None:
+        """The first event day given in the few sentences after ``span``."""
+        current: Span | None = span
+        for _ in range(_LOOKAHEAD):
+            current = self.sentences.after(current) if current is not None else None
+            if current is None:
+                return None
+            events = [d for d in self.dates(current) if d.kind == "event"]
+            if events:
+                return events[0].when
+        return None
+
+
+def _is_stamp(text: str, span: Span, mention: DateMention, before: str) -> bool:
+    """Publication furniture: "Published June 27 2016", "Date of publication 4 April 2017", a
+    wire dateline ("GENEVA, Jan 16 -"), or a bare date opening the text."""
+    if _STAMP_BEFORE.search(before):
+        return True
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    head = text[max(line_start, span[0]) : mention.start]
+    if _DATELINE.match(head) and re.match(
+        r"\s*(?:\(\w[\w ]*\)\s*)?[-–—]", text[mention.end : mention.end + 16]
+    ):
+        return True
+    return mention.start - line_start <= 4 and line_start == 0 and mention.kind == "day"
+
+
+def _fronts_a_speaker(text: str, span: Span, mention: DateMention, cues: list[Cue]) -> bool:
+    """ "On Sunday a monitor said", "the ministry on Sunday said": the day of the saying."""
+    clause = max(span[0], *(text.rfind(mark, span[0], mention.start) + 1 for mark in ',;:"“”'))
+    opens_clause = len(re.findall(r"\w+", text[clause : mention.start])) <= 2
+    for cue in cues:
+        if cue.kind not in {"verb", "participle"} or cue.speaker_start < 0 or cue.governs == "before":
+            continue  # "… on Wednesday, local activists said": the day is the statement's content
+        if (
+            opens_clause
+            and mention.end <= cue.speaker_start
+            and not re.sub(r"[\s,]", "", text[mention.end : cue.speaker_start])
+        ):
+            return True
+        if cue.speaker_end <= mention.start and mention.end <= cue.start:
+            return True
+    return False
+
+
+def _nearest(dated: list[Dated], position: int) -> Dated:
+    return min(dated, key=lambda d: abs(d.mention.start - position))
+
+
+def event_word(text: str) -> bool:
+    """Whether a stretch of lower-cased text names an incident (an attack, a flood …)."""
+    return _EVENT_WORD.search(text) is not None
