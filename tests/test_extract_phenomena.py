@@ -257,7 +257,8 @@ def test_extract_rejects_non_text_and_bad_dates():
             ("measure", "value", "claimant", "as_of", "scope"),
             [("killed", 12340, "OHCHR", "2025-01-31", "cumulative")],
         ),
-        ("The two sides exchanged 95 prisoners each on Friday.", ("value",), []),
+        # a prisoner exchange counts the prisoners held (the shared dev2 gold codes swaps as captured)
+        ("The two sides exchanged 95 prisoners each on Friday.", ("measure", "value"), [("captured", 95)]),
         (
             "It was one of the deadliest attacks of the war, killing dozens.",
             ("measure", "low", "high"),

@@ -84,7 +84,9 @@ _BASE_WORDS = [
 _BASE = f"(?:{trie_pattern(_BASE_WORDS)})"
 _SCALE_ALT = "hundred|thousand|million|billion"
 _TERM = (
-    rf"(?:{_BASE}(?:\s+(?:{_SCALE_ALT}|dozen))*"
+    r"(?:(?:a|one|three)\s+quarters?\s+of\s+a\s+(?:million|billion)"
+    r"|(?:a|one|two)\s+thirds?\s+of\s+a\s+(?:million|billion)"
+    rf"|{_BASE}(?:\s+(?:{_SCALE_ALT}|dozen))*"
     rf"|a\s+(?:{_SCALE_ALT}|dozen)|half\s+a\s+(?:million|billion))"
 )
 _WORDS = rf"(?<![\w-]){_TERM}(?:(?:\s+and\s+|\s+){_BASE}(?:\s+(?:{_SCALE_ALT}))*)*(?![\w-])"
@@ -112,6 +114,26 @@ _COUNT_NOUN = re.compile(
 )
 _CURRENCY = frozenset("$£€¥₴₽₹")
 _ONE_OF_THE = re.compile(r"\s+of\s+the\s+(?:[a-z]+est|most|worst|largest|biggest|few)\b")
+_POSITION_OF = re.compile(r"\s+of\s+[0-9]+\b")
+_POSITION_BEFORE = re.compile(
+    r"(?<![\w])(?:item|list|photo|image|slide|page|part|step|picture)\s+[0-9]+\s+of\s*$"
+)
+_RATIO_AFTER = re.compile(
+    r"\s+in\s+(?:[0-9]+|two|three|four|five|six|seven|eight|nine|ten|every|a\s+hundred)\b(?!\s*(?:days|weeks|months|years|hours))"
+)
+_RATIO_BEFORE = re.compile(r"(?<![\w])(?:[0-9]+|one|two|three|four|five|six|seven|eight|nine)\s+in\s+$")
+_PRONOUN_ONE = re.compile(r"(?<![\w])(?:the\s+only|only|no|any|each|every|which)\s*$")
+_APPOSITION_BEFORE = re.compile(r"(?<![\w])(?:mr|mrs|ms|dr)?\.?\s*[a-z][\w'’-]+,\s*$")
+_APPOSITION_AFTER = re.compile(r"\s*,\s*(?:who|was|is|a|an|the|had|has|from|of|said|died|and)\b")
+# Nouns for people in general: a number before one counts people, not things.
+_PEOPLE = frozenset({"people", "persons", "others", "individuals", "members", "men", "victims", "bodies"})
+_CONNECTORS = frozenset(
+    {
+        "in", "on", "at", "and", "or", "were", "was", "have", "had", "are", "including", "who",
+        "this", "that", "these", "those", "last", "the", "a", "an", "for", "with", "from", "to",
+        "by", "of", "among", "across", "near", "since", "during", "over", "after", "before",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +154,16 @@ class Quantity:
     qualifier_start: int
 
 
+_FRACTION: Final = re.compile(r"(a|one|two|three)\s+(quarter|third)s?\s+of\s+a\s+(million|billion)")
+
+
 def _parse_words(words: str) -> int | None:
+    fraction = _FRACTION.fullmatch(" ".join(words.lower().split()))
+    if fraction is not None:
+        # "a quarter of a million", "three quarters of a million", "two thirds of a million"
+        count = {"a": 1, "one": 1, "two": 2, "three": 3}[fraction.group(1)]
+        parts = 4 if fraction.group(2) == "quarter" else 3
+        return count * _SCALE_WORDS[fraction.group(3)] // parts
     tokens = re.split(r"[\s-]+", words.lower())
     total = 0
     current = 0
@@ -407,17 +438,50 @@ class NumberReader:
             return "money or identifier"
         if before[-1:] in _CURRENCY:
             return "money"
-        words = _NEXT_WORDS.findall(after[:24])
-        if words:
-            first_word = words[0].rstrip(".")
-            if first_word in self.lexicon.units or " ".join(words[:2]) in self.lexicon.units:
-                return f"unit ({first_word})"
+        if _POSITION_OF.match(after) or _POSITION_BEFORE.search(before):
+            return "position in a list"  # "Item 1 of 5", "list 4 of 4"
+        if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(before):
+            return "ratio"  # "six in ten", "one in four"
+        if raw in {"one", "1"} and _PRONOUN_ONE.search(before):
+            return "pronoun one"  # "the only one who remains"
+        if (
+            quantity.value is not None
+            and quantity.value <= 120
+            and _APPOSITION_BEFORE.search(before)
+            and _APPOSITION_AFTER.match(after)
+        ):
+            return "age"  # "Mr Zakrzewski, 55, who worked for Fox News"
+        unit = self._unit_after(after)
+        if unit is not None:
+            return f"unit ({unit})"
         if _rate_soon(after, self.lexicon):
             return "rate"
         if self.lexicon.change_before.ending(before) or _CHANGE_PERCENT.search(before):
             return "change"
         if _AVERAGE.search(before):
             return "average"
+        return None
+
+    def _unit_after(self, after: str) -> str | None:
+        """The unit a number counts, when it counts things and not people: the word after it,
+        or after one or two words that describe it ("24,000 military vehicles", "13 Israeli
+        airstrikes", "millions of homes")."""
+        words = [w.rstrip(".") for w in _NEXT_WORDS.findall(after[:48])]
+        units = self.lexicon.units
+        if words and (words[0] in units or " ".join(words[:2]) in units):
+            return words[0]
+        if words and words[0] == "of":
+            words = words[1:]  # "millions of homes"
+        for index, word in enumerate(words[:3]):
+            if word in units or " ".join(words[index : index + 2]) in units:
+                return word
+            if (
+                word in _PEOPLE
+                or word in _CONNECTORS
+                or self.lexicon.measures.fullmatch(word)
+                or ((word in self.lexicon.civilian or word in self.lexicon.military) and word.endswith("s"))
+            ):
+                return None  # "12 Russian soldiers", "40 people", "5 killed": people
         return None
 
 
@@ -431,6 +495,8 @@ def _rate_soon(after: str, lexicon: Lexicon) -> bool:
     for cut in range(1, min(len(words), 4)):
         if words[cut - 1] in {"and", "while", "but", "or"}:
             return False
+        if words[cut - 1] in {"in", "within", "during", "over"}:
+            return False  # "23 people in a day": a total for a bounded period (docs/claims.md)
         if lexicon.rates_after.match(" " + " ".join(words[cut:])) is not None:
             return True
     return False

@@ -17,7 +17,7 @@ from counterclaim.extract.events import Calendar
 from counterclaim.extract.groups import Group, describe_group, usable_mentions
 from counterclaim.extract.measures import MeasureLink, link_measure, link_number_of
 from counterclaim.extract.sentences import Sentences
-from counterclaim.extract.tokens import NUM, PUNCT, QUAL, WORD, Token, tokenize
+from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, Token, tokenize
 from counterclaim.lexicon import Lexicon, load_lexicon, lower_text
 from counterclaim.models import Claim
 from counterclaim.numbers import NumberReader
@@ -34,6 +34,33 @@ _OWN_TALLY: Final = re.compile(
     r"(?<![\w])of\s+(?:its|their|our)\s+(?:own\s+)?(?:soldiers|troops|servicemen|fighters|"
     r"personnel|forces|men|members|service\s+members)(?![\w])"
 )
+# After a measure word, a rate or a return makes the figure something else than a toll:
+# "dozens of people being killed each day", "1.4 million refugees have returned".
+_RATE_AFTER_CUE: Final = re.compile(
+    r"^[^.;:,]{0,40}?(?<![\w])(?:each|every|per|a)\s+(?:day|night|week|month)(?![\w])|^\s*daily\b"
+)
+_RETURN_AFTER_CUE: Final = re.compile(
+    r"^\s*(?:[\w'’-]+\s+){0,3}?(?:have|has|had)?\s*(?:returned|headed\s+back|gone\s+back|went\s+back|"
+    r"come\s+back|came\s+back|returning|been\s+able\s+to\s+return)(?![\w])"
+)
+# "the average daily number of Russian losses … is 899": an average, not a count
+_AVERAGE_BEFORE: Final = re.compile(r"(?<![\w])(?:average|averaging|on\s+average|mean)(?![\w])[^.;:]*$")
+
+
+def _not_a_toll(low: str, span: Span, start: int, link: MeasureLink) -> bool:
+    """Whether the clause makes the figure a rate, an average or a return, not a toll."""
+    after = low[link.cue.end : span[1]]
+    if (
+        link.cue.start >= start
+        and _RATE_AFTER_CUE.match(after)
+        and not re.match(r"^[^.;:,]{0,40}?\bin\s+a\s+day", after)
+    ):
+        return True
+    if link.measure in {"refugees", "displaced"} and _RETURN_AFTER_CUE.match(after):
+        return True
+    return _AVERAGE_BEFORE.search(low, span[0], start) is not None
+
+
 # "half of the region's 150,000 people": a share of a population, not a count of people harmed
 _FRACTION_BEFORE: Final = re.compile(
     r"(?<![\w])(?:half|third|thirds|quarter|quarters|fifth|tenth|per\s*cent|percent|%)\s+of\s+"
@@ -168,17 +195,29 @@ class _Document:
             if token.kind != NUM:
                 continue
             link = link_measure(tokens, position, self.low, lexicon)
+            if links and _included(tokens, position) and not _adjacent(tokens, position, link):
+                # "11.6 million remained displaced, including 5.9 million within the country";
+                # "145 people had died, including 117 members … living in displacement camps"
+                # (but "including up to 325,000 deaths" names its own measure)
+                link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
             if link is None:
                 link = link_number_of(tokens, position, self.low, lexicon)
+            if link is None:
+                link = _antecedent_group(tokens, position)
             if link is None and last_object is not None and _listed_after(tokens, position):
                 link = MeasureLink(last_object.measure, last_object.cue, "list")
-            if link is None and links and _included(tokens, position):
-                # "11.6 million remained displaced, including 5.9 million within the country"
+            if link is None and links and _listed_after_place(self.text, tokens, position, links):
+                # "150 bodies were counted in Hammouriya 100 in Kfar Batna 67 in Saqba"
                 link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
             earlier = links[-1][1] if links else self._last_link
-            if link is None and earlier is not None and (opens_with_share or _share(tokens, position)):
-                # "75 people were injured, 14 of them children"; "Of those, 175 were UN staff"
-                link = MeasureLink(earlier.measure, earlier.cue, "share")
+            if link is None and (opens_with_share or _share(tokens, position)):
+                # "75 people were injured, 14 of them children"; "Of those, 175 were UN staff";
+                # "Most of the dead are …, and tens of them belong to …"
+                named = _group_measure_before(tokens, position)
+                if named is not None or earlier is not None:
+                    chosen = named or earlier
+                    assert chosen is not None
+                    link = MeasureLink(chosen.measure, chosen.cue, "share")
             if link is None:
                 continue
             if link.how == "before":
@@ -197,6 +236,8 @@ class _Document:
         if lexicon.forecast_before.ending(before) or _FRACTION_BEFORE.search(before):
             return None
         if link.how not in {"toll", "number-of"} and lexicon.prospective_before.ending(before):
+            return None
+        if _not_a_toll(self.low, span, quantity.qualifier_start, link):
             return None
         start = quantity.start
         context = _Once(lambda: self.context_party(span, start))
@@ -319,6 +360,71 @@ _SHARE_OPENER: Final = re.compile(r"\W*(?:of|among)\s+(?:them|those|these|whom|t
 _SHARE_WORDS: Final = frozenset({"them", "those", "these", "whom"})
 
 
+# Words that say a group was counted: "those killed … include 14 children", "the dead were 12".
+_INCLUDE_WORDS: Final = frozenset(
+    {"include", "included", "includes", "including", "were", "are", "was", "is"}
+)
+_GROUP_LEADS: Final = frozenset({"those", "the", "people", "all"})
+
+
+def _adjacent(tokens: list[Token], position: int, link: MeasureLink | None) -> bool:
+    """Whether a count's measure word stands right after it ("325,000 deaths")."""
+    if link is None or link.how != "after":
+        return False
+    cue = next(
+        (i for i in range(position + 1, min(len(tokens), position + 4)) if tokens[i] is link.cue), None
+    )
+    return cue is not None
+
+
+def _antecedent_group(tokens: list[Token], position: int) -> MeasureLink | None:
+    """ "those killed in two attacks include 14 children": the count of a group named before
+    it by its measure ("those killed", "the dead", "the victims")."""
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    if back < 0 or tokens[back].norm not in _INCLUDE_WORDS:
+        return None
+    return _group_measure_before(tokens, back)
+
+
+def _group_measure_before(tokens: list[Token], position: int) -> MeasureLink | None:
+    """The measure of a group named by it before ``position`` in the clause ("those killed",
+    "the dead", "the wounded"), or None."""
+    for back in range(position - 1, max(-1, position - 14), -1):
+        token = tokens[back]
+        if token.kind == NUM or (token.kind == PUNCT and token.norm in {".", ";", ":"}):
+            return None
+        if token.kind == MEAS and back > 0 and tokens[back - 1].norm in _GROUP_LEADS:
+            return MeasureLink(token.measure, token, "share")
+        if token.kind == MEAS and token.norm.startswith(("among the", "among those")):
+            return MeasureLink(token.measure, token, "share")
+    return None
+
+
+def _listed_after_place(
+    text: str, tokens: list[Token], position: int, links: list[tuple[int, MeasureLink]]
+) -> bool:
+    """Whether the count at ``position`` follows a place after a linked count: "150 bodies were
+    counted in Hammouriya 100 in Kfar Batna" (a list that lost its commas)."""
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    named = False
+    while back >= 0 and tokens[back].kind == WORD and text[tokens[back].start].isupper():
+        named = True
+        back -= 1
+    if not named or back < 1 or tokens[back].norm not in {"in", "at", "from"}:
+        return False
+    linked = {index for index, _ in links}
+    for earlier in range(back - 1, max(-1, back - 8), -1):
+        if tokens[earlier].kind == NUM:
+            return earlier in linked
+        if tokens[earlier].kind == PUNCT and tokens[earlier].norm in {".", ";", ":"}:
+            return False
+    return False
+
+
 def _share(tokens: list[Token], position: int) -> bool:
     """ "among them 3,760 children", "14 of them children": a part of a count just given."""
     back = position - 1
@@ -336,6 +442,17 @@ def _coordinated(tokens: list[Token], links: list[tuple[int, MeasureLink]]) -> l
     linked = dict(links)
     counts = [i for i, t in enumerate(tokens) if t.kind == NUM]
     for here, following in pairwise(counts):
+        if here in linked and following not in linked and linked[here].how in {"list", "share"}:
+            # "among them 3,760 children and 2,326 women": the second count joins the first
+            between = tokens[here + 1 : following]
+            if (
+                between
+                and between[-1].norm == "and"
+                and len(between) <= 4
+                and all(t.kind == WORD for t in between)
+            ):
+                linked[following] = MeasureLink(linked[here].measure, linked[here].cue, "list")
+            continue
         if here in linked or following not in linked:
             continue
         between = tokens[here + 1 : following]

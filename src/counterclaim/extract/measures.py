@@ -26,6 +26,17 @@ CLAUSE_WORDS: Final = frozenset(
         "say", "tells", "amid", "despite", "than",
     }
 )  # fmt: skip
+# Verbs between a count and a later measure word that make the count their own subject: the
+# measure word belongs to another clause ("6 million live in occupied regions – … deaths").
+BLOCKING_VERBS: Final = frozenset(
+    {
+        "live", "lives", "lived", "living", "reside", "resides", "stay", "stayed", "asked", "ask",
+        "want", "wanted", "wish", "waiting", "await", "awaiting", "need", "needs", "needed",
+        "trapped", "besieged", "suggests", "suggest", "means", "represent", "represents",
+        "returned", "return", "returning", "headed", "work", "worked", "study", "studied",
+        "gathered", "marched", "protested", "attended", "voted",
+    }
+)  # fmt: skip
 # Words allowed between a verb and the count it governs ("killed a further 12").
 OBJECT_LEAD: Final = frozenset({"the", "a", "another", "further", "additional", "an", "at", "of"})
 # Words allowed between a toll word and its count ("the death toll has risen to 12").
@@ -120,6 +131,8 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
         word = token.norm
         if word in CLAUSE_WORDS:
             return None
+        if word in BLOCKING_VERBS and not _lives_displaced(tokens, position):
+            return None
         if word in _PARTITIVES and position + 1 < len(tokens) and tokens[position + 1].norm == "of":
             in_partitive = True  # "500,000 people, many of them displaced": a share, not the count
         if word in {"including", "among"}:
@@ -130,6 +143,13 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
                 return None
         position += 1
     return None
+
+
+def _lives_displaced(tokens: list[Token], position: int) -> bool:
+    """ "500,000 people were living in relief camps": the place they live in is displacement."""
+    if tokens[position].norm not in {"live", "lives", "lived", "living"}:
+        return False
+    return any(t.kind == MEAS and t.measure == "displaced" for t in tokens[position + 1 : position + 5])
 
 
 def _closes(tokens: list[Token], position: int) -> int:
@@ -168,6 +188,10 @@ def _backward(
             if token.form == "toll":
                 if all(t.norm in TOLL_GAP or (t.kind in {QUAL, PUNCT} and t.norm != ".") for t in gap):
                     return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "toll")
+                if _toll_with_aside(gap):
+                    # "the death toll from Saturday's missile strike to 40", "put the toll from
+                    # the five-year conflict at 470000": an aside between the toll and its level
+                    return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "toll")
                 return None
             if token.form == "of" and (token.norm.endswith(" of") or (gap and gap[-1].norm == "of")):
                 rest = gap[:-1] if gap and gap[-1].norm == "of" and not token.norm.endswith(" of") else gap
@@ -182,6 +206,18 @@ def _backward(
         gap.insert(0, token)
         position -= 1
     return None
+
+
+_LEVEL_PREPOSITIONS: Final = frozenset(
+    {"to", "at", "of", "reached", "reaches", "stood", "stands", "passed", "exceeded"}
+)
+
+
+def _toll_with_aside(gap: list[Token]) -> bool:
+    words = [t for t in gap if t.kind != QUAL]
+    if not words or len(words) > 10 or words[-1].norm not in _LEVEL_PREPOSITIONS:
+        return False
+    return all(t.kind == WORD or (t.kind == PUNCT and t.norm in _QUOTE_MARKS) for t in words)
 
 
 def _object_gap(gap: list[Token], *, coordinated: bool) -> bool:
@@ -307,6 +343,9 @@ def link_number_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon)
         "is",
         "of",
         "hit",
+        "be",
+        "exceeds",
+        "exceeded",
     }:
         return None
     for back in range(position - 1, max(-1, position - 40), -1):
