@@ -466,7 +466,7 @@ class NumberReader:
         """The unit a number counts, when it counts things and not people: the word after it,
         or after one or two words that describe it ("24,000 military vehicles", "13 Israeli
         airstrikes", "millions of homes")."""
-        words = [w.rstrip(".") for w in _NEXT_WORDS.findall(after[:48])]
+        words: list[str] = [str(w).rstrip(".") for w in _NEXT_WORDS.findall(after[:48])]
         units = self.lexicon.units
         if words and (words[0] in units or " ".join(words[:2]) in units):
             return words[0]
