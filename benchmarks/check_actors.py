@@ -74,13 +74,14 @@ REQUIRED_ROLES = (
     "police",
 )
 
-TOP_KEYS = frozenset({"meta", "conflicts", "party", "actor", "roles"})
+TOP_KEYS = frozenset({"meta", "conflicts", "party", "actor", "roles", "descriptions"})
 PARTY_KEYS = frozenset(
-    {"name", "kind", "aliases", "adjectives", "military_adjectives", "places", "conflicts"}
+    {"name", "kind", "aliases", "adjectives", "military_adjectives", "places", "conflicts", "iso"}
 )
 PARTY_LISTS = ("aliases", "adjectives", "military_adjectives", "places", "conflicts")
-ACTOR_KEYS = frozenset({"name", "kind", "side", "role", "aliases", "context"})
-ACTOR_LISTS = ("aliases",)
+ACTOR_KEYS = frozenset({"name", "kind", "side", "role", "aliases", "context", "descriptions"})
+ACTOR_LISTS = ("aliases", "descriptions")
+ISO = re.compile(r"^[A-Z]{2}(?::[A-Z0-9]{1,3})?$")
 ROLE_KEYS = frozenset({"phrases", "description"})
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -182,6 +183,16 @@ class Checker:
         self.errors.append(f"{where}: {message}")
 
     # -- shapes --------------------------------------------------------------------------------
+
+    def check_descriptions(self) -> None:
+        table = self.data.get("descriptions", {})
+        if not isinstance(table, dict):
+            self.error("[descriptions]", "must be a table of kind = [nouns]")
+            return
+        for kind, nouns in table.items():
+            if kind not in ACTOR_KINDS:
+                self.error(f"[descriptions] {kind}", "is not an actor kind")
+            self.words(f"[descriptions] {kind}", "nouns", nouns)
 
     def check_top(self) -> None:
         for key in self.data:
@@ -295,6 +306,11 @@ class Checker:
                     self.error(where, f"conflict {slug!r} is not defined in [conflicts]")
             if entry.get("kind") == "armed_group" and entry.get("places"):
                 self.error(where, "armed groups list no places (they stay with the state)")
+            for code in as_list(entry.get("iso")):
+                if not isinstance(code, str) or not ISO.match(code):
+                    self.error(where, f"iso {code!r} is not an ISO 3166-1 alpha-2 code (or CODE:REGION)")
+                elif entry.get("kind") != "government":
+                    self.error(where, "only a state (kind government) has an iso code")
             self.own_name_in_aliases(where, name, entry)
             if norm(name) in self.parties:
                 self.error(where, "is defined twice")
@@ -343,9 +359,11 @@ class Checker:
             for role in as_list(roles):
                 if role not in self.roles:
                     self.error(where, f"role {role!r} is not defined in [roles]")
-                if side is None:
-                    self.error(where, f"role {role!r} needs a `side` to resolve from")
+                if side is None and not entry.get("context"):
+                    self.error(where, f"role {role!r} needs a `side` (or a `context`) to resolve from")
                     continue
+                if side is None:
+                    continue  # the role's holder in its conflicts (see the file's header)
                 pair = (norm(str(side)), role)
                 if pair in held:
                     self.error(where, f"role {role!r} of {side!r} is held by {held[pair]!r} too")
@@ -457,6 +475,7 @@ class Checker:
     def run(self) -> list[str]:
         self.check_top()
         self.check_roles()
+        self.check_descriptions()
         self.check_parties()
         self.check_actors()
         self.check_sharing()

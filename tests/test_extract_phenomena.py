@@ -255,7 +255,8 @@ def test_extract_rejects_non_text_and_bad_dates():
             "The UN Human Rights Monitoring Mission in Ukraine recorded 12,340 civilian deaths "
             "as of 31 January 2025.",
             ("measure", "value", "claimant", "as_of", "scope"),
-            [("killed", 12340, "OHCHR", "2025-01-31", "cumulative")],
+            # the UN's human rights office and its missions speak as the United Nations
+            [("killed", 12340, "United Nations", "2025-01-31", "cumulative")],
         ),
         # a prisoner exchange counts the prisoners held (the shared dev2 gold codes swaps as captured)
         ("The two sides exchanged 95 prisoners each on Friday.", ("measure", "value"), [("captured", 95)]),

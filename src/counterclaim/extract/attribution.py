@@ -116,6 +116,7 @@ _TRAILING_PREPOSITIONS: Final = frozenset(
 )
 _PRONOUN_LOOKBACK: Final = 8
 _CARRY_LOOKBACK: Final = 3
+_SHARE_LOOKBACK: Final = 4
 _DESCRIPTION_AHEAD: Final = 3
 
 
@@ -388,9 +389,13 @@ class Attributor:
         return None
 
     def _earlier_claim_speaker(self, span: Span) -> Speaker | None:
-        """The claimant of the last claim in the two sentences before ``span``."""
-        first = self.sentences.before(span)
-        first = self.sentences.before(first) if first is not None else None
+        """The claimant of the last claim in the few sentences before ``span``."""
+        first: Span | None = span
+        for _ in range(_SHARE_LOOKBACK):
+            earlier = self.sentences.before(first) if first is not None else None
+            if earlier is None or "\n\n" in self.text[earlier[1] : first[0] if first else earlier[1]]:
+                break
+            first = earlier
         floor = first[0] if first is not None else 0
         for position, speaker in reversed(self._claimed):
             if position < floor:
@@ -433,7 +438,8 @@ class Attributor:
                             side = self.registry.side_of(previous.claimant)
                             if side is not None:
                                 return side
-                    return context_for(span, at)
+                    # "the president said" before any party is named: the one named next
+                    return context_for(span, at) or self._party_ahead(span)
 
             self._resolved[key] = Speaker(None, words, False)  # guards against cycles
             found = self.resolve(words, at, span, context)
@@ -443,7 +449,7 @@ class Attributor:
 
     def resolve(self, words: str, at: int, span: Span, context_party: PartyHint) -> Speaker:
         """Turn a speaker's words into a claimant: registry, people, pronouns, descriptions."""
-        words = _clean(words)
+        words = self._restore_possessive(_clean(words))
         if not words:
             return NOBODY
         tail = words.split()
@@ -490,7 +496,7 @@ class Attributor:
             referred = self._back_reference(bare, at, span)
             if referred is not None:
                 return referred
-        described = self._described(bare, at, span)
+        described = self._described(bare, at, span, indefinite=normalised.split()[0] in {"a", "an", "one"})
         if described is not None:
             return described
         if back_reference:
@@ -501,6 +507,27 @@ class Attributor:
                 return Speaker(name, words, False, "person" if kind != "organisation" else kind)
         plain = self._plain_words(words)
         return Speaker(plain, words, False, kind) if plain else NOBODY
+
+    def _party_ahead(self, span: Span) -> str | None:
+        """The first party named in the sentence ``span`` or the two after it."""
+        current: Span | None = span
+        for _ in range(3):
+            if current is None:
+                return None
+            for mention in self.registry.party_mentions(self.text, current[0], current[1]):
+                if self.registry.is_state(mention.party):
+                    return mention.party
+            current = self.sentences.after(current)
+        return None
+
+    def _restore_possessive(self, words: str) -> str:
+        """ "Syrias opposition" (a text that lost its apostrophes) -> "Syria's opposition"."""
+        first = words.split(" ", 1)[0]
+        if len(first) > 3 and first.endswith("s") and first[0].isupper() and " " in words:
+            stem = first[:-1]
+            if self.registry.get(stem) is not None and self.registry.get(first) is None:
+                return f"{stem}'s{words[len(first) :]}"
+        return words
 
     def _organisation(self, name: str, words: str) -> Speaker | None:
         """A named body ("Syria Live Network (SLN)", "Aleppo Police Command"): a known actor,
@@ -557,7 +584,7 @@ class Attributor:
     def _remember_person(self, words: str, speaker: Speaker) -> None:
         """Keep the organisation of a person named with it ("UNRWA's Sam Rose") for later
         mentions by surname ("Rose said", "Rose's office")."""
-        if speaker.claimant is None:
+        if speaker.claimant is None or not speaker.known:
             return
         for match in _PERSON_NAME.finditer(words):
             name = match.group(0)
@@ -617,7 +644,17 @@ class Attributor:
                 return None
             return self._quote_speaker(quote, None)
         wanted = {"he": "person", "she": "person", "it": "organisation", "they": "plural"}[pronoun]
-        return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree=wanted)
+        if wanted == "person":
+            # "The Observatory said … He said": the speaker just before, even a body (its
+            # spokesman); else the last person named
+            recent = self._previous_speaker(span, at, sentences=2, agree="speaking")
+            if recent is not None:
+                return recent
+        return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree=wanted) or (
+            self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree="speaking")
+            if wanted == "person"
+            else None
+        )
 
     def _previous_speaker(
         self,
@@ -699,17 +736,21 @@ class Attributor:
             self._actors = found
         return self._actors
 
-    def _described(self, bare: str, at: int, span: Span) -> Speaker | None:
+    def _described(self, bare: str, at: int, span: Span, *, indefinite: bool = False) -> Speaker | None:
         """A description of a body ("a monitor", "the think tank", "the agency", "the two
-        organizations", "the report") resolved to the body it describes in this document."""
+        organizations", "the report") resolved to the body it describes in this document: for
+        "a"/"an", the one named in the next few sentences ("a monitor said … The Syrian
+        Observatory said"), else the last one named."""
         words = [w for w in bare.split() if w not in _QUANTIFIERS]
         if not words:
             return None
         head = words[-1]
         head_two = " ".join(words[-2:]) if len(words) >= 2 else head
-        definite = normalise_phrase(bare) != bare or True
         if head in _DOCUMENT_NOUNS or head_two in {"the report", "the statement"}:
-            return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK)
+            # "the research notes", "the report said": its author, a body named before
+            return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree="organisation") or (
+                self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK)
+            )
         if head in {"organizations", "organisations", "groups", "agencies", "bodies"}:
             return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree="plural")
         matches = self.registry.describes(head_two) or self.registry.describes(head)
@@ -721,8 +762,6 @@ class Attributor:
             return None
         before = [a for a in actors if a[1] <= at]
         after = [a for a in actors if a[0] >= at]
-        indefinite = bare.split()[0] in {"a", "an", "one"} if bare else False
-        del definite
         chosen: tuple[int, int, str] | None = None
         if after and (indefinite or not before):
             ahead_limit = self._sentences_ahead(at, _DESCRIPTION_AHEAD)
@@ -798,6 +837,8 @@ def _agrees(pronoun: str, wanted: str) -> bool:
 def _agrees_kind(kind: str, wanted: str) -> bool:
     if not kind:
         return True
+    if wanted == "speaking":
+        return kind in {"person", "organisation"}
     if wanted == "plural":
         return kind in {"plural", "organisation"}
     if wanted == "organisation":

@@ -153,9 +153,8 @@ _SOURCE_NOUNS: Final = (
     r"assessments|monitoring|documentation|findings|numbers|calculations|count"
 )
 _SOURCE_BY: Final = re.compile(
-    rf"(?<![\w])(?:{_SOURCE_NOUNS})\s+(?:compiled\s+|published\s+|released\s+|issued\s+|collected\s+)?"
-    r"(?:by|from)\s+",
-    re.IGNORECASE,
+    rf"(?<![\w])(?i:{_SOURCE_NOUNS})\s+(?i:compiled\s+|published\s+|released\s+|issued\s+|collected\s+)?"
+    r"(?:(?i:by|from)|(?i:of)(?=\s+(?:the\s+)?[A-Z]))\s+"
 )
 _SOURCE_POSSESSIVE: Final = re.compile(
     r"['’]s?\s+(?:(?:latest|new|own|updated|daily|official|preliminary|provisional|final|most\s+recent|"
@@ -181,7 +180,7 @@ _IMPERSONAL: Final = re.compile(
 _PASSIVE_ADVERBS: Final = frozenset(
     {
         "also", "later", "widely", "first", "previously", "initially", "now", "reportedly",
-        "officially", "not", "being", "been", "already", "since",
+        "officially", "not", "being", "already", "since",
     }
 )  # fmt: skip
 _PASSIVE: Final = frozenset({"was", "were", "is", "are", "been", "being", "be", "get", "got"})
@@ -543,9 +542,9 @@ def find_cues(
         index = index_at.get(match.end())
         if index is None:
             continue
-        speaker = words(noun_phrase_after(tokens, index, lexicon))
-        if speaker[0]:
-            found.append(Cue(match.start(), match.end(), "source", *speaker, verb="report by"))
+        span = noun_phrase_after(tokens, index, lexicon)
+        if span is not None and _can_speak(tokens, span, lexicon):
+            found.append(Cue(match.start(), match.end(), "source", *words(span), verb="report by"))
     for match in _SOURCE_POSSESSIVE.finditer(text, start, end):
         # "Ukraine's figures", "the ministry's latest tally": the owner speaks
         owner = next(
@@ -726,13 +725,14 @@ def _verb_cue(
             return cue("verb", span)
     if verb in _INVERTING and kind_hint != "setter":
         after = noun_phrase_after(tokens, index + 1, lexicon)
-        if (
-            after is not None
-            and tokens[after[0]].low in PRONOUNS
-            and after[1] + 1 < len(tokens)
-            and tokens[after[1] + 1].word
-        ):
-            after = None  # "said it had recorded …": the pronoun opens the statement
+        if after is not None and after[1] + 1 < len(tokens):
+            following = tokens[after[1] + 1]
+            if following.word and not (
+                following.low in _PREPOSITIONS
+                or following.low in _OPENING_ADJUNCTS
+                or following.low in _TIME_WORDS
+            ):
+                after = None  # "said it had recorded …", "said Russia had suffered …": a statement
         if after is not None and (before is None or not before.word or before.text in {"”", '"', "’", "'"}):
             return cue("inverted", after)
     if before is not None and before.text == ",":
@@ -890,8 +890,12 @@ def _subject_before_aside(tokens: list[Token], comma: int, lexicon: Lexicon) -> 
         and apposition[0] > 0
         and tokens[apposition[0] - 1].text == ","
         and all(t.capital or not t.word for t in tokens[apposition[0] : apposition[1] + 1])
+        and (
+            any(t.acronym for t in tokens[apposition[0] : apposition[1] + 1])
+            or tokens[apposition[1]].low in _BODY_NOUNS | {"ministry", "agency", "office", "network"}
+        )
     ):
-        return apposition
+        return apposition  # "The UN's humanitarian office, OCHA, said": the name of the body
     subject = sentence_subject(tokens, comma, lexicon)
     if subject is not None:
         return subject
