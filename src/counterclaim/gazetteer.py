@@ -40,6 +40,13 @@ _REGION_TYPES: Final = frozenset(
         "Federal territory", "Autonomous city", "Special administrative region", "Capital territory",
     }
 )  # fmt: skip
+_COMPASS: Final = frozenset(
+    {
+        "north", "south", "east", "west", "centre", "center", "central", "northern", "southern",
+        "eastern", "western", "northeast", "northwest", "southeast", "southwest", "capital",
+        "coast", "coastal", "interior", "highlands", "lowlands", "islands", "mountains",
+    }
+)  # fmt: skip
 _CALENDAR: Final = frozenset(
     {
         "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -159,7 +166,12 @@ class Gazetteer:
                         # "Syrias war": a possessive that lost its apostrophe
                         bare = self._words.get(fold(name[:-1]))
                         place = bare if bare is not None and bare.kind == "country" else None
-                    if place is None and _used_as_place(text, first, last):
+                    if (
+                        place is None
+                        and _whole_run(run.group(0), words, index, size)
+                        and _used_as_place(text, first, last)
+                    ):
+                        # a region or a city only as a whole name: "Batna" is not "Kafr Batna"
                         place = self.places().get(fold(name))
                     if place is not None and place.kind == "demonym" and index + size < len(words):
                         # "the Indian Ocean", "British Airways": a name, not the people of a country
@@ -174,6 +186,23 @@ class Gazetteer:
                     continue
                 yield found[0], found[1], found[2]
                 index += found[3]
+
+
+_LEADING: Final = frozenset(
+    {
+        "in", "on", "at", "from", "the", "a", "an", "near", "across", "to", "into", "and", "of",
+        "by", "for", "with", "since", "after", "before", "during", "outside", "inside", "while",
+    }
+)  # fmt: skip
+
+
+def _whole_run(run: str, words: list[tuple[int, int]], index: int, size: int) -> bool:
+    """Whether a place's words make up the whole capitalised name they stand in, give or take
+    a word that opens the sentence ("In Indore") or a direction ("Northern Kabul") before it and
+    a place noun after it ("Idlib Province")."""
+    lead = [run[s:e].lower() for s, e in words[:index]]
+    tail = [run[s:e].lower().strip(".,;:") for s, e in words[index + size :]]
+    return all(w in _LEADING or w in _COMPASS for w in lead) and all(w in PLACE_NOUNS for w in tail)
 
 
 def _used_as_place(text: str, start: int, end: int) -> bool:
@@ -260,7 +289,7 @@ def _load_places(countries: dict[str, Country]) -> dict[str, Place]:
 
     def add(name: str, place: Place) -> None:
         key = fold(name)
-        if len(key) < 4 or not key[0].isupper() or key.lower() in _CALENDAR:
+        if len(key) < 4 or not key[0].isupper() or key.lower() in _CALENDAR | _COMPASS:
             return
         candidates.setdefault(key, []).append(place)
 

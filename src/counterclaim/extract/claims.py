@@ -147,17 +147,21 @@ class _Document:
             self._mentions[span] = self.registry.party_mentions(self.text, span[0], span[1], low=self.low)
         return self._mentions[span]
 
-    def context_party(self, span: Span, position: int, role: str = "military") -> str | None:
+    def context_party(self, span: Span, position: int, role: str = "any") -> str | None:
         """The party named last before ``position``, looking back sentence by sentence.
 
-        For civilian or unspecified groups, only mentions that can name where people are.
+        For civilian or unspecified groups, only mentions that can name where people are; for
+        soldiers, no places; for a speaker (``role="any"``), every mention.
         """
         current: Span | None = span
         for _ in range(_CONTEXT_SENTENCES):
             if current is None:
                 return None
             named = [m for m in self.mentions(current) if m.start < position]
-            if role != "military":
+            if role == "military":
+                # soldiers belong to the state they fight for: where they fell names no side
+                named = [m for m in named if m.how != "place"]
+            elif role != "any":
                 named = usable_mentions(self.text, named, self.registry, role)
             if named:
                 return named[-1].party
@@ -241,6 +245,7 @@ class _Document:
             return None
         start = quantity.start
         context = _Once(lambda: self.context_party(span, start))
+        military_context = _Once(lambda: self.context_party(span, start, role="military"))
         speaker = self.attributor.claimant_for(span, quantity.start, context)
         speaker_actor = self.registry.get(speaker.claimant) if speaker.known else None
         group = describe_group(
@@ -252,7 +257,7 @@ class _Document:
             registry=self.registry,
             sentence=span,
             mentions=self.mentions(span),
-            context_party=context,
+            context_party=military_context,
             place_context=lambda: self.context_party(span, start, role="civilian"),
             speaker_side=self.registry.side_of(speaker.claimant) if speaker.known else None,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -171,9 +172,15 @@ def describe_group(
         and _reduced_relative(tokens, index, link)
     ):
         words.append(link.cue.norm.split()[0])  # "people forcibly uprooted": named as displaced
+    if link.how in {"toll", "number-of", "share"} and link.cue.start < tokens[index].start:
+        # "the total number of militant casualties to over 300": the word before the measure
+        modifier = text[max(sentence[0], link.cue.start - 24) : link.cue.start].lower().split()[-2:]
+        words = [*words, *(w.strip(".,;:\"“”'") for w in modifier)]
     role = _role(words, lexicon)
     if not words and link.cue.kind == MEAS and link.cue.measure == "refugees" and link.cue.form == "noun":
         role = "civilian"
+    if role == "unspecified":
+        role = _predicate_role(text, tokens, index, link, sentence, lexicon) or role
     unit = (
         "households"
         if (words and words[0] in lexicon.households)
@@ -193,18 +200,56 @@ def describe_group(
         states = [m for m in mentions if registry.is_state(m.party)]
         party = nearest_party(states, tokens[index].start, sentence_start=sentence[0])
     if party is None:
-        usable = usable_mentions(text, mentions, registry, role)
+        if _BOTH_SIDES.search(text, sentence[0], sentence[1]):
+            return Group(subject=subject, role=role, party=None, unit=unit)  # "on both sides"
+        usable = usable_mentions(text, mentions, registry, role, measure=link.measure)
         party = nearest_party(usable, tokens[index].start, sentence_start=sentence[0])
         party = party or (context_party() if role == "military" else place_context())
     return Group(subject=subject, role=role, party=party, unit=unit)
 
 
-def usable_mentions(text: str, mentions: list[Mention], registry: RegistryView, role: str) -> list[Mention]:
+_BOTH_SIDES: Final = re.compile(
+    r"(?<![\w])(?:both|either)\s+sides(?![\w])|(?<![\w])on\s+each\s+side(?![\w])", re.I
+)
+# "25 casualties were children", "109 of the dead were evacuees", "most of them civilians"
+_PREDICATE: Final = re.compile(
+    r"^[^.;:]{0,60}?(?<![\w])(?:were|are|was|is|(?:most|many|all|majority|nearly\s+all)\s+of\s+(?:them|whom)"
+    r"(?:\s+were)?|mostly|mainly|largely|predominantly|overwhelmingly)\s+(?:all\s+|mostly\s+|mainly\s+)?"
+    r"((?:[\w'’-]+\s+){0,2}[\w'’-]+)",
+    re.I,
+)
+_IN_ACTION: Final = re.compile(r"^[^.;:]{0,80}?(?<![\w])in\s+action(?![\w])", re.I)
+
+
+def _predicate_role(
+    text: str, tokens: list[Token], index: int, link: MeasureLink, sentence: tuple[int, int], lexicon: Lexicon
+) -> str | None:
+    """The role a sentence gives the counted group after naming it: "25 casualties were
+    children", "most of them civilians", "killed and wounded in action"."""
+    after = text[tokens[index].end : sentence[1]]
+    if _IN_ACTION.match(after):
+        return "military"
+    match = _PREDICATE.match(after)
+    if match is None:
+        return None
+    words = [w.strip(".,;:\"“”'").lower() for w in match.group(1).split()]
+    role = _role(words, lexicon)
+    return role if role != "unspecified" else None
+
+
+def usable_mentions(
+    text: str, mentions: list[Mention], registry: RegistryView, role: str, *, measure: str = ""
+) -> list[Mention]:
     """The mentions that may name the party of a group of ``role`` people.
 
-    For civilians and unspecified people: no attacker adjectives ("Israeli strikes"), no
-    military-only adjectives, no non-state armed groups.
+    Never the agent of the harm ("launched by Russia", "detained by Russia") or, for people
+    who fled, where they went ("deported to Russia"). For civilians and unspecified people
+    also no attacker adjectives ("Israeli strikes", "Russian and Syrian regime airstrikes"),
+    no military-only adjectives, no non-state armed groups.
     """
+    mentions = [
+        m for m in mentions if not _agent(text, m) and not (measure in _MOVES and _destination(text, m))
+    ]
     if role == "military":
         return mentions
     return [
@@ -227,8 +272,35 @@ def _reduced_relative(tokens: list[Token], index: int, link: MeasureLink) -> boo
 
 
 def _attacker(text: str, mention: Mention) -> bool:
-    """Whether an adjective mention modifies the attacker ("Israeli strikes"), not the victims."""
+    """Whether an adjective mention modifies the attacker ("Israeli strikes", "Russian and
+    Syrian regime airstrikes"), not the victims."""
     if mention.how != "adjective":
         return False
-    following = text[mention.end : mention.end + 24].split()
-    return bool(following) and following[0].strip(",.").lower() in _ATTACKER_NOUNS
+    following = [w.strip(",.").lower() for w in text[mention.end : mention.end + 48].split()[:5]]
+    for word in following:
+        if word in _ATTACKER_NOUNS:
+            return True
+        if not (
+            word in {"and", "or", "regime", "government", "-led", "backed"}
+            or word[:1].isupper()
+            or word.endswith(("ian", "ish", "ese", "i", "an"))
+        ):
+            return False
+    return False
+
+
+_MOVES: Final = frozenset({"refugees", "displaced", "evacuated"})
+_AGENT_BEFORE: Final = re.compile(r"(?<![\w])(?:by|from)\s+(?:the\s+)?$", re.I)
+_DESTINATION_BEFORE: Final = re.compile(r"(?<![\w])(?:to|into|towards|toward|in)\s+(?:the\s+)?$", re.I)
+
+
+def _agent(text: str, mention: Mention) -> bool:
+    """ "airstrikes launched by Russia", "detained by Russia": the party doing the harm."""
+    before = text[max(0, mention.start - 12) : mention.start]
+    return bool(re.search(r"(?<![\w])by\s+(?:the\s+)?$", before, re.I))
+
+
+def _destination(text: str, mention: Mention) -> bool:
+    """ "deported to Russia", "fled into Poland": where people went, not whose they are."""
+    before = text[max(0, mention.start - 12) : mention.start]
+    return mention.how in {"name", "place"} and _DESTINATION_BEFORE.search(before) is not None
