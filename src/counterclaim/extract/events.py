@@ -55,6 +55,11 @@ _NEW_EVENT: Final = re.compile(
     r"separate(?:ly)?|elsewhere|meanwhile)(?![\w])"
 )
 _EVENT_WORD: Final = re.compile(rf"(?<![\w])(?:{_EVENT_NOUNS})(?![\w])")
+_EVENT_VERB: Final = re.compile(
+    r"(?<![\w])(?:struck|strikes|hit|hits|blew\s+(?:\w+\s+)?up|exploded|explodes|detonated|attacked|"
+    r"bombed|shelled|fired|launched|crashed|collapsed|erupted|tore\s+through|stormed|ambushed|"
+    r"raided|targeted|bomber|gunmen|opened\s+fire|flooded|swept)(?![\w])"
+)
 _START_BEFORE: Final = re.compile(
     r"(?<![\w])(?:(?:since|from|between|after|before|until)\s+(?:the\s+|late\s+|early\s+|mid-?)?|"
     r"(?:began|begun|started|erupted|broke\s+out|launched)\s+(?:on\s+)?)$"
@@ -176,12 +181,15 @@ class Calendar:
         if events:
             return _nearest(events, position).when
         sentence = self.low[span[0] : span[1]]
+        if self._is_lead(span):
+            return self._day_ahead(span)  # a headline's or a lead's incident is dated after it
         if _NEW_EVENT.search(sentence) and not _DEFINITE_EVENT.search(sentence):
-            return None  # another incident, its day not given
+            # another incident: dated only if the next lines give it a day ("Saturday's blast")
+            return self._day_ahead(span, definite=True)
         earlier = self._story_day(span)
         if earlier is not None:
             return earlier
-        if self._is_lead(span) or _DEFINITE_EVENT.search(sentence):
+        if _DEFINITE_EVENT.search(sentence):
             return self._day_ahead(span)
         return None
 
@@ -233,10 +241,14 @@ class Calendar:
         for _ in range(_LOOKBACK):
             if current is None:
                 return None
-            events = [d for d in self.dates(current) if d.kind == "event"]
-            if events:
-                return events[-1].when
             sentence = self.low[current[0] : current[1]]
+            events = [d for d in self.dates(current) if d.kind in {"event", "count"}]
+            if events and (
+                _EVENT_WORD.search(sentence) or _EVENT_VERB.search(sentence) or self._tolls(sentence)
+            ):
+                return events[
+                    -1
+                ].when  # a day given to an incident ("the bomber blew himself up late Monday")
             if _NEW_EVENT.search(sentence) and not _DEFINITE_EVENT.search(sentence) and self._tolls(sentence):
                 return None  # another incident with a toll of its own, and no day for it
             current = self.sentences.before(current)
@@ -254,13 +266,17 @@ class Calendar:
             (".", "!", "?", "”", '"')
         )
 
-    def _day_ahead(self, span: Span) -> date | None:
-        """The first event day given in the few sentences after ``span``."""
+    def _day_ahead(self, span: Span, *, definite: bool = False) -> date | None:
+        """The first event day given in the few sentences after ``span`` (with ``definite``, only
+        one given to the same incident: "Saturday's blast", "the attack on Tuesday")."""
         current: Span | None = span
-        for _ in range(_LOOKAHEAD):
+        for _ in range(_LOOKAHEAD if not definite else 2):
             current = self.sentences.after(current) if current is not None else None
             if current is None:
                 return None
+            sentence = self.low[current[0] : current[1]]
+            if definite and not _DEFINITE_EVENT.search(sentence):
+                continue
             events = [d for d in self.dates(current) if d.kind == "event"]
             if events:
                 return events[0].when

@@ -701,7 +701,10 @@ def _verb_cue(
         own = noun_phrase_before(tokens, index - 1, lexicon) if index > 0 and tokens[index - 1].word else None
         if own is not None and _can_speak(tokens, own, lexicon):
             return cue("verb", own)
-        return cue("participle", sentence_subject(tokens, index, lexicon))
+        subject = sentence_subject(tokens, index, lexicon)
+        if subject is not None and not _can_speak(tokens, subject, lexicon):
+            subject = None  # "a deadly explosion killed 100, adding new urgency": no one speaks
+        return cue("participle", subject)
     position = index - 1
     while position >= 0 and tokens[position].low in _BETWEEN:
         position -= 1
