@@ -510,6 +510,8 @@ class RegistryView:
         self._low = low
         self._seen = seen
         self._conflicts: frozenset[str] | None = None
+        self._seen_count = -1
+        self._seen_conflicts: frozenset[str] = frozenset()
 
     @property
     def conflicts(self) -> frozenset[str]:
@@ -522,7 +524,10 @@ class RegistryView:
             return self._conflicts
         parties = list(self._seen()) if self._seen is not None else []
         if parties:
-            return frozenset(self.registry.conflicts_of(parties)[:2])
+            if len(parties) != self._seen_count:
+                self._seen_count = len(parties)
+                self._seen_conflicts = frozenset(self.registry.conflicts_of(parties)[:2])
+            return self._seen_conflicts
         parties = [m.party for m in self.registry.party_mentions(self._text, low=self._low)]
         self._conflicts = frozenset(self.registry.conflicts_of(parties)[:2])
         return self._conflicts

@@ -91,8 +91,11 @@ _APOSTROPHES: Final = re.compile(r"['’‘ʿʼʻ`´]")
 _MAX_WORDS: Final = 5
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
     """A name in plain letters, for lookups: accents and apostrophes gone, spaces squeezed."""
+    if name.isascii() and "'" not in name and "`" not in name and "  " not in name:
+        return name
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_APOSTROPHES.sub("", plain).split())
@@ -126,6 +129,8 @@ class Gazetteer:
     countries: dict[str, Country]
     _words: dict[str, Place] = field(default_factory=dict)  # countries and demonyms
     _places: dict[str, Place] | None = None  # regions and cities, loaded on first use
+    # the longest name (in words) that starts with each first word, for a quick skip
+    _starts: dict[str, int] = field(default_factory=dict)
 
     def country(self, code: str) -> Country | None:
         return self.countries.get(code)
@@ -144,17 +149,33 @@ class Gazetteer:
     def places(self) -> dict[str, Place]:
         if self._places is None:
             self._places = _load_places(self.countries)
+            for name in self._places:
+                self._index(name)
         return self._places
+
+    def _index(self, name: str) -> None:
+        words = name.split()
+        if len(words[0]) > 2 and words[0].endswith("s"):
+            self._starts[words[0][:-1]] = max(self._starts.get(words[0][:-1], 0), 1)
+        self._starts[words[0]] = max(self._starts.get(words[0], 0), len(words))
 
     def mentions(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int, Place]]:
         """Names of countries, demonyms and (where used as places) regions and cities in the text."""
         stop = len(text) if end is None else end
+        self.places()
+        starts = self._starts
         for run in _CAPITALISED.finditer(text, start, stop):
             words = [(m.start(), m.end()) for m in re.finditer(r"\S+", run.group(0))]
             index = 0
             while index < len(words):
                 found = None
-                for size in range(min(_MAX_WORDS, len(words) - index), 0, -1):
+                head = fold(run.group(0)[words[index][0] : words[index][1]].rstrip(".,;:'’"))
+                longest = max(
+                    starts.get(head, 0), starts.get(head[:-2], 0) if head.endswith(("'s", "’s")) else 0
+                )
+                if not longest and head.endswith("s"):
+                    longest = starts.get(head[:-1], 0)
+                for size in range(min(_MAX_WORDS, len(words) - index, longest), 0, -1):
                     first = run.start() + words[index][0]
                     last = run.start() + words[index + size - 1][1]
                     name = text[first:last].rstrip(".,;:'’")
@@ -265,6 +286,8 @@ def load_gazetteer() -> Gazetteer:
     for code, country in countries.items():
         for word in (*country.names, *country.demonyms):
             owners.setdefault(fold(word), set()).add(code)
+    for word in owners:
+        gazetteer._index(word)
     for word, codes in owners.items():
         # "Indian" is also the British Indian Ocean Territory's: the far larger country keeps it
         ranked = sorted(codes, key=lambda c: -countries[c].population)
