@@ -85,7 +85,7 @@ _DEMONYM_HEADS: Final = frozenset(
     }
 )  # fmt: skip
 _CAPITALISED: Final = re.compile(
-    r"[A-Z][\w'’.-]*(?:\s+(?:(?:al|el|de|du|la|le|of|the|and|ad|an|as|ar|az)\s+)?[A-Z][\w'’.-]*){0,4}"
+    r"[A-Z][\w'’.-]*(?:\s+(?:(?:al|el|de|du|da|do|dos|das|del|di|la|le|of|the|and|ad|an|as|ar|az|von|van|bin|ibn)\s+)?[A-Z][\w'’.-]*){0,4}"
 )
 _APOSTROPHES: Final = re.compile(r"['’‘ʿʼʻ`´]")
 _MAX_WORDS: Final = 5

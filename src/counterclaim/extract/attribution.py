@@ -96,6 +96,9 @@ _NEW_TOPIC: Final = re.compile(
 )
 # "17 children were among those killed", "Of the dead, 12 were children": a share of a count
 # already given takes its source.
+_HEDGED: Final = re.compile(
+    r"(?<![\w])(?:reportedly|allegedly|purportedly|were\s+reported|was\s+reported)(?![\w])", re.I
+)
 _SHARE_OF_EARLIER: Final = re.compile(
     r"(?<![\w])(?:among\s+(?:those|the)\s+(?:killed|dead|injured|wounded|victims|casualties)|"
     r"among\s+(?:them|those|the\s+victims)|of\s+(?:the|those)\s+(?:dead|killed|victims|injured|wounded)|"
@@ -364,8 +367,8 @@ class Attributor:
     # -- carry-over ---------------------------------------------------------------------------
     def _carried(self, span: Span, position: int, context_party: PartyHint) -> Speaker | None:
         sentence = self.text[span[0] : span[1]]
-        if _NEW_TOPIC.match(sentence):
-            return None
+        if _NEW_TOPIC.match(sentence) or _HEDGED.search(sentence):
+            return None  # a new event, or the outlet's own hedge ("were reportedly killed")
         if _SHARE_OF_EARLIER.search(sentence):
             earlier = self._earlier_claim_speaker(span)
             if earlier is not None:
@@ -383,8 +386,10 @@ class Attributor:
             speaker = self._speaker_of_sentence(previous, context_party)
             if speaker is not None:
                 return speaker if speaker.claimant is not None else None
-            if _NEW_TOPIC.match(words):
-                return None
+            if _NEW_TOPIC.match(words) or not self.lexicon.measures.search(
+                self.low, previous[0], previous[1]
+            ):
+                return None  # a report goes on through its figures, not through narrative
             current = previous
         return None
 
@@ -413,9 +418,9 @@ class Attributor:
         cues = [c for c in self.cues(span) if c.speaker]
         if cues:
             speaker = self._speaker_of(cues[-1], span, context_party)
-        else:
-            carried = self._carried(span, span[0], context_party)
-            speaker = carried
+        elif self.lexicon.measures.search(self.low, span[0], span[1]):
+            # a sentence of figures with no attribution of its own goes on with the report
+            speaker = self._carried(span, span[0], context_party)
         self._sentence_speaker[span] = speaker
         return speaker
 
@@ -546,6 +551,8 @@ class Attributor:
         role = self.registry.registry.find_role(name)
         if role is not None and role[2] >= len(name) - 1 and len(name.split()) <= 3:
             return None  # a generic role ("The Health Ministry"): resolved in context
+        if role is not None and self.registry.resolve(name) is not None:
+            return None  # "the Health Ministry in Hamas-run Gaza": a role of a party it names
         acronym = re.search(r"\(([A-Z]{2,8})\)", words)
         if acronym is not None:
             name = _trim_to_acronym(name, acronym.group(1))

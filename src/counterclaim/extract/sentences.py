@@ -20,6 +20,8 @@ ABBREVIATIONS: Final = frozenset(
 # faster than an alternation of two branches.
 _BOUNDARY: Final = re.compile(r"[.!?\n][\s.!?\"”’'»)\]]*")
 _WORD_BEFORE: Final = re.compile(r"([\w.]+)$")
+# a lower-case word, a stop, then a capitalised word: "inquiry.On November", "year.Two colonels"
+_GLUED: Final = re.compile(r"[a-z]{3}[.!?][A-Z][a-z]")
 # Text whose commas were stripped (scraped datasets) often lost its line breaks too, gluing
 # subheadings to the next sentence: there, a capitalised sentence opener after a word is a
 # boundary as well ("... attack in Daraa Two citizens got injured ...").
@@ -63,6 +65,11 @@ def _sentence_end(text: str, match: re.Match[str], floor: int) -> tuple[int, int
     head = found.split(None, 1)[0] if found.strip() else found
     gap = re.search(r"\s+", found)
     if gap is None:
+        if _GLUED.match(text, match.start() - 3) and found[:1] in ".!?":
+            # "ordered an inquiry.On November 10": a stop that lost the space after it
+            word = _WORD_BEFORE.search(text, max(floor, match.start() - 12), match.start())
+            if word is None or word.group(1).lower().rstrip(".") not in ABBREVIATIONS:
+                return match.start() + 1, match.start() + 1
         return None  # "4.3", "U.N.'s": no space after the stop
     end = match.start() + gap.start()
     next_start = match.start() + gap.end()
