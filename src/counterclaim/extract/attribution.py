@@ -88,10 +88,11 @@ _DOCUMENT_NOUNS: Final = frozenset(
 # A sentence that opens with one of these starts a new event, place or topic: no carry-over.
 _NEW_TOPIC: Final = re.compile(
     r"^\W*(?:meanwhile|elsewhere|separately|in\s+(?:a|another)\s+(?:separate|different|other)?\s*\w+|"
-    r"in\s+other\s+news|on\s+the\s+other\s+hand|also\s+on|in\s+(?:the\s+)?[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*\s*,|"
+    r"in\s+other\s+news|on\s+the\s+other\s+hand|also\s+on|"
+    r"in\s+(?:the\s+)?(?-i:[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)\s*,|"
     r"on\s+(?:\w+\s+)?(?:january|february|march|april|may|june|july|august|september|october|"
     r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
-    r"in\s+(?:[A-Z][\w-]+\s+)*(?:region|province|city|state|district|oblast|governorate)\b)",
+    r"in\s+(?:the\s+)?(?-i:(?:[A-Z][\w-]+\s+)*)(?:region|province|city|state|district|oblast|governorate)\b)",
     re.IGNORECASE,
 )
 # "17 children were among those killed", "Of the dead, 12 were children": a share of a count
@@ -225,7 +226,13 @@ class Attributor:
             if c.start >= position and c.governs in {"before", "both"} and c.speaker_start != position
         ]
         chosen = before[-1] if before else None
-        if chosen is not None and len(before) > 1:
+        if chosen is not None and chosen.kind == "passive":
+            # "In the report of X, it was reported that …": the impersonal verb restates the
+            # source the sentence opened with
+            named = [c for c in before[:-1] if c.speaker]
+            if named:
+                chosen = named[-1]
+        elif chosen is not None and len(before) > 1:
             # "The WHO says Syrian health officials have reported that 84 were killed": the outer
             # speaker passes the figure on, and is the one the outlet quotes
             outer = before[-2]
@@ -489,7 +496,7 @@ class Attributor:
         exact = self.registry.resolve(" ".join(tail[-6:]), context_party=context_party)
         proper = _PROPER_NAME.search(words)
         if proper is not None and found is None:
-            person = self._person(proper.group(1), at)
+            person = self._person(proper.group(1), at + len(words))
             if person is not None:
                 return Speaker(person.claimant, words, person.known, "person")
         if exact is not None:

@@ -92,7 +92,7 @@ _BETWEEN: Final = frozenset(
         "officially", "then", "again", "further", "publicly", "first", "initially", "already",
         "now", "subsequently", "too", "just", "recently", "once", "since",
         "would", "will", "could", "did", "does", "do", "repeatedly", "similarly", "likewise",
-        "meanwhile", "elsewhere",
+        "meanwhile", "elsewhere", "however", "though",
     }
 )  # fmt: skip
 # Words that open a sentence as adverbs, never part of the speaker ("Earlier Ukrainian officials said").
@@ -161,7 +161,13 @@ _SOURCE_POSSESSIVE: Final = re.compile(
     rf"recent|last)\s+)?(?:{_SOURCE_NOUNS})(?![\w])",
     re.IGNORECASE,
 )
-_ACCORDING: Final = re.compile(r"(?<![\w])according\s+to\s+", re.IGNORECASE)
+# "according to figures compiled by X": the figures' author is the source
+_ACCORDING: Final = re.compile(
+    r"(?<![\w])according\s+to\s+(?:to\s+)?(?:(?:the\s+)?(?:latest\s+|new\s+|official\s+)?"
+    r"(?:data|figures|numbers|statistics|information|a\s+tally|a\s+count)\s+"
+    r"(?:\w+ed\s+)?(?:by|from)\s+)?",
+    re.IGNORECASE,
+)
 _QUOTED_AS: Final = re.compile(r"(?<![\w])quot(?:ed|ing)\s+(?P<x>.{2,80}?)\s+as\s+(?:saying|stating)", re.I)
 # "put the death toll at", "gave a slightly lower toll of", "put Ukrainian losses at"
 _LEVEL_SETTERS: Final = re.compile(
@@ -847,6 +853,17 @@ def _can_speak(tokens: list[Token], span: tuple[int, int], lexicon: Lexicon) -> 
 
 def _speaker_before_modifier(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[int, int] | None:
     """The noun phrase before a participle or prepositional modifier ending at ``tokens[index]``."""
+    # "The Observatory which relies on a network of sources inside Syria to monitor the
+    # conflict said": a relative clause between the subject and its verb
+    for back in range(index, max(-1, index - 16), -1):
+        token = tokens[back]
+        if not token.word and token.text not in {"-", "'", "’"}:
+            break
+        if token.low in {"which", "who"} and back > 0:
+            span = noun_phrase_before(tokens, back - 1, lexicon)
+            if span is not None and _can_speak(tokens, span, lexicon):
+                return span
+            break
     position = index
     skipped = 0
     while position >= 0 and skipped < 8:
