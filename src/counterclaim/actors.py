@@ -303,6 +303,20 @@ class ActorRegistry:
         canonical = self._alias_of(_norm(name), None) or self._by_alias.get(_key(name).upper())
         return self._actor.get(canonical.lower()) if canonical else None
 
+    def misspelt(self, name: str) -> str | None:
+        """The actor a long name is one slip of the keyboard away from ("Syrian Obervatory for
+        Human Rights"), or None; short names and acronyms are never guessed."""
+        key = _norm(name)
+        if len(key) < 14 or " " not in key:
+            return None
+        close = [
+            alias
+            for alias in self._by_alias
+            if abs(len(alias) - len(key)) <= 2 and alias[:1] == key[:1] and _one_slip(alias, key)
+        ]
+        owners = {self._by_alias[alias] for alias in close}
+        return owners.pop() if len(owners) == 1 else None
+
     def canonical(self, name: str | None) -> str | None:
         """The canonical name for a name or alias; the name itself if unknown."""
         if name is None:
@@ -569,6 +583,25 @@ class RegistryView:
 
     def describes(self, noun: str) -> frozenset[str]:
         return self.registry.describes(noun)
+
+    def misspelt(self, name: str) -> str | None:
+        return self.registry.misspelt(name)
+
+
+def _one_slip(first: str, second: str) -> bool:
+    """Whether two strings differ by one dropped, added, changed or swapped character."""
+    if first == second:
+        return False
+    if len(first) > len(second):
+        first, second = second, first
+    start = 0
+    while start < len(first) and first[start] == second[start]:
+        start += 1
+    if len(first) == len(second):
+        rest = first[start + 1 :] == second[start + 1 :]
+        swapped = first[start : start + 2] == second[start : start + 2][::-1]
+        return rest or (swapped and first[start + 2 :] == second[start + 2 :])
+    return len(second) - len(first) == 1 and first[start:] == second[start + 1 :]
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:

@@ -106,6 +106,26 @@ _SHARE_OF_EARLIER: Final = re.compile(
     r"of\s+them|of\s+whom|the\s+rest)(?![\w])",
     re.IGNORECASE,
 )
+# "fell by about 254,000 people": a figure about people even without a measure word
+_COUNT_OF_PEOPLE: Final = re.compile(
+    r"(?<![$£€¥\w.,])\d[\d,.]*\s*(?:million|thousand|m\b)?\s+(?:more\s+)?(?:people|persons|civilians|"
+    r"children|residents|soldiers|troops|men|women|families|households)(?![\w])",
+    re.IGNORECASE,
+)
+_COUNTED_BEFORE: Final = re.compile(
+    r"(?<![$£€¥])\b\d[\d,.]*\s*(?:million|thousand|billion|m|k)?\s+(?:more\s+|other\s+)?$", re.IGNORECASE
+)
+_COUNTED_PEOPLE: Final = re.compile(
+    r"(?:people|persons|civilians|children|residents|refugees|migrants|[A-Z][a-z]+(?:ians|ans|ese|is))"
+)
+# "According to data confirmed by the BBC from June 4." standing alone: a source for what follows
+_BARE_SOURCE: Final = re.compile(r"\W*according\s+to\s+(?:\S+\s+){0,12}\S+\W*$", re.IGNORECASE)
+_DOCUMENT_SUBJECT: Final = re.compile(
+    r"\W*(?P<x>(?:[Tt]he|[Tt]his|[Ii]ts|[Tt]heir)\s+(?:[\w.-]+\s+){0,3}?(?:report|study|survey|analysis|"
+    r"assessment|investigation|review|update|bulletin))\s+(?!said|says|notes|noted|added)[a-z]+"
+)
+_SPOKESPERSON: Final = re.compile(r"^(?:[Aa]n?\s+|[Tt]he\s+)?[Ss]pokes(?:person|man|woman)\s+[A-Z]")
+_MODIFIER_START: Final = re.compile(r"\s(?:of|on|in|over|from|covering|into|about|for|by|into)\s")
 _INTRODUCER: Final = re.compile(
     r"(?<![\w])(?:here['’]s|here\s+is|listen\s+to|this\s+is|we\s+spoke\s+to|speaking\s+to)\s+(?P<x>[^:]{3,140}):\s*$",
     re.IGNORECASE,
@@ -213,7 +233,11 @@ class Attributor:
         """The reporting construction of the sentence whose statement holds the number: the
         nearest one before it that takes a statement after it, or the nearest one after it
         that closes the clause ("12 were killed, X said")."""
-        cues = [c for c in self.cues(span) if c.kind != "quoted" or c.end <= position]
+        cues = [
+            c
+            for c in self.cues(span)
+            if (c.kind != "quoted" or c.end <= position) and not self._counted_subject(c)
+        ]
         if not cues:
             return None
         if quote is not None:
@@ -250,6 +274,16 @@ class Attributor:
             ):
                 chosen = first_after
         return chosen
+
+    def _counted_subject(self, cue: Cue) -> bool:
+        """Whether a verb's subject is the people counted ("5.9 million Ukrainians had
+        registered as refugees"), not a speaker."""
+        if cue.kind != "verb" or cue.speaker_start < 0:
+            return False
+        return bool(
+            _COUNTED_BEFORE.search(self.text, max(0, cue.speaker_start - 30), cue.speaker_start)
+            and _COUNTED_PEOPLE.fullmatch(cue.speaker)
+        )
 
     def _clause_break(self, start: int, end: int) -> bool:
         """Whether a new clause begins between two offsets (";", ", while", ", but")."""
@@ -391,11 +425,18 @@ class Attributor:
             if not _ends_as_sentence(words):
                 return None
             speaker = self._speaker_of_sentence(previous, context_party)
+            reports_figures = bool(
+                self.lexicon.measures.search(self.low, previous[0], previous[1])
+                or _COUNT_OF_PEOPLE.search(words)
+            )
             if speaker is not None:
-                return speaker if speaker.claimant is not None else None
-            if _NEW_TOPIC.match(words) or not self.lexicon.measures.search(
-                self.low, previous[0], previous[1]
-            ):
+                if speaker.claimant is None:
+                    return None
+                # the same report goes on only from a statement about the dead and wounded or
+                # one that opens a list ("X said:"), not from one about aid or money
+                opens = words.rstrip().endswith(":") or _BARE_SOURCE.match(words) is not None
+                return speaker if reports_figures or opens else None
+            if _NEW_TOPIC.match(words) or not reports_figures:
                 return None  # a report goes on through its figures, not through narrative
             current = previous
         return None
@@ -495,6 +536,11 @@ class Attributor:
                 return named
         exact = self.registry.resolve(" ".join(tail[-6:]), context_party=context_party)
         proper = _PROPER_NAME.search(words)
+        if proper is not None and found is None and _SPOKESPERSON.search(words):
+            # "spokesperson James Elder said" after "UNICEF said": the body that was speaking
+            speaking = self._previous_speaker(span, at, sentences=3, known_only=True)
+            if speaking is not None and not self.registry.is_party(speaking.claimant):
+                return Speaker(speaking.claimant, words, True, "person")
         if proper is not None and found is None:
             person = self._person(proper.group(1), at + len(words))
             if person is not None:
@@ -508,11 +554,20 @@ class Attributor:
             referred = self._back_reference(bare, at, span)
             if referred is not None:
                 return referred
-        described = self._described(bare, at, span, indefinite=normalised.split()[0] in {"a", "an", "one"})
+        described = self._described(
+            bare,
+            at,
+            span,
+            indefinite=normalised.split()[0] in {"a", "an", "one"},
+            headline=normalised.split()[0] not in DETERMINERS and at == span[0],
+        )
         if described is not None:
             return described
         if back_reference:
             return Speaker(None, words, False, kind)  # "the group said", with nobody named before
+        misspelt = self.registry.misspelt(re.sub(r"^(?:[Tt]he|[Aa]n?)\s+", "", words))
+        if misspelt is not None:
+            return Speaker(misspelt, words, True, kind or "organisation")
         if proper is not None and len(proper.group(1).split()) >= 2:
             name = re.sub(r"^(?:The|A|An|Another)\s+", "", proper.group(1))
             if not self._is_place(name):
@@ -641,9 +696,16 @@ class Attributor:
                 (parties if actor.is_party else bodies).append((distance, actor.name))
             # the body a person speaks for ("UNICEF spokesperson James Elder"), else, for an
             # office-holder, the state ("Ukrainian Foreign Minister Dmytro Kuleba")
+            spokesperson = re.search(r"spokes\w+\W+(?:\w+\W+){0,2}$", self.text[window_start : match.start()])
             if bodies:
                 best = min(bodies)
-            elif parties and titled:
+            elif spokesperson:
+                # "UNICEF said … spokesperson James Elder said": the body that was speaking
+                around = self.sentences.around(match.start())
+                speaking = self._previous_speaker(around, match.start(), sentences=3, known_only=True)
+                if speaking is not None and not self.registry.is_party(speaking.claimant):
+                    return Speaker(speaking.claimant, name, True, "person")
+            if best is None and parties and titled:
                 best = min(parties)
             if best is not None:
                 return Speaker(best[1], name, True, "person")
@@ -658,6 +720,16 @@ class Attributor:
                 return None
             return self._quote_speaker(quote, None)
         wanted = {"he": "person", "she": "person", "it": "organisation", "they": "plural"}[pronoun]
+        if pronoun == "it":
+            # "The report covers a 15-month period. It also documents 75 cases": the document
+            # the sentence before was about speaks for its author
+            previous = self.sentences.before(span)
+            if previous is not None and self.text[previous[1] : span[0]].count("\n") < 2:
+                subject = _DOCUMENT_SUBJECT.match(self.text, previous[0], previous[1])
+                if subject is not None:
+                    author = self._resolve_cached(subject.group("x"), subject.start("x"), previous, None)
+                    if author.claimant is not None:
+                        return author
         if wanted == "person":
             # "The Observatory said … He said": the speaker just before, even a body (its
             # spokesman); else the last person named
@@ -750,7 +822,9 @@ class Attributor:
             self._actors = found
         return self._actors
 
-    def _described(self, bare: str, at: int, span: Span, *, indefinite: bool = False) -> Speaker | None:
+    def _described(
+        self, bare: str, at: int, span: Span, *, indefinite: bool = False, headline: bool = False
+    ) -> Speaker | None:
         """A description of a body ("a monitor", "the think tank", "the agency", "the two
         organizations", "the report") resolved to the body it describes in this document: for
         "a"/"an", the one named in the next few sentences ("a monitor said … The Syrian
@@ -760,11 +834,29 @@ class Attributor:
             return None
         head = words[-1]
         head_two = " ".join(words[-2:]) if len(words) >= 2 else head
+        core = _MODIFIER_START.split(" ".join(words), maxsplit=1)[0].split()
+        if core and core[-1] in _DOCUMENT_NOUNS and core[-1] != head:
+            head = core[-1]  # "a survey of 23 armed conflicts over the last 18 months"
         if head in _DOCUMENT_NOUNS or head_two in {"the report", "the statement"}:
-            # "the research notes", "the report said": its author, a body named before
-            return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree="organisation") or (
-                self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK)
+            # "the research notes", "the report said": its author, a body named before; "a
+            # survey … concludes" (or one with nobody before it): the body named just after
+            indefinite = indefinite or headline
+            author_before = None
+            if not indefinite:
+                author_before = self._previous_speaker(
+                    span, at, sentences=_PRONOUN_LOOKBACK, agree="organisation"
+                ) or self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK)
+            if author_before is not None:
+                return author_before
+            ahead_limit = self._sentences_ahead(at, _DESCRIPTION_AHEAD)
+            author = next(
+                (name for start, _, name in self._document_actors() if at < start <= ahead_limit), None
             )
+            if author is not None:
+                return Speaker(author, bare, True, "organisation")
+            if indefinite:
+                return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree="organisation")
+            return None
         if head in {"organizations", "organisations", "groups", "agencies", "bodies"}:
             return self._previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree="plural")
         matches = self.registry.describes(head_two) or self.registry.describes(head)

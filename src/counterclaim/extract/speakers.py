@@ -526,7 +526,8 @@ def find_cues(
         index = index_at.get(match.end())
         speaker = words(noun_phrase_after(tokens, index, lexicon) if index is not None else None)
         found.append(Cue(match.start(), match.end(), "according", *speaker, verb="according to"))
-        taken.add(match.start())
+        # "according to data confirmed by X": the verb inside is part of this cue
+        taken.update(t.start for t in tokens if match.start() <= t.start < match.end())
     for match in _QUOTED_AS.finditer(text, start, end):
         found.append(
             Cue(
