@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from counterclaim.actors import PartyHint, RegistryView
@@ -156,6 +156,8 @@ class Speaker:
     text: str | None
     known: bool
     kind: str = ""  # "person", "plural", "organisation" or "" (for pronoun agreement)
+    # the sentence a carried attribution comes from: its dates go on with it
+    source: tuple[int, int] | None = None
 
 
 NOBODY: Final = Speaker(None, None, False)
@@ -435,7 +437,9 @@ class Attributor:
                 # the same report goes on only from a statement about the dead and wounded or
                 # one that opens a list ("X said:"), not from one about aid or money
                 opens = words.rstrip().endswith(":") or _BARE_SOURCE.match(words) is not None
-                return speaker if reports_figures or opens else None
+                if not (reports_figures or opens):
+                    return None
+                return speaker if speaker.source is not None else replace(speaker, source=previous)
             if _NEW_TOPIC.match(words) or not reports_figures:
                 return None  # a report goes on through its figures, not through narrative
             current = previous
@@ -454,7 +458,7 @@ class Attributor:
             if position < floor:
                 break
             if position < span[0] and speaker.claimant is not None:
-                return speaker
+                return replace(speaker, source=self.sentences.around(position))
         return None
 
     def _speaker_of_sentence(self, span: Span, context_party: PartyHint) -> Speaker | None:

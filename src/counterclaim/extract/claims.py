@@ -70,8 +70,14 @@ _FRACTION_BEFORE: Final = re.compile(
 _SINCE: Final = re.compile(
     r"(?<![\w])since\s+(?:the\s+|its\s+|their\s+)?(?:war|conflict|fighting|invasion|start|beginning|"
     r"outbreak|offensive|siege|escalation|ceasefire|truce|uprising|revolution|coup|crisis|[0-9]|"
+    r"erupting|early|late|it\s+began|fighting\s+began|"
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday|last\s+week|mid-)"
+)
+# "in continued terrorist attacks", "in ongoing Russian strikes": a run of attacks
+_CONTINUED_ATTACKS: Final = re.compile(
+    r"(?<![\w])(?:continued|continuing|ongoing|repeated|relentless)\s+(?:[a-z-]+\s+){0,2}"
+    r"(?:attacks|strikes|airstrikes|shelling|bombardment|bombing)(?![\w])"
 )
 _PARTY_KINDS: Final = frozenset({"government", "military", "armed_group"})
 _CONTEXT_SENTENCES: Final = 30
@@ -296,7 +302,7 @@ class _Document:
             claimant=speaker.claimant,
             claimant_text=speaker.text,
             scope=scope,
-            as_of=_iso(self.calendar.as_of(span, quantity.start, scope)),
+            as_of=_iso(self.calendar.as_of(span, quantity.start, scope, source=speaker.source)),
             evidence=self.text[span[0] : span[1]],
             start=quantity.start,
             end=quantity.end,
@@ -312,6 +318,7 @@ class _Document:
                 lexicon.cumulative.search(self.low, start, end)
                 or _OWN_TALLY.search(self.low, start, end)
                 or _SINCE.search(self.low, start, end)
+                or _CONTINUED_ATTACKS.search(self.low, start, end)
             ):
                 cue = "cumulative"
             elif lexicon.incident.search(self.low, start, end):

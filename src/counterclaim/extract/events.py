@@ -163,15 +163,45 @@ class Calendar:
         self._dated[span] = found
         return found
 
-    def as_of(self, span: Span, position: int, scope: str) -> date | None:
-        """The day the figure at ``position`` in ``span`` refers to, given its scope."""
+    def as_of(self, span: Span, position: int, scope: str, *, source: Span | None = None) -> date | None:
+        """The day the figure at ``position`` in ``span`` refers to, given its scope.
+
+        ``source`` is the sentence whose statement this one goes on with (the attribution was
+        carried from it): with no day of its own, the figure takes that statement's day.
+        """
         dated = self.dates(span)
+        if (
+            source is not None
+            and source != span
+            and not any(d.kind in {"event", "count", "statement"} for d in dated)
+        ):
+            carried = self.dates(source)
+            days = [d for d in carried if d.kind in {"count", "event"}] or [
+                d for d in carried if d.kind == "statement"
+            ]
+            if days:
+                return days[-1].when
         if scope == "incident":
             when = self._incident_day(span, position, dated)
         else:
-            counts = [d for d in dated if d.kind == "count"] or [d for d in dated if d.kind == "statement"]
+            # the count's day, else the statement's, else a day the sentence gives the figures
+            # ("Yesterday in continued attacks 18 civilians have been killed")
+            counts = (
+                [d for d in dated if d.kind == "count"]
+                or [d for d in dated if d.kind == "statement"]
+                or [d for d in dated if d.kind == "event" and self._same_clause(d, position)]
+            )
             when = _nearest(counts, position).when if counts else None
         return when or self.published
+
+    def _same_clause(self, dated: Dated, position: int) -> bool:
+        """Whether a date and a figure share a clause: no comma or semicolon between them but
+        the one that closes a fronted date ("On Monday, 18 were killed")."""
+        if dated.mention.end <= position:
+            between = self.text[dated.mention.end : position].lstrip(" ,")
+        else:
+            between = self.text[position : dated.mention.start]
+        return not re.search(r"[,;:–—]", between)
 
     def _incident_day(self, span: Span, position: int, dated: list[Dated]) -> date | None:
         events = [d for d in dated if d.kind in {"event", "count"}]
