@@ -143,6 +143,7 @@ class _Document:
         self._mentions: dict[Span, list[Mention]] = {}
         self._scope_cues: dict[Span, str] = {}
         self._last_link: MeasureLink | None = None
+        self._topic: str | None = None
 
     # -- lazily computed context ------------------------------------------------------------
     def _parties_seen(self) -> list[str]:
@@ -162,7 +163,7 @@ class _Document:
         current: Span | None = span
         for _ in range(_CONTEXT_SENTENCES):
             if current is None:
-                return None
+                break
             named = [m for m in self.mentions(current) if m.start < position]
             if role == "military":
                 # soldiers belong to the state they fight for: where they fell names no side
@@ -172,7 +173,23 @@ class _Document:
             if named:
                 return named[-1].party
             current = self.sentences.before(current)
-        return None
+        return self._topic_country() if role == "civilian" else None
+
+    def _topic_country(self) -> str | None:
+        """The state a document is about when one dominates its mentions (at least three, and
+        half as many again as the next): where people named with no place of their own are."""
+        if self._topic is None:
+            mentions = usable_mentions(
+                self.text, self.registry.party_mentions(self.text, low=self.low), self.registry, "civilian"
+            )
+            counts: dict[str, int] = {}
+            for mention in mentions:
+                if self.registry.is_state(mention.party):
+                    counts[mention.party] = counts.get(mention.party, 0) + 1
+            ranked = [*sorted(counts.values(), reverse=True), 0]
+            best = max(counts, key=lambda party: counts[party], default="")
+            self._topic = best if best and ranked[0] >= 3 and ranked[0] >= 1.5 * ranked[1] else ""
+        return self._topic or None
 
     # -- the pass over candidate sentences --------------------------------------------------
     def claims(self, hits: list[re.Match[str]]) -> list[Claim]:

@@ -203,9 +203,45 @@ def describe_group(
         if _BOTH_SIDES.search(text, sentence[0], sentence[1]):
             return Group(subject=subject, role=role, party=None, unit=unit)  # "on both sides"
         usable = usable_mentions(text, mentions, registry, role, measure=link.measure)
+        if role != "military":
+            located = _located_after(text, usable, end, sentence[1])
+            if located is not None:
+                return Group(subject=subject, role=role, party=located, unit=unit)
+            if link.how == "before" and link.cue.form == "verb":
+                # "Israeli attacks killed 31", "Moscow has deported thousands": who does the
+                # harm comes before an active verb; only a place where it happened counts
+                usable = [
+                    m
+                    for m in usable
+                    if m.start > link.cue.start
+                    or (m.how == "place" and not _metonymic_subject(text, m))
+                    or _CLAUSE_BREAK.search(text, m.end, link.cue.start)
+                ]
         party = nearest_party(usable, tokens[index].start, sentence_start=sentence[0])
         party = party or (context_party() if role == "military" else place_context())
     return Group(subject=subject, role=role, party=party, unit=unit)
+
+
+_LOCATIVE_GAP: Final = re.compile(
+    r"\s*(?:[a-z-]+\s+){0,2}?(?:in|inside|across|throughout|from)\s+(?:the\s+)?(?:[a-z-]+\s+)?", re.I
+)
+_CLAUSE_BREAK: Final = re.compile(r"[,;:]|(?<![\w])(?:that|which|who|before|after|when|while)(?![\w])", re.I)
+_VERB_AFTER: Final = re.compile(r"\s+(?:has|have|had|is|was|says|said|will|would|also|[a-z]+ed)(?![\w])")
+
+
+def _located_after(text: str, mentions: list[Mention], end: int, sentence_end: int) -> str | None:
+    """ "31 Palestinians in Gaza", "people across Ukraine": the place right after the group."""
+    for mention in mentions:
+        if end <= mention.start < sentence_end and _LOCATIVE_GAP.fullmatch(text, end, mention.start):
+            return mention.party
+    return None
+
+
+def _metonymic_subject(text: str, mention: Mention) -> bool:
+    """ "Moscow has deported", "Washington accuses": a capital standing for its state."""
+    return _VERB_AFTER.match(text, mention.end) is not None or bool(
+        re.match(r"\s+accuses|\s+launches|\s+denies", text[mention.end : mention.end + 12])
+    )
 
 
 _BOTH_SIDES: Final = re.compile(
@@ -258,6 +294,7 @@ def usable_mentions(
         if m.how != "military_adjective"
         and not _attacker(text, m)
         and not (m.how == "name" and not registry.is_state(m.party))
+        and not _ATTACKS_AFTER.match(text, m.end)
     ]
 
 
@@ -289,6 +326,12 @@ def _attacker(text: str, mention: Mention) -> bool:
     return False
 
 
+# "Russia launched 242 drones", "Israel struck": the subject of an attack is not its victim
+_ATTACKS_AFTER: Final = re.compile(
+    r"\s+(?:has\s+|have\s+|had\s+|also\s+|then\s+|again\s+)*(?:launched|launches|attacked|attacks|struck|"
+    r"strikes|fired|fires|shelled|shells|bombed|bombs|pounded|pounds|hit|hits|targeted|targets|"
+    r"invaded|invades|deported|deports)(?![\w])"
+)
 _MOVES: Final = frozenset({"refugees", "displaced", "evacuated"})
 _AGENT_BEFORE: Final = re.compile(r"(?<![\w])(?:by|from)\s+(?:the\s+)?$", re.I)
 _DESTINATION_BEFORE: Final = re.compile(r"(?<![\w])(?:to|into|towards|toward|in)\s+(?:the\s+)?$", re.I)
