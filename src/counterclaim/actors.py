@@ -158,6 +158,7 @@ class ActorRegistry:
     _context_role: dict[str, list[tuple[str, frozenset[str]]]] = field(init=False, repr=False)
     _party_of_country: dict[str, str] = field(init=False, repr=False)
     _alias_re: _NameMatcher = field(init=False, repr=False)
+    _by_shape: dict[tuple[str, int], list[str]] = field(init=False, repr=False)
     _party_re: _NameMatcher = field(init=False, repr=False)
     _role_re: _NameMatcher = field(init=False, repr=False)
 
@@ -216,6 +217,11 @@ class ActorRegistry:
                 for role in actor.roles:
                     role_actor.setdefault((actor.side, role), actor.name)
         object.__setattr__(self, "_by_alias", by_alias)
+        by_shape: dict[tuple[str, int], list[str]] = {}
+        for alias in by_alias:
+            if len(alias) >= 13:
+                by_shape.setdefault((alias[0], len(alias)), []).append(alias)
+        object.__setattr__(self, "_by_shape", by_shape)
         object.__setattr__(self, "_ctx_alias", ctx_alias)
         object.__setattr__(self, "_actor", actor_of)
         object.__setattr__(self, "_party_word", party_word)
@@ -311,8 +317,9 @@ class ActorRegistry:
             return None
         close = [
             alias
-            for alias in self._by_alias
-            if abs(len(alias) - len(key)) <= 2 and alias[:1] == key[:1] and _one_slip(alias, key)
+            for length in (len(key) - 1, len(key), len(key) + 1)
+            for alias in self._by_shape.get((key[0], length), ())
+            if _one_slip(alias, key)
         ]
         owners = {self._by_alias[alias] for alias in close}
         return owners.pop() if len(owners) == 1 else None

@@ -509,6 +509,16 @@ def find_cues(
     """
     global _IS_PLACE
     _IS_PLACE = is_place
+    if not (
+        lexicon.reporting_verbs.search(low, start, end)
+        or _ACCORDING.search(text, start, end)
+        or _SOURCE_BY.search(text, start, end)
+        or _SOURCE_POSSESSIVE.search(text, start, end)
+        or _LEVEL_SETTERS.search(low, start, end)
+        or _IMPERSONAL.search(low, start, end)
+        or _QUOTED_AS.search(text, start, end)
+    ):
+        return []  # no reporting word: most sentences, and tokenising them is the cost
     tokens = tokens_of(text, start, end)
     if not tokens:
         return []
