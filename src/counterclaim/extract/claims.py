@@ -81,6 +81,7 @@ _CONTINUED_ATTACKS: Final = re.compile(
 )
 _PARTY_KINDS: Final = frozenset({"government", "military", "armed_group"})
 _CONTEXT_SENTENCES: Final = 30
+_NEAR_SENTENCES: Final = 2
 
 
 class Extractor:
@@ -161,9 +162,12 @@ class _Document:
         soldiers, no places; for a speaker (``role="any"``), every mention.
         """
         current: Span | None = span
-        for _ in range(_CONTEXT_SENTENCES):
+        for distance in range(_CONTEXT_SENTENCES):
             if current is None:
                 break
+            if role == "civilian" and distance == _NEAR_SENTENCES and self._topic_country():
+                # beyond the last few sentences, the country the document is about
+                return self._topic_country()
             named = [m for m in self.mentions(current) if m.start < position]
             if role == "military":
                 # soldiers belong to the state they fight for: where they fell names no side

@@ -200,7 +200,9 @@ def describe_group(
         states = [m for m in mentions if registry.is_state(m.party)]
         party = nearest_party(states, tokens[index].start, sentence_start=sentence[0])
     if party is None:
-        if _BOTH_SIDES.search(text, sentence[0], sentence[1]):
+        if _BOTH_SIDES.search(text, sentence[0], sentence[1]) or (
+            link.measure == "captured" and _EXCHANGE.search(text, sentence[0], sentence[1])
+        ):
             return Group(subject=subject, role=role, party=None, unit=unit)  # "on both sides"
         usable = usable_mentions(text, mentions, registry, role, measure=link.measure)
         if role != "military":
@@ -244,8 +246,15 @@ def _metonymic_subject(text: str, mention: Mention) -> bool:
     )
 
 
+# "on both sides", "either side of the frontline", "an exchange of 314 prisoners": people
+# of more than one side (but "strikes by both sides" names the attackers, not the victims)
 _BOTH_SIDES: Final = re.compile(
-    r"(?<![\w])(?:both|either)\s+sides(?![\w])|(?<![\w])on\s+each\s+side(?![\w])", re.I
+    r"(?<![\w])(?<!by\s)(?:(?:both|either)\s+sides?|the\s+two\s+sides|both\s+warring\s+parties)(?![\w])|"
+    r"(?<![\w])on\s+each\s+side(?![\w])",
+    re.I,
+)
+_EXCHANGE: Final = re.compile(
+    r"(?<![\w])(?:exchange[sd]?|swap(?:s|ped)?|hand\s+over|handed\s+over)(?![\w])", re.I
 )
 # "25 casualties were children", "109 of the dead were evacuees", "most of them civilians"
 _PREDICATE: Final = re.compile(
@@ -338,9 +347,9 @@ _DESTINATION_BEFORE: Final = re.compile(r"(?<![\w])(?:to|into|towards|toward|in)
 
 
 def _agent(text: str, mention: Mention) -> bool:
-    """ "airstrikes launched by Russia", "detained by Russia": the party doing the harm."""
-    before = text[max(0, mention.start - 12) : mention.start]
-    return bool(re.search(r"(?<![\w])by\s+(?:the\s+)?$", before, re.I))
+    """ "airstrikes launched by Russia", "at the hands of the Pakistani Army": who did the harm."""
+    before = text[max(0, mention.start - 24) : mention.start]
+    return bool(re.search(r"(?<![\w])(?:by|at\s+the\s+hands\s+of)\s+(?:the\s+)?$", before, re.I))
 
 
 def _destination(text: str, mention: Mention) -> bool:
