@@ -102,7 +102,15 @@ def _role(words: list[str], lexicon: Lexicon) -> str:
 
 
 def _pairs_in(words: list[str], vocabulary: frozenset[str]) -> bool:
-    return any(f"{a} {b}" in vocabulary for a, b in pairwise(words))
+    """Whether a phrase of two to five words of the vocabulary ("aid workers", "prisoners of
+    war", "under the age of 18") is among ``words``."""
+    if any(f"{a} {b}" in vocabulary for a, b in pairwise(words)):
+        return True
+    return any(
+        " ".join(words[start : start + length]) in vocabulary
+        for length in (3, 4, 5)
+        for start in range(len(words) - length + 1)
+    )
 
 
 def _party_in_span(text: str, start: int, end: int, registry: RegistryView) -> str | None:
@@ -189,6 +197,8 @@ def describe_group(
     )
     # party names, adjectives and acronyms are capitalised in news text: no capital, no party
     party = owner or (_party_in_span(text, start, end, registry) if span and not subject.islower() else None)
+    if party is None and link.measure == "captured" and _EXCHANGE.search(text, sentence[0], sentence[1]):
+        return Group(subject=subject, role=role, party=None, unit=unit)  # both sides' prisoners
     if party is None and role == "military" and any(w in lexicon.irregular for w in words):
         country = nearest_party(mentions, tokens[index].start, sentence_start=sentence[0]) or context_party()
         party = lexicon.irregular_sides.get(country or "", None) or country
@@ -200,9 +210,7 @@ def describe_group(
         states = [m for m in mentions if registry.is_state(m.party)]
         party = nearest_party(states, tokens[index].start, sentence_start=sentence[0])
     if party is None:
-        if _BOTH_SIDES.search(text, sentence[0], sentence[1]) or (
-            link.measure == "captured" and _EXCHANGE.search(text, sentence[0], sentence[1])
-        ):
+        if _BOTH_SIDES.search(text, sentence[0], sentence[1]):
             return Group(subject=subject, role=role, party=None, unit=unit)  # "on both sides"
         usable = usable_mentions(text, mentions, registry, role, measure=link.measure)
         if role != "military":
