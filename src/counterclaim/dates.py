@@ -179,7 +179,9 @@ def find_dates(
     for hint in hints:
         if found and hint < found[-1].end():
             continue
-        match = _DATE_PATTERN.search(text, max(start, hint - 18), min(stop, hint + 32))
+        # never from inside the date found last: "Nov. 14 to Nov. 17" holds two dates
+        floor = max(start, hint - 18, found[-1].end() if found else start)
+        match = _DATE_PATTERN.search(text, floor, min(stop, hint + 32))
         if match is not None and (not found or match.start() >= found[-1].end()):
             found.append(match)
     for match in found:

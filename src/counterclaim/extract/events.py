@@ -212,7 +212,8 @@ class Calendar:
             return _nearest(events, position).when
         sentence = self.low[span[0] : span[1]]
         if self._is_lead(span):
-            return self._day_ahead(span)  # a headline's or a lead's incident is dated after it
+            # a headline's or a lead's incident is dated after it
+            return self._day_ahead(span, period_end=True)
         if _NEW_EVENT.search(sentence) and not _DEFINITE_EVENT.search(sentence):
             # another incident: dated only if the next lines give it a day ("Saturday's blast")
             return self._day_ahead(span, definite=True)
@@ -296,18 +297,23 @@ class Calendar:
             (".", "!", "?", "”", '"')
         )
 
-    def _day_ahead(self, span: Span, *, definite: bool = False) -> date | None:
+    def _day_ahead(self, span: Span, *, definite: bool = False, period_end: bool = False) -> date | None:
         """The first event day given in the few sentences after ``span`` (with ``definite``, only
         one given to the same incident: "Saturday's blast", "the attack on Tuesday")."""
         current: Span | None = span
-        for _ in range(_LOOKAHEAD if not definite else 2):
+        for distance in range(_LOOKAHEAD if not definite else 2):
             current = self.sentences.after(current) if current is not None else None
             if current is None:
                 return None
             sentence = self.low[current[0] : current[1]]
             if definite and not _DEFINITE_EVENT.search(sentence):
                 continue
-            events = [d for d in self.dates(current) if d.kind == "event"]
+            dated = self.dates(current)
+            # an event's day, else, in the very next sentence, the end of the period it is
+            # dated to ("the casualties occurred between Nov. 14 to Nov. 17")
+            events = [d for d in dated if d.kind == "event"] or [
+                d for d in dated if d.kind == "count" and distance == 0 and period_end
+            ]
             if events:
                 return events[0].when
         return None
