@@ -54,6 +54,13 @@ _NEW_EVENT: Final = re.compile(
     rf"(?:{_EVENT_NOUNS})|in\s+another\s+(?:town|village|city|area|district|province|region)|"
     r"separate(?:ly)?|elsewhere|meanwhile)(?![\w])"
 )
+_EVENT_AFTER: Final = re.compile(rf"\s+(?:[\w'’-]+\s+){{0,2}}?(?:{_EVENT_NOUNS})(?![\w])")
+# A time of its own that is no day: the figure falls back to the publication date.
+_VAGUE_PERIOD: Final = re.compile(
+    r"(?<![\w])(?:(?:last|this|past|previous|earlier\s+this|later\s+this)\s+(?:week|month|year|weekend|"
+    r"spring|summer|autumn|winter)|in\s+(?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december)(?!\s+\d{1,2}\b)|in\s+(?:19|20)\d\d)(?![\w])"
+)
 _EVENT_WORD: Final = re.compile(rf"(?<![\w])(?:{_EVENT_NOUNS})(?![\w])")
 _EVENT_VERB: Final = re.compile(
     r"(?<![\w])(?:struck|strikes|hit|hits|blew\s+(?:\w+\s+)?up|exploded|explodes|detonated|attacked|"
@@ -151,8 +158,12 @@ class Calendar:
                 _START_BEFORE.search(before) or _IN_SINCE_CLAUSE.search(before)
             ) and not mention.text.endswith(("'s", "’s", "s")):
                 kind = "start"  # "since March 2011"; but "from Saturday's strike" names an event
-            elif _STATEMENT_BEFORE.search(before):
-                kind = "statement"
+            elif (statement := _STATEMENT_BEFORE.search(before)) is not None and not _EVENT_WORD.search(
+                before, statement.start()
+            ):
+                kind = "statement"  # but "it said that drone strikes on Saturday": the strikes' day
+            elif mention.text.endswith(("'s", "’s", "s")) and _EVENT_AFTER.match(self.low, mention.end):
+                kind = "event"  # "leading up to Saturday's attacks": the day of the attacks
             elif mention.kind == "period_end" or _COUNT_BEFORE.search(before):
                 kind = "count"
             else:
@@ -211,6 +222,8 @@ class Calendar:
         if events:
             return _nearest(events, position).when
         sentence = self.low[span[0] : span[1]]
+        if _VAGUE_PERIOD.search(sentence):
+            return None  # "killed 31 people last week": a period of its own, not the story's day
         if self._is_lead(span):
             # a headline's or a lead's incident is dated after it
             return self._day_ahead(span, period_end=True)
