@@ -118,6 +118,11 @@ _POSITION_OF = re.compile(r"\s+of\s+[0-9]+\b")
 _POSITION_BEFORE = re.compile(
     r"(?<![\w])(?:item|list|photo|image|slide|page|part|step|picture)\s+[0-9]+\s+of\s*$"
 )
+_NAMED_BY_NUMBER = re.compile(r"(?<![\w])(?:world\s+war|flight|resolution|article|chapter|phase)\s+$")
+_POPULATION_BEFORE = re.compile(
+    r"(?<![\w])(?:a|the|its|this)\s+(?:city|town|country|nation|region|state|island|province|capital|"
+    r"enclave|territory)\s+of\s+(?:about|some|around|roughly|nearly|almost|over|more\s+than)?\s*$"
+)
 _RATIO_AFTER = re.compile(
     r"\s+in\s+(?:[0-9]+|two|three|four|five|six|seven|eight|nine|ten|every|a\s+hundred)\b(?!\s*(?:days|weeks|months|years|hours))"
 )
@@ -438,6 +443,10 @@ class NumberReader:
             return "money or identifier"
         if before[-1:] in _CURRENCY:
             return "money"
+        if _NAMED_BY_NUMBER.search(before):
+            return "name"  # "World War Two", "Flight 171"
+        if _POPULATION_BEFORE.search(before):
+            return "population"  # "the city of 3 million"
         if _POSITION_OF.match(after) or _POSITION_BEFORE.search(before):
             return "position in a list"  # "Item 1 of 5", "list 4 of 4"
         if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(before):
@@ -467,6 +476,8 @@ class NumberReader:
         or after one or two words that describe it ("24,000 military vehicles", "13 Israeli
         airstrikes", "millions of homes")."""
         words: list[str] = [str(w).rstrip(".") for w in _NEXT_WORDS.findall(after[:48])]
+        if words[:2] in (["or", "more"], ["or", "so"], ["or", "fewer"], ["or", "less"]):
+            words = words[2:]  # "for 10 or more years"
         units = self.lexicon.units
         if words and (words[0] in units or " ".join(words[:2]) in units):
             return words[0]
@@ -493,8 +504,8 @@ def _rate_soon(after: str, lexicon: Lexicon) -> bool:
         return True
     words = clause.split()
     for cut in range(1, min(len(words), 4)):
-        if words[cut - 1] in {"and", "while", "but", "or"}:
-            return False
+        if words[cut - 1] in {"and", "while", "but", "or", "with"} or words[cut - 1][:1].isdigit():
+            return False  # "494 with 90 percent killed by gas": the rate is another number's
         if words[cut - 1] in {"in", "within", "during", "over"}:
             return False  # "23 people in a day": a total for a bounded period (docs/claims.md)
         if lexicon.rates_after.match(" " + " ".join(words[cut:])) is not None:

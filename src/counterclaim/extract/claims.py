@@ -79,6 +79,7 @@ _CONTINUED_ATTACKS: Final = re.compile(
     r"(?<![\w])(?:continued|continuing|ongoing|repeated|relentless)\s+(?:[a-z-]+\s+){0,2}"
     r"(?:attacks|strikes|airstrikes|shelling|bombardment|bombing)(?![\w])"
 )
+_FLED_TO: Final = re.compile(r"\s+(?:to\s+|into\s+|from\s+|across\s+the\s+border\s+(?:in)?to\s+)?")
 _PARTY_KINDS: Final = frozenset({"government", "military", "armed_group"})
 _CONTEXT_SENTENCES: Final = 30
 _NEAR_SENTENCES: Final = 2
@@ -178,6 +179,16 @@ class _Document:
                 return named[-1].party
             current = self.sentences.before(current)
         return self._topic_country() if role == "civilian" else None
+
+    def _fled_a_country(self, after: int, span: Span) -> bool:
+        """ "have fled Ukraine", "fled to Poland": people who left their country are refugees."""
+        reach = _FLED_TO.match(self.low, after)
+        if reach is None:
+            return False
+        return any(
+            m.start == reach.end() and m.how == "name" and self.registry.is_state(m.party)
+            for m in self.registry.party_mentions(self.text, reach.end(), min(span[1], reach.end() + 40))
+        )
 
     def _topic_country(self) -> str | None:
         """The state a document is about when one dominates its mentions (at least three, and
@@ -309,9 +320,12 @@ class _Document:
         # a party's (or its army's) tally of soldiers lost is a running total
         tally = group.role == "military" and speaker_actor is not None and speaker_actor.kind in _PARTY_KINDS
         scope = self._scope(span, link, tally=tally)
+        measure = link.measure
+        if measure == "displaced" and link.cue.form == "flee" and self._fled_a_country(link.cue.end, span):
+            measure = "refugees"
         return Claim(
             doc=self.doc,
-            measure=link.measure,
+            measure=measure,
             qualifier=quantity.qualifier,
             value=quantity.value,
             low=quantity.low,
