@@ -252,7 +252,9 @@ class _Document:
                 # "150 bodies were counted in Hammouriya 100 in Kfar Batna 67 in Saqba"
                 link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
             earlier = links[-1][1] if links else self._last_link
-            if link is None and (opens_with_share or _share(tokens, position)):
+            if link is None and (
+                opens_with_share or _share(tokens, position) or (links and _after_dash(tokens, position))
+            ):
                 # "75 people were injured, 14 of them children"; "Of those, 175 were UN staff";
                 # "Most of the dead are …, and tens of them belong to …"
                 named = _group_measure_before(tokens, position)
@@ -472,6 +474,15 @@ def _listed_after_place(
     return False
 
 
+def _after_dash(tokens: list[Token], position: int) -> bool:
+    """ "864 cases of arbitrary detention – 763 men, 94 women and seven boys": a breakdown of
+    the count just given opens after a dash or a colon."""
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    return back >= 0 and tokens[back].kind == PUNCT and tokens[back].norm in {"–", "—", ":", "-"}
+
+
 def _share(tokens: list[Token], position: int) -> bool:
     """ "among them 3,760 children", "14 of them children": a part of a count just given."""
     back = position - 1
@@ -494,10 +505,11 @@ def _coordinated(tokens: list[Token], links: list[tuple[int, MeasureLink]]) -> l
             between = tokens[here + 1 : following]
             if (
                 between
-                and between[-1].norm == "and"
+                and between[-1].norm in {"and", ","}
                 and len(between) <= 4
-                and all(t.kind == WORD for t in between)
+                and all(t.kind == WORD or t.norm == "," for t in between)
             ):
+                # "763 men, 94 women and seven boys"
                 linked[following] = MeasureLink(linked[here].measure, linked[here].cue, "list")
             continue
         if here in linked or following not in linked:
