@@ -127,6 +127,9 @@ class Lexicon:
     households: frozenset[str]
     irregular: frozenset[str]
     irregular_sides: Mapping[str, str]
+    regions: re.Pattern[str]
+    wounded_included: frozenset[str]
+    wounded_signals: re.Pattern[str]
     units: frozenset[str]
     prefixes: frozenset[str]
     rates_after: re.Pattern[str]
@@ -191,6 +194,11 @@ def build_lexicon(data: Mapping[str, Any], *, source: str = "lexicon") -> Lexico
             households=frozenset(normalise_phrase(w) for w in groups["households"]),
             irregular=frozenset(normalise_phrase(w) for w in groups["irregular"]),
             irregular_sides=dict(data.get("irregular_sides", {})),
+            regions=word_regex(groups.get("regions", ["\u0000"])),
+            wounded_included=frozenset(
+                normalise_phrase(w) for w in data.get("wounded_included", {}).get("words", [])
+            ),
+            wounded_signals=word_regex(data.get("wounded_included", {}).get("signals", ["\u0000"])),
             units=frozenset(normalise_phrase(w) for w in not_counts["units"]),
             prefixes=frozenset(normalise_phrase(w) for w in not_counts["prefixes"]),
             rates_after=word_regex(not_counts["rates"], anchor="start"),

@@ -146,6 +146,7 @@ class _Document:
         self._scope_cues: dict[Span, str] = {}
         self._last_link: MeasureLink | None = None
         self._topic: str | None = None
+        self._counts_wounded: bool | None = None
 
     # -- lazily computed context ------------------------------------------------------------
     def _parties_seen(self) -> list[str]:
@@ -179,6 +180,12 @@ class _Document:
                 return named[-1].party
             current = self.sentences.before(current)
         return self._topic_country() if role == "civilian" else None
+
+    def _wounded_counted(self) -> bool:
+        """Whether the document says its tallies count the wounded with the dead."""
+        if self._counts_wounded is None:
+            self._counts_wounded = self.x.lexicon.wounded_signals.search(self.low) is not None
+        return self._counts_wounded
 
     def _fled_a_country(self, after: int, span: Span) -> bool:
         """ "have fled Ukraine", "fled to Poland": people who left their country are refugees."""
@@ -258,6 +265,10 @@ class _Document:
                 # "75 people were injured, 14 of them children"; "Of those, 175 were UN staff";
                 # "Most of the dead are …, and tens of them belong to …"
                 named = _group_measure_before(tokens, position)
+                if tokens[position].norm == "one" and not links:
+                    # "ministers were among the casualties of the night, one of them losing by
+                    # 1,351 votes": one of a group nobody counted is no count
+                    named = earlier = None
                 if named is not None or earlier is not None:
                     chosen = named or earlier
                     assert chosen is not None
@@ -325,6 +336,8 @@ class _Document:
         measure = link.measure
         if measure == "displaced" and link.cue.form == "flee" and self._fled_a_country(link.cue.end, span):
             measure = "refugees"
+        elif link.cue.norm in self.x.lexicon.wounded_included and self._wounded_counted():
+            measure = "casualties"
         return Claim(
             doc=self.doc,
             measure=measure,

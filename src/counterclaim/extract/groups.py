@@ -213,6 +213,9 @@ def describe_group(
         if _BOTH_SIDES.search(text, sentence[0], sentence[1]):
             return Group(subject=subject, role=role, party=None, unit=unit)  # "on both sides"
         usable = usable_mentions(text, mentions, registry, role, measure=link.measure)
+        across = lexicon.regions.search(text[sentence[0] : sentence[1]].lower())
+        if not usable and role != "military" and across:
+            return Group(subject=subject, role=role, party=None, unit=unit)  # "the Indian Ocean tsunami"
         if role != "military":
             located = _located_after(text, usable, end, sentence[1])
             if located is not None:
@@ -271,6 +274,7 @@ _PREDICATE: Final = re.compile(
     r"((?:[\w'’-]+\s+){0,2}[\w'’-]+)",
     re.I,
 )
+_NOT_NOMINAL: Final = frozenset({"in", "on", "at", "by", "from", "during", "after", "among", "being", "also"})
 _IN_ACTION: Final = re.compile(r"^[^.;:]{0,80}?(?<![\w])in\s+action(?![\w])", re.I)
 
 
@@ -286,6 +290,8 @@ def _predicate_role(
     if match is None:
         return None
     words = [w.strip(".,;:\"“”'").lower() for w in match.group(1).split()]
+    if words and (words[0].endswith("ed") or words[0] in _NOT_NOMINAL):
+        return None  # "6 others were injured in terrorist attacks": a verb, not what they were
     role = _role(words, lexicon)
     return role if role != "unspecified" else None
 
