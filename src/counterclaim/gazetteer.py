@@ -165,6 +165,8 @@ class Gazetteer:
         self.places()
         starts = self._starts
         for run in _CAPITALISED.finditer(text, start, stop):
+            if not any(_may_start(fold(part.rstrip(".,;:'’")), starts) for part in run.group(0).split()):
+                continue  # most capitalised runs hold no word a place name starts with
             words = [(m.start(), m.end()) for m in re.finditer(r"\S+", run.group(0))]
             index = 0
             while index < len(words):
@@ -207,6 +209,14 @@ class Gazetteer:
                     continue
                 yield found[0], found[1], found[2]
                 index += found[3]
+
+
+def _may_start(head: str, starts: dict[str, int]) -> bool:
+    if head in starts:
+        return True
+    if head.endswith(("'s", "’s")):
+        return head[:-2] in starts
+    return head.endswith("s") and head[:-1] in starts
 
 
 _LEADING: Final = frozenset(
