@@ -94,6 +94,12 @@ def test_numbers_read_value_qualifier_and_interval(phrase, qualifier, value, low
         "10:30",
         "F-16 jets",
         "M23 rebels",
+        "since World War Two",
+        "Flight 171",
+        "left the city of 3 million",
+        "for 10 or more years",
+        "Item 1 of 5",
+        "one in four",
     ],
 )
 def test_numbers_that_are_not_counts_are_dropped(phrase):
@@ -116,3 +122,8 @@ def test_numbers_ages_inside_a_group_are_not_counts():
 def test_numbers_qualifier_applies_only_to_the_number_it_precedes():
     found = READER.quantities("more than 15,000 killed, 41,000 injured")
     assert [(q.value, q.qualifier) for q in found] == [(15000, "more_than"), (41000, "exact")]
+
+
+def test_numbers_a_rate_of_a_later_number_leaves_this_one_a_count():
+    text = lower_text("put the death toll at 494 with 90 percent killed by gas")
+    assert [q.value for q in READER.quantities(text)] == [494]

@@ -512,7 +512,9 @@ def _coordinated(tokens: list[Token], links: list[tuple[int, MeasureLink]]) -> l
     one shares its measure."""
     linked = dict(links)
     counts = [i for i, t in enumerate(tokens) if t.kind == NUM]
-    for here, following in pairwise(counts):
+    # forward, then backward: "Two colonels, three lieutenant colonels and 12 officers were
+    # killed" links 3 from 12 first, then 2 from 3
+    for here, following in [*pairwise(counts), *reversed(list(pairwise(counts)))]:
         if here in linked and following not in linked and linked[here].how in {"list", "share"}:
             # "among them 3,760 children and 2,326 women": the second count joins the first
             between = tokens[here + 1 : following]

@@ -1,0 +1,93 @@
+"""Attribution: who claims a figure, from reporting cues in the sentence and around it (each
+text written for this test)."""
+
+from __future__ import annotations
+
+import pytest
+
+from counterclaim import extract_claims
+
+
+def claimants(text: str, published: str = "2024-03-14") -> list[tuple[str, int | None, str | None]]:
+    return [(c.measure, c.value, c.claimant) for c in extract_claims(text, published=published, doc="t")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an impersonal "it was reported" restates the source the sentence opened with
+        (
+            "In the Sunday report of the General Staff of the Ukrainian Armed Forces, it was reported "
+            "that during the last day 1,260 Russian soldiers were killed.",
+            ("killed", 1260, "Ukraine General Staff"),
+        ),
+        # the author of the figures, not the figures, is the source
+        (
+            "According to figures compiled by the World Health Organization, 84 people died.",
+            ("killed", 84, "WHO"),
+        ),
+        # a relative clause between the subject and its verb
+        (
+            "The Observatory, which relies on a network of sources inside Syria, said 40 people were "
+            "also wounded in the blast.",
+            ("wounded", 40, "Syrian Observatory for Human Rights"),
+        ),
+        # the counted people are not a speaker: "Ukrainians had registered"
+        (
+            "As of February 2026, roughly 5.9 million Ukrainians had registered as refugees abroad, "
+            "according to data from the U.N. High Commissioner for Refugees.",
+            ("refugees", 5900000, "UNHCR"),
+        ),
+        # a name of a known body with a slip of the keyboard
+        (
+            "The Syrian Obervatory for Human Rights says more than 300 people have been killed.",
+            ("killed", 300, "Syrian Observatory for Human Rights"),
+        ),
+    ],
+)
+def test_attribution_in_the_sentence(text, expected):
+    assert claimants(text) == [expected]
+
+
+def test_attribution_it_after_a_sentence_about_a_report_is_the_reports_author():
+    text = (
+        "The UN report covers a 15-month period. It also documents 75 cases of arbitrary detention "
+        "by security forces.\n\nThe government did not comment."
+    )
+    assert claimants(text) == [("captured", 75, "United Nations")]
+
+
+def test_attribution_a_spokesperson_speaks_for_the_body_that_was_speaking():
+    text = (
+        "UNICEF said on Tuesday that the toll had risen.\n\n"
+        "Speaking from Gaza City, spokesperson James Elder said the situation was dire:\n\n"
+        "Six more children have died of hypothermia in recent days, Mr. Elder said."
+    )
+    assert claimants(text) == [("killed", 6, "UNICEF")]
+
+
+def test_attribution_a_report_with_nobody_named_before_takes_the_author_named_after():
+    text = (
+        "Report concludes more than 100,000 civilians have been killed as war crimes rage\n"
+        "The extensive study by the Geneva Academy of International Humanitarian Law and Human "
+        "Rights describes the deaths of children in Gaza."
+    )
+    assert claimants(text) == [("killed", 100000, "Geneva Academy")]
+
+
+def test_attribution_a_source_standing_alone_goes_on_with_the_figures_after_it():
+    text = (
+        "According to data confirmed by the BBC from June 4 this year.Two colonels, three "
+        "lieutenant colonels and 12 officers were also killed.\n\nThe ministry did not comment."
+    )
+    assert claimants(text) == [("killed", 2, "BBC"), ("killed", 3, "BBC"), ("killed", 12, "BBC")]
+
+
+def test_attribution_goes_on_from_a_statement_of_figures_but_not_from_one_about_money():
+    figures = "Health officials said 12 people were killed in the strike. Another 30 were wounded.\n\nCalm."
+    assert claimants(figures) == [("killed", 12, "Health officials"), ("wounded", 30, "Health officials")]
+    money = (
+        "The World Bank said on Monday that aid needs were about $5bn. Hurricane Mitch killed about "
+        "10,000 people in 1998.\n\nCalm."
+    )
+    assert claimants(money) == [("killed", 10000, None)]

@@ -1,0 +1,56 @@
+"""Events and their dates: the day a figure refers to (each text written for this test)."""
+
+from __future__ import annotations
+
+from counterclaim import extract_claims
+from counterclaim.dates import find_dates, parse_published
+
+
+def dated(text: str, published: str) -> list[tuple[str, int | None, str | None]]:
+    return [(c.measure, c.value, c.as_of) for c in extract_claims(text, published=published, doc="t")]
+
+
+def test_events_a_range_holds_two_dates():
+    text = "the casualties occurred between Nov. 14 to Nov. 17 in clashes"
+    found = find_dates(text, published=parse_published("2017-11-22"))
+    assert [m.when.isoformat() for m in found if m.when] == ["2017-11-14", "2017-11-17"]
+
+
+def test_events_a_lead_takes_the_end_of_the_period_the_next_sentence_dates_it_to():
+    text = (
+        "The World Health Organization says 84 people have been killed over a four-day stretch of "
+        "fighting near Damascus. The agency said the casualties occurred between Nov. 14 to Nov. 17 "
+        "in clashes in eastern Ghouta."
+    )
+    assert dated(text, "2017-11-22") == [("killed", 84, "2017-11-17")]
+
+
+def test_events_a_weekday_possessive_before_an_event_dates_that_event():
+    text = (
+        "As they waited outside Aleppo a bomb attack hit the bus convoy, killing more than 120 "
+        "people. Buses arrived later. In the hours leading up to Saturday's attacks the two women "
+        "spoke to reporters."
+    )
+    assert dated(text, "2017-04-18") == [("killed", 120, "2017-04-15")]
+
+
+def test_events_a_day_said_of_strikes_dates_the_strikes_not_the_statement():
+    text = (
+        "OCHA warned on Tuesday that drone attacks are causing deaths.\n\n"
+        "In North Darfur, it said that drone strikes on Saturday caused civilian casualties.\n\n"
+        "Humanitarian partners say those strikes displaced more than 600 people."
+    )
+    assert dated(text, "2026-01-06") == [("displaced", 600, "2026-01-03")]
+
+
+def test_events_an_incident_with_a_period_of_its_own_is_not_given_the_storys_day():
+    text = (
+        "Drone strikes hit the city on Friday, killing two people.\n\n"
+        "Three strikes on health facilities killed 31 people last week, the WHO said."
+    )
+    assert dated(text, "2026-02-09") == [("killed", 2, "2026-02-06"), ("killed", 31, "2026-02-09")]
+
+
+def test_events_a_running_total_takes_a_day_given_in_its_own_clause():
+    text = "Yesterday in continued attacks on Aleppo 18 civilians have been killed, the agency said."
+    assert dated(text, "2016-04-29") == [("killed", 18, "2016-04-28")]
