@@ -27,9 +27,6 @@ from typing import Final
 
 from counterclaim.lexicon import Lexicon
 
-# Set per call of find_cues (the extractor is single-threaded per document): tells places.
-_IS_PLACE: Callable[[str], bool] | None = None
-
 # Dotted acronyms first ("U.N.", "U.S."), then words (with inner apostrophes and hyphens), then
 # single punctuation marks.
 _TOKEN: Final = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_](?:[\w'’\-]*[^\W_])?|[^\w\s]")
@@ -247,9 +244,18 @@ class Cue:
     governs: str = "both"  # where its statement lies: "after" the cue, "before" it, or "both"
 
 
-def tokens_of(text: str, start: int, end: int) -> list[Token]:
+class Tokens(list[Token]):
+    """A sentence's tokens, and how to tell a place from a speaker in it ("SANA reporter in Homs
+    said": Homs is where, not who)."""
+
+    is_place: Callable[[str], bool] | None = None
+
+
+def tokens_of(text: str, start: int, end: int, is_place: Callable[[str], bool] | None = None) -> Tokens:
     """The tokens of ``text[start:end]``."""
-    return [Token(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end)]
+    tokens = Tokens(Token(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end))
+    tokens.is_place = is_place
+    return tokens
 
 
 def _is_number(token: Token) -> bool:
@@ -507,8 +513,6 @@ def find_cues(
     ``low`` is ``lower_text(text)``; ``is_place`` tells a place ("Homs") from a speaker
     ("Kyiv", also its government), so that "SANA reporter in Homs said" is read whole.
     """
-    global _IS_PLACE
-    _IS_PLACE = is_place
     if not (
         lexicon.reporting_verbs.search(low, start, end)
         or _ACCORDING.search(text, start, end)
@@ -519,7 +523,7 @@ def find_cues(
         or _QUOTED_AS.search(text, start, end)
     ):
         return []  # no reporting word: most sentences, and tokenising them is the cost
-    tokens = tokens_of(text, start, end)
+    tokens = tokens_of(text, start, end, is_place)
     if not tokens:
         return []
     index_at = {token.start: i for i, token in enumerate(tokens)}
@@ -849,7 +853,8 @@ def _can_speak(tokens: list[Token], span: tuple[int, int], lexicon: Lexicon) -> 
     words = [t for t in tokens[span[0] : span[1] + 1] if t.word]
     if not words or words[-1].low in _PLACE_NOUNS:
         return False
-    if _IS_PLACE is not None and all(t.capital for t in words) and _IS_PLACE(" ".join(t.text for t in words)):
+    is_place = getattr(tokens, "is_place", None)
+    if is_place is not None and all(t.capital for t in words) and is_place(" ".join(t.text for t in words)):
         return False
     if any(t.capital for t in words[1:]) or (
         words[0].capital
