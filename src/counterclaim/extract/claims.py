@@ -76,7 +76,7 @@ _SINCE: Final = re.compile(
 )
 # "in continued terrorist attacks", "in ongoing Russian strikes": a run of attacks
 _CONTINUED_ATTACKS: Final = re.compile(
-    r"(?<![\w])(?:continued|continuing|ongoing|repeated|relentless)\s+(?:[a-z-]+\s+){0,2}"
+    r"(?<![\w])(?:continued|continuing|ongoing|repeated|relentless)\s+(?:[a-z-]+\s+){0,3}"
     r"(?:attacks|strikes|airstrikes|shelling|bombardment|bombing)(?![\w])"
 )
 _FLED_TO: Final = re.compile(r"\s+(?:to\s+|into\s+|from\s+|across\s+the\s+border\s+(?:in)?to\s+)?")

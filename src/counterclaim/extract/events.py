@@ -335,15 +335,28 @@ class Calendar:
 def _is_stamp(text: str, span: Span, mention: DateMention, before: str) -> bool:
     """Publication furniture: "Published June 27 2016", "Date of publication 4 April 2017", a
     wire dateline ("GENEVA, Jan 16 -"), or a bare date opening the text."""
-    if _STAMP_BEFORE.search(before):
-        return True
     line_start = text.rfind("\n", 0, mention.start) + 1
+    stamp = _STAMP_BEFORE.search(before)
+    if stamp is not None:
+        # furniture opens its line or is capitalised ("Published …"); "in remarks published
+        # Saturday" is a statement's day
+        opening = mention.start - len(before) + stamp.start()
+        if not text[max(line_start, span[0]) : opening].strip() or text[opening : opening + 1].isupper():
+            return True
     head = text[max(line_start, span[0]) : mention.start]
     if _DATELINE.match(head) and re.match(
         r"\s*(?:\(\w[\w ]*\)\s*)?[-–—]", text[mention.end : mention.end + 16]
     ):
         return True
-    return mention.start - line_start <= 4 and line_start == 0 and mention.kind == "day"
+    # a bare date opening the text is a dateline when a headline follows it, not a verb
+    # ("February 24 witnessed major developments" is the story's day)
+    following = text[mention.end : mention.end + 3].lstrip()
+    return (
+        mention.start - line_start <= 4
+        and line_start == 0
+        and mention.kind == "day"
+        and (not following or not following[0].islower())
+    )
 
 
 def _fronts_a_speaker(text: str, span: Span, mention: DateMention, cues: list[Cue]) -> bool:
