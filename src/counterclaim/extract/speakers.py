@@ -27,9 +27,9 @@ from typing import Final
 
 from counterclaim.lexicon import Lexicon
 
-# Dotted acronyms first ("U.N.", "U.S."), then words (with inner apostrophes and hyphens), then
-# single punctuation marks.
-_TOKEN: Final = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_](?:[\w'’\-]*[^\W_])?|[^\w\s]")
+# Dotted acronyms first ("U.N.", "U.S."), then words (with inner apostrophes and hyphens, and
+# the apostrophe of a plural's possessive: "the doctors' union"), then single punctuation marks.
+_TOKEN: Final = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_](?:[\w'’\-]*[^\W_])?(?:(?<=s)['’](?=\s))?|[^\w\s]")
 
 DETERMINERS: Final = frozenset(
     {"the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those", "another"}
