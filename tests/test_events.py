@@ -54,3 +54,10 @@ def test_events_an_incident_with_a_period_of_its_own_is_not_given_the_storys_day
 def test_events_a_running_total_takes_a_day_given_in_its_own_clause():
     text = "Yesterday in continued attacks on Aleppo 18 civilians have been killed, the agency said."
     assert dated(text, "2016-04-29") == [("killed", 18, "2016-04-28")]
+
+
+def test_events_a_pair_of_days_gives_the_later_one():
+    text = (
+        "Human Rights Watch said 64 people died after warplanes attacked the area on December 11 and 12 2016."
+    )
+    assert dated(text, "2017-05-02") == [("killed", 64, "2016-12-12")]

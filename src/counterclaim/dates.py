@@ -29,6 +29,12 @@ WEEKDAYS: Final = {
 }
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = "|".join(WEEKDAYS)
+# The second day of a pair after "December 11": "and 12 2016", "to 14", "-15" (but not "March 3
+# and 12 people")
+_SECOND_DAY: Final = re.compile(
+    r"\s*(?:and|to|through|-|–)\s*(?P<day>[0-9]{1,2})(?![0-9:])"
+    r"(?:,?\s+(?P<year>(?:19|20)[0-9]{2})(?![\w])|(?![\w])(?!\s+[a-z]))"
+)
 _DATE_PATTERN: Final = re.compile(
     rf"""
     (?P<month_day>(?<![\w])(?P<md_month>{_MONTH})\.?\s+(?P<md_day>[0-3]?[0-9])(?:st|nd|rd|th)?
@@ -190,8 +196,19 @@ def find_dates(
         when: date | None
         if groups["month_day"]:
             year = int(groups["md_year"]) if groups["md_year"] else None
-            when = _month_day(MONTHS[groups["md_month"].lower()], int(groups["md_day"]), year, published)
+            second = None if year is not None else _SECOND_DAY.match(text, match.end(), stop)
+            if second is not None and second.group("year"):
+                year = int(second.group("year"))  # "December 11 and 12 2016": the year is the pair's
+            month = MONTHS[groups["md_month"].lower()]
+            when = _month_day(month, int(groups["md_day"]), year, published)
             kind = "day"
+            if second is not None and when is not None:
+                other = _month_day(month, int(second.group("day")), year, published)
+                if other is not None and other > when:
+                    mentions.append(DateMention(match.start(), match.end(), match.group(0), when, kind))
+                    start_of, end_of = second.start("day"), second.end()
+                    mentions.append(DateMention(start_of, end_of, text[start_of:end_of], other, kind))
+                    continue
         elif groups["glued"]:
             when = _safe_date(int(groups["g_year"]), MONTHS[groups["g_month"].lower()], int(groups["g_day"]))
             kind = "day"

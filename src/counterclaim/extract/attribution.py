@@ -126,6 +126,7 @@ _DOCUMENT_SUBJECT: Final = re.compile(
 )
 _SPOKESPERSON: Final = re.compile(r"^(?:[Aa]n?\s+|[Tt]he\s+)?[Ss]pokes(?:person|man|woman)\s+[A-Z]")
 _MODIFIER_START: Final = re.compile(r"\s(?:of|on|in|over|from|covering|into|about|for|by|into)\s")
+_TRAILING_MODIFIER: Final = re.compile(r"\s+(?:citing|quoting|relying\s+on|drawing\s+on|using)\s.*$")
 _INTRODUCER: Final = re.compile(
     r"(?<![\w])(?:here['’]s|here\s+is|listen\s+to|this\s+is|we\s+spoke\s+to|speaking\s+to)\s+(?P<x>[^:]{3,140}):\s*$",
     re.IGNORECASE,
@@ -902,6 +903,8 @@ def _surname(name: str) -> str:
 def _clean(words: str) -> str:
     """Speaker words without surrounding punctuation; the stop of "U.N." stays."""
     words = words.strip().strip(",;:\"“”‘’'").strip()
+    # "an opposition monitoring group citing figures compiled from clinics": the group speaks
+    words = _TRAILING_MODIFIER.sub("", words)
     if words.count("(") != words.count(")"):
         words = words.strip("()").strip()
     if words.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", words):

@@ -59,7 +59,9 @@ _EVENT_AFTER: Final = re.compile(rf"\s+(?:[\w'’-]+\s+){{0,2}}?(?:{_EVENT_NOUNS
 _VAGUE_PERIOD: Final = re.compile(
     r"(?<![\w])(?:(?:last|this|past|previous|earlier\s+this|later\s+this)\s+(?:week|month|year|weekend|"
     r"spring|summer|autumn|winter)|in\s+(?:january|february|march|april|may|june|july|august|"
-    r"september|october|november|december)(?!\s+\d{1,2}\b)|in\s+(?:19|20)\d\d)(?![\w])"
+    r"september|october|november|december)(?!\s+\d{1,2}\b)|in\s+(?:19|20)\d\d|"
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"\s+(?:19|20)\d\d|recently|in\s+recent\s+(?:days|weeks|months))(?![\w])"
 )
 _EVENT_WORD: Final = re.compile(rf"(?<![\w])(?:{_EVENT_NOUNS})(?![\w])")
 _EVENT_VERB: Final = re.compile(
@@ -378,7 +380,14 @@ def _fronts_a_speaker(text: str, span: Span, mention: DateMention, cues: list[Cu
 
 
 def _nearest(dated: list[Dated], position: int) -> Dated:
-    return min(dated, key=lambda d: abs(d.mention.start - position))
+    """The date nearest a figure; of a pair ("December 11 and 12", "Nov. 14 to Nov. 17"), the
+    later day, the period's end."""
+    nearest = min(dated, key=lambda d: abs(d.mention.start - position))
+    for other in sorted(dated, key=lambda d: d.mention.start):
+        gap = other.mention.start - nearest.mention.end
+        if 0 < gap <= 10 and other.when > nearest.when:
+            nearest = other
+    return nearest
 
 
 def event_word(text: str) -> bool:
