@@ -61,7 +61,11 @@ _VAGUE_PERIOD: Final = re.compile(
     r"spring|summer|autumn|winter)|in\s+(?:january|february|march|april|may|june|july|august|"
     r"september|october|november|december)(?!\s+\d{1,2}\b)|in\s+(?:19|20)\d\d|"
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-    r"\s+(?:19|20)\d\d|recently|in\s+recent\s+(?:days|weeks|months))(?![\w])"
+    r"\s+(?:19|20)\d\d|recently|in\s+recent\s+(?:days|weeks|months)|"
+    r"(?:over|in|during)\s+the\s+(?:following|next|coming|past|previous)\s+(?:few\s+)?(?:weeks|months|years))(?![\w])"
+)
+_FINDING_VERBS: Final = frozenset(
+    {"found", "finds", "discovered", "discovers", "discovering", "recovered", "recovers", "counted", "counts"}
 )
 _EVENT_WORD: Final = re.compile(rf"(?<![\w])(?:{_EVENT_NOUNS})(?![\w])")
 _EVENT_VERB: Final = re.compile(
@@ -368,6 +372,8 @@ def _fronts_a_speaker(text: str, span: Span, mention: DateMention, cues: list[Cu
     for cue in cues:
         if cue.kind not in {"verb", "participle"} or cue.speaker_start < 0 or cue.governs == "before":
             continue  # "… on Wednesday, local activists said": the day is the statement's content
+        if cue.verb in _FINDING_VERBS:
+            continue  # "On April 2, AFP discovers the bodies": the day of the finding, a count's
         if (
             opens_clause
             and mention.end <= cue.speaker_start
