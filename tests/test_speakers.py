@@ -31,7 +31,7 @@ def cues(text: str) -> list[tuple[str, str, str]]:
             "According to figures compiled by the World Health Organization, 84 people died.",
             [
                 ("according", "both", "the World Health Organization"),
-                ("source", "both", "the World Health Organization"),
+                ("source", "after", "the World Health Organization"),
             ],
         ),
         ("It was a quiet day in the city.", []),

@@ -183,6 +183,7 @@ class Attributor:
         lexicon: Lexicon,
         registry: RegistryView,
         context_for: Callable[[Span, int], str | None] | None = None,
+        topic: Callable[[], str | None] | None = None,
     ) -> None:
         self.text = text
         self.low = low
@@ -190,6 +191,7 @@ class Attributor:
         self.lexicon = lexicon
         self.registry = registry
         self._context_for = context_for
+        self._topic = topic
         self._cues: dict[Span, list[Cue]] = {}
         self._resolved: dict[tuple[str, int], Speaker] = {}
         self._quotes: list[_Quote] | None = None
@@ -218,6 +220,9 @@ class Attributor:
         return speaker
 
     def _claimant(self, span: Span, position: int, context_party: PartyHint) -> Speaker:
+        opening = self.text.rfind("[", span[0], position)
+        if opening >= 0 and "]" not in self.text[opening:position]:
+            return NOBODY  # "[thousands of Ukrainians were killed there - ed.]": the editor's aside
         quote = self._quote_at(position)
         if quote is not None:
             speaker = self._quote_speaker(quote, context_party)
@@ -496,8 +501,14 @@ class Attributor:
                             side = self.registry.side_of(previous.claimant)
                             if side is not None:
                                 return side
-                    # "the president said" before any party is named: the one named next
-                    return context_for(span, at) or self._party_ahead(span)
+                    # "the president said" before any party is named
+                    # with no party named before: the country the document is about, else the
+                    # one named next
+                    return (
+                        context_for(span, at)
+                        or (self._topic() if self._topic is not None else None)
+                        or self._party_ahead(span)
+                    )
 
             self._resolved[key] = Speaker(None, words, False)  # guards against cycles
             found = self.resolve(words, at, span, context)

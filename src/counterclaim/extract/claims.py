@@ -138,6 +138,7 @@ class _Document:
             lexicon=extractor.lexicon,
             registry=self.registry,
             context_for=self.context_party,
+            topic=self._topic_country,
         )
         self.calendar = Calendar(
             text, low, self.sentences, published, self.attributor.cues, extractor.lexicon.measures

@@ -27,7 +27,8 @@ _GLUED: Final = re.compile(r"[a-z]{3}[.!?][A-Z][a-z]")
 # boundary as well ("... attack in Daraa Two citizens got injured ...").
 _OPENERS: Final = (
     "The|A|An|In|On|At|Earlier|Meanwhile|Later|Separately|It|He|She|They|This|These|According|"
-    "Terrorists|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Units|Army|Local|Activists"
+    "Terrorists|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Units|Army|Local|Activists|Nearly|"
+    "Dozens|Hundreds|Thousands|Scores|Several"
 )
 _BOUNDARY_UNPUNCTUATED: Final = re.compile(rf"{_BOUNDARY.pattern}| (?=[A-Z])(?=(?:{_OPENERS}) )(?<=[a-z] )")
 

@@ -560,7 +560,11 @@ def find_cues(
             continue
         span = noun_phrase_after(tokens, index, lexicon)
         if span is not None and _can_speak(tokens, span, lexicon):
-            found.append(Cue(match.start(), match.end(), "source", *words(span), verb="report by"))
+            # "a report by X found that …" speaks for what follows; "Guterres backed an
+            # investigation by the ICC" after a figure is no source of it
+            found.append(
+                Cue(match.start(), match.end(), "source", *words(span), verb="report by", governs="after")
+            )
     for match in _SOURCE_POSSESSIVE.finditer(text, start, end):
         # "Ukraine's figures", "the ministry's latest tally": the owner speaks
         owner = next(
