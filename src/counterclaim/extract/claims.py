@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 from itertools import pairwise
@@ -228,12 +229,14 @@ class _Document:
                 continue
             tokens = tokenize(self.low, span[0], span[1], self.x.lexicon, self.x.reader, in_sentence)
             previous: Claim | None = None
+            in_sentence_claims: list[Claim] = []
             for position, link in self._links(tokens, span):
                 claim = self._claim(span, tokens, position, link, previous)
                 if claim is not None:
-                    found.append(claim)
+                    in_sentence_claims.append(claim)
                     previous = claim
                     self._last_link = link
+            found.extend(_share_coordinated_groups(self.text, in_sentence_claims))
         return found
 
     def _links(self, tokens: list[Token], span: Span) -> list[tuple[int, MeasureLink]]:
@@ -407,6 +410,41 @@ class _Once:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
+
+
+# "killed 12 and injured 16 civilian mine workers": the first count is of the same people
+_VERB_COORDINATION: Final = re.compile(
+    r"\s+and\s+(?:[a-z]+ed|injuring|wounding|killing|leaving)\s+(?:at\s+least\s+)?"
+)
+# "90 civilian deaths and 142 injuries": the second count shares the first's describing word
+_NOUN_COORDINATION: Final = re.compile(r"\s+[a-z-]+\s+[a-z-]+\s+and\s+(?:at\s+least\s+|more\s+than\s+)?")
+
+
+def _share_coordinated_groups(text: str, claims: list[Claim]) -> list[Claim]:
+    """Counts joined in one phrase that name their people once share that group's role."""
+    shared = list(claims)
+    for index, (first, second) in enumerate(pairwise(claims)):
+        between = text[first.end : second.start]
+        if (
+            first.subject_role == "unspecified"
+            and not first.subject
+            and second.subject_role != "unspecified"
+            and _VERB_COORDINATION.fullmatch(between)
+        ):
+            shared[index] = replace(
+                first,
+                subject_role=second.subject_role,
+                subject_party=first.subject_party or second.subject_party,
+            )
+        elif (
+            second.subject_role == "unspecified"
+            and first.subject_role != "unspecified"
+            and second.subject.lower()
+            == text[second.end : second.end + len(second.subject) + 1].strip().lower()
+            and _NOUN_COORDINATION.fullmatch(between)
+        ):
+            shared[index + 1] = replace(second, subject_role=first.subject_role)
+    return shared
 
 
 def _listed_after(tokens: list[Token], position: int) -> bool:

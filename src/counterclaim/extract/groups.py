@@ -187,8 +187,29 @@ def describe_group(
     role = _role(words, lexicon)
     if not words and link.cue.kind == MEAS and link.cue.measure == "refugees" and link.cue.form == "noun":
         role = "civilian"
+    if role == "unspecified" and link.cue.kind == MEAS:
+        # the measure phrase names its people: "90 civilian deaths", "dozens of prisoners of war"
+        # (but "refugees" and "evacuees" name what happened to them, not who they are)
+        cue_words = link.cue.norm.split()
+        if "civilian" in cue_words or "civilians" in cue_words:
+            role = "civilian"
+        elif _role(cue_words, lexicon) == "military":
+            role = "military"
     if role == "unspecified":
         role = _predicate_role(text, tokens, index, link, sentence, lexicon) or role
+    if role == "unspecified" and subject.lower().startswith(("of them", "of whom")):
+        # "110 of them under the age of 18"; "torture of civilians detained …, executing more
+        # than 70 of them": them are the people last named before
+        after = re.findall(r"[a-z0-9'-]+", text[end : min(sentence[1], end + 40)].lower())[:6]
+        role = _role(after, lexicon)
+        if role == "unspecified":
+            role = _antecedent_role(text[sentence[0] : tokens[index].start], lexicon)
+    members = _MEMBERS_OF.search(text, start, min(sentence[1], end + 30))
+    if role == "unspecified" and members is not None and members.start() <= end:
+        # "15 members of Ahrar al-Sham": members of a non-state armed side are its fighters
+        following = registry.party_mentions(text, members.end(), min(sentence[1], members.end() + 60))
+        if following and following[0].start == members.end() and not registry.is_state(following[0].party):
+            role = "military"
     unit = (
         "households"
         if (words and words[0] in lexicon.households)
@@ -276,6 +297,21 @@ _PREDICATE: Final = re.compile(
 )
 _NOT_NOMINAL: Final = frozenset({"in", "on", "at", "by", "from", "during", "after", "among", "being", "also"})
 _IN_ACTION: Final = re.compile(r"^[^.;:]{0,80}?(?<![\w])in\s+action(?![\w])", re.I)
+
+
+_MEMBERS_OF: Final = re.compile(
+    r"(?<![\w])(?:members|fighters|commanders|militants)\s+of\s+(?:the\s+)?", re.I
+)
+
+
+def _antecedent_role(before: str, lexicon: Lexicon) -> str:
+    """The role of the last group named in ``before`` (lower-cased words of the lexicon)."""
+    for word in reversed(re.findall(r"[a-z][a-z'-]*", before.lower())):
+        if word in lexicon.civilian and word.endswith("s"):
+            return "civilian"
+        if word in lexicon.military and word.endswith("s"):
+            return "military"
+    return "unspecified"
 
 
 def _predicate_role(

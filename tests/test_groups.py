@@ -1,0 +1,38 @@
+"""The people counted: their role when the text names them once, by reference or by their
+measure (each text written for this test)."""
+
+from __future__ import annotations
+
+import pytest
+
+from counterclaim import extract_claims
+
+
+def roles(text: str) -> list[tuple[str, int | None, str]]:
+    found = extract_claims(text, published="2024-03-14", doc="t")
+    return [(c.measure, c.value, c.subject_role) for c in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the people a coordinated phrase names once are the people of both counts
+        (
+            "A drone attack killed 12 and injured 16 civilian mine workers.",
+            [("killed", 12, "civilian"), ("wounded", 16, "civilian")],
+        ),
+        (
+            "The office documented more than 90 civilian deaths and 142 injuries.",
+            [("killed", 90, "civilian"), ("wounded", 142, "civilian")],
+        ),
+        # "them" are the people named before; members of an armed group are its fighters
+        (
+            "Forces detained civilians, summarily executing more than 70 of them, the office said.",
+            [("killed", 70, "civilian")],
+        ),
+        ("Suicide attacks killed at least 15 members of Ahrar al-Sham.", [("killed", 15, "military")]),
+        ("Ukraine freed dozens of prisoners of war.", [("captured", None, "military")]),
+    ],
+)
+def test_groups_roles_named_once_or_by_reference(text, expected):
+    assert roles(text) == expected
