@@ -326,6 +326,8 @@ def _predicate_role(
     if match is None:
         return None
     words = [w.strip(".,;:\"“”'").lower() for w in match.group(1).split()]
+    while words and words[0].endswith("ly"):
+        words = words[1:]  # "were internally displaced"
     if words and (words[0].endswith("ed") or words[0] in _NOT_NOMINAL):
         return None  # "6 others were injured in terrorist attacks": a verb, not what they were
     role = _role(words, lexicon)
