@@ -91,3 +91,14 @@ def test_attribution_goes_on_from_a_statement_of_figures_but_not_from_one_about_
         "10,000 people in 1998.\n\nCalm."
     )
     assert claimants(money) == [("killed", 10000, None)]
+
+
+def test_attribution_an_embedded_post_is_its_signers():
+    text = (
+        "Horrible scenes from the town 35+ dead & 70+ wounded after an airstrike hit the market "
+        "pic.twitter.com/abc123 Charles Lister (@CharlesLister) June 12 2016"
+    )
+    assert claimants(text, published="2016-06-13") == [
+        ("killed", 35, "Charles Lister"),
+        ("wounded", 70, "Charles Lister"),
+    ]

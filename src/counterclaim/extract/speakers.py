@@ -165,6 +165,11 @@ _ACCORDING: Final = re.compile(
     r"(?:\w+ed\s+)?(?:by|from)\s+)?",
     re.IGNORECASE,
 )
+_SIGNATURE: Final = re.compile(
+    r"(?:pic\.twitter\.com\S*|https?://\S+|[—–-])\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,4})\s+"
+    r"\(@?[A-Za-z0-9_]{2,30}\)\s+(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\s+[0-9]{1,2},?\s+[0-9]{4}"
+)
 _QUOTED_AS: Final = re.compile(r"(?<![\w])quot(?:ed|ing)\s+(?P<x>.{2,80}?)\s+as\s+(?:saying|stating)", re.I)
 # "put the death toll at", "gave a slightly lower toll of", "put Ukrainian losses at"
 _LEVEL_SETTERS: Final = re.compile(
@@ -521,6 +526,7 @@ def find_cues(
         or _LEVEL_SETTERS.search(low, start, end)
         or _IMPERSONAL.search(low, start, end)
         or _QUOTED_AS.search(text, start, end)
+        or _SIGNATURE.search(text, start, end)
     ):
         return []  # no reporting word: most sentences, and tokenising them is the cost
     tokens = tokens_of(text, start, end, is_place)
@@ -650,6 +656,20 @@ def find_cues(
         verb_cue = _verb_cue(text, tokens, index, match.end(), lexicon)
         if verb_cue.speaker or verb_cue.kind == "participle":
             found.append(verb_cue)
+    for match in _SIGNATURE.finditer(text, start, end):
+        # an embedded post: "… pic.twitter.com/… Charles Lister (@CharlesLister) June 12 2016"
+        found.append(
+            Cue(
+                match.start("name"),
+                match.end(),
+                "signature",
+                match.group("name"),
+                match.start("name"),
+                match.end("name"),
+                "posted",
+                "before",
+            )
+        )
     for match in _IMPERSONAL.finditer(low, start, end):
         found.append(Cue(match.start(), match.end(), "passive", "", -1, -1, "it is said", "after"))
     found.sort(key=lambda cue: cue.start)
