@@ -131,7 +131,9 @@ _PRONOUN_ONE = re.compile(r"(?<![\w])(?:the\s+only|only|no|any|each|every|which)
 _APPOSITION_BEFORE = re.compile(r"(?<![\w])(?:mr|mrs|ms|dr)?\.?\s*[a-z][\w'’-]+,\s*$")
 _APPOSITION_AFTER = re.compile(r"\s*,\s*(?:who|was|is|a|an|the|had|has|from|of|said|died|and)\b")
 # Nouns for people in general: a number before one counts people, not things.
-_PEOPLE = frozenset({"people", "persons", "others", "individuals", "members", "men", "victims", "bodies"})
+_PEOPLE = frozenset(
+    {"people", "persons", "others", "individuals", "members", "men", "women", "children", "victims", "bodies"}
+)
 _CONNECTORS = frozenset(
     {
         "in", "on", "at", "and", "or", "were", "was", "have", "had", "are", "including", "who",
@@ -475,7 +477,9 @@ class NumberReader:
         """The unit a number counts, when it counts things and not people: the word after it,
         or after one or two words that describe it ("24,000 military vehicles", "13 Israeli
         airstrikes", "millions of homes")."""
-        words: list[str] = [str(w).rstrip(".") for w in _NEXT_WORDS.findall(after[:48])]
+        # within the number's own sentence: "four women. Footage shared …" counts women
+        clause = re.split(r"[.;:!?](?:\s|$)", after[:48], maxsplit=1)[0]
+        words: list[str] = [str(w).rstrip(".") for w in _NEXT_WORDS.findall(clause)]
         if words[:2] in (["or", "more"], ["or", "so"], ["or", "fewer"], ["or", "less"]):
             words = words[2:]  # "for 10 or more years"
         units = self.lexicon.units

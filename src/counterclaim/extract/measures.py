@@ -47,7 +47,7 @@ TOLL_GAP: Final = frozenset(
         "hit", "increased", "reaching", "rising", "climbing", "passed", "surpassed", "exceeded",
         "could", "may", "might", "put", "puts", "putting", "the", "gave", "give", "a", "its",
         "their", "been", "officially", "new", "latest", "total", "overall", "death", "final",
-        "stand", "grew", "further", "already",
+        "stand", "grew", "further", "already", "estimated", "ranging", "ranged", "from",
     }
 )  # fmt: skip
 _QUOTE_MARKS: Final = frozenset({'"', "“", "”", "‘", "’", "'"})
