@@ -356,6 +356,7 @@ def usable_mentions(
         and not _attacker(text, m)
         and not (m.how == "name" and not registry.is_state(m.party))
         and not _ATTACKS_AFTER.match(text, m.end)
+        and not (m.how == "place" and _VENUE_BEFORE.search(text, max(0, m.start - 40), m.start))
     ]
 
 
@@ -392,6 +393,12 @@ _ATTACKS_AFTER: Final = re.compile(
     r"\s+(?:has\s+|have\s+|had\s+|also\s+|then\s+|again\s+)*(?:launched|launches|attacked|attacks|struck|"
     r"strikes|fired|fires|shelled|shells|bombed|bombs|pounded|pounds|hit|hits|targeted|targets|"
     r"invaded|invades|deported|deports)(?![\w])"
+)
+# "the U.N. Security Council in New York", "talks in Geneva": where a body sits or meets
+_VENUE_BEFORE: Final = re.compile(
+    r"(?<![\w])(?:council|headquarters|offices?|embassy|mission|talks|meeting|summit|conference|court|"
+    r"parliament|based|hearing|session)\s+in\s+(?:the\s+)?$",
+    re.I,
 )
 _MOVES: Final = frozenset({"refugees", "displaced", "evacuated"})
 _AGENT_BEFORE: Final = re.compile(r"(?<![\w])(?:by|from)\s+(?:the\s+)?$", re.I)
