@@ -67,6 +67,10 @@ _VAGUE_PERIOD: Final = re.compile(
 _FINDING_VERBS: Final = frozenset(
     {"found", "finds", "discovered", "discovers", "discovering", "recovered", "recovers", "counted", "counts"}
 )
+_SEVERAL_EVENTS: Final = re.compile(
+    rf"(?<![\w])(?:the\s+(?:two|three|four|twin|several)|both(?:\s+the)?|all\s+(?:the|three|four))\s+"
+    rf"(?:[\w'’-]+\s+)?(?:{_EVENT_NOUNS})(?![\w])"
+)
 _EVENT_WORD: Final = re.compile(rf"(?<![\w])(?:{_EVENT_NOUNS})(?![\w])")
 _EVENT_VERB: Final = re.compile(
     r"(?<![\w])(?:struck|strikes|hit|hits|blew\s+(?:\w+\s+)?up|exploded|explodes|detonated|attacked|"
@@ -236,7 +240,8 @@ class Calendar:
         if _NEW_EVENT.search(sentence) and not _DEFINITE_EVENT.search(sentence):
             # another incident: dated only if the next lines give it a day ("Saturday's blast")
             return self._day_ahead(span, definite=True)
-        earlier = self._story_day(span)
+        # "those killed in the two attacks": the incidents before, even past a second one
+        earlier = self._story_day(span, through_new=_SEVERAL_EVENTS.search(sentence) is not None)
         if earlier is not None:
             return earlier
         if _DEFINITE_EVENT.search(sentence):
@@ -284,7 +289,7 @@ class Calendar:
             sign = 1 if direction in {"later", "after"} else -1
         return anchor + timedelta(days=sign * days)
 
-    def _story_day(self, span: Span, *, include_own: bool = False) -> date | None:
+    def _story_day(self, span: Span, *, include_own: bool = False, through_new: bool = False) -> date | None:
         """The day of the incident the story is telling at ``span``: the last event dated in
         the sentences before it, unless one of them opened another, undated incident."""
         current: Span | None = span if include_own else self.sentences.before(span)
@@ -299,7 +304,12 @@ class Calendar:
                 return events[
                     -1
                 ].when  # a day given to an incident ("the bomber blew himself up late Monday")
-            if _NEW_EVENT.search(sentence) and not _DEFINITE_EVENT.search(sentence) and self._tolls(sentence):
+            if (
+                not through_new
+                and _NEW_EVENT.search(sentence)
+                and not _DEFINITE_EVENT.search(sentence)
+                and self._tolls(sentence)
+            ):
                 return None  # another incident with a toll of its own, and no day for it
             current = self.sentences.before(current)
         return None
