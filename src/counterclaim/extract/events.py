@@ -55,13 +55,12 @@ _NEW_EVENT: Final = re.compile(
     r"separate(?:ly)?|elsewhere|meanwhile)(?![\w])"
 )
 _EVENT_AFTER: Final = re.compile(rf"\s+(?:[\w'’-]+\s+){{0,2}}?(?:{_EVENT_NOUNS})(?![\w])")
+_MONTH_NAMES: Final = "january|february|march|april|may|june|july|august|september|october|november|december"
 # A time of its own that is no day: the figure falls back to the publication date.
 _VAGUE_PERIOD: Final = re.compile(
     r"(?<![\w])(?:(?:last|this|past|previous|earlier\s+this|later\s+this)\s+(?:week|month|year|weekend|"
-    r"spring|summer|autumn|winter)|in\s+(?:january|february|march|april|may|june|july|august|"
-    r"september|october|november|december)(?!\s+\d{1,2}\b)|in\s+(?:19|20)\d\d|"
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-    r"\s+(?:19|20)\d\d|recently|in\s+recent\s+(?:days|weeks|months)|"
+    rf"spring|summer|autumn|winter)|in\s+(?:{_MONTH_NAMES})(?!\s+\d{{1,2}}\b)|in\s+(?:19|20)\d\d|"
+    rf"(?:{_MONTH_NAMES})\s+(?:19|20)\d\d|recently|in\s+recent\s+(?:days|weeks|months)|"
     r"(?:over|in|during)\s+the\s+(?:following|next|coming|past|previous)\s+(?:few\s+)?(?:weeks|months|years))(?![\w])"
 )
 _FINDING_VERBS: Final = frozenset(
