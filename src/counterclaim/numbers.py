@@ -35,6 +35,13 @@ _SMALL: Final = {
     "eighteen": 18,
     "nineteen": 19,
 }
+
+
+def small_number(word: str) -> int | None:
+    """The value of a number word from "zero" to "nineteen" ("seven" -> 7), else None."""
+    return _SMALL.get(word)
+
+
 _TENS: Final = {
     "twenty": 20,
     "thirty": 30,

@@ -95,11 +95,12 @@ _NEW_TOPIC: Final = re.compile(
     r"in\s+(?:the\s+)?(?-i:(?:[A-Z][\w-]+\s+)*)(?:region|province|city|state|district|oblast|governorate)\b)",
     re.IGNORECASE,
 )
-# "17 children were among those killed", "Of the dead, 12 were children": a share of a count
-# already given takes its source.
+# The outlet's own hedge: "were reportedly killed" takes no one's attribution.
 _HEDGED: Final = re.compile(
     r"(?<![\w])(?:reportedly|allegedly|purportedly|were\s+reported|was\s+reported)(?![\w])", re.I
 )
+# "17 children were among those killed", "Of the dead, 12 were children": a share of a count
+# already given takes its source.
 _SHARE_OF_EARLIER: Final = re.compile(
     r"(?<![\w])(?:among\s+(?:those|the)\s+(?:killed|dead|injured|wounded|victims|casualties)|"
     r"among\s+(?:them|those|the\s+victims)|of\s+(?:the|those)\s+(?:dead|killed|victims|injured|wounded)|"

@@ -32,6 +32,7 @@ from typing import Final
 from counterclaim.dates import DateMention, find_dates
 from counterclaim.extract.sentences import Sentences
 from counterclaim.extract.speakers import Cue
+from counterclaim.numbers import small_number
 
 Span = tuple[int, int]
 
@@ -101,17 +102,6 @@ _RELATIVE: Final = re.compile(
     r"(?<![\w])(?:(?P<count>a|an|one|two|three|four|five|six|seven|[0-9]+)\s+(?P<unit>days?|weeks?)|"
     r"(?P<hours>hours|minutes)|the\s+(?P<the>day))\s+(?P<direction>after|before|earlier|later)(?![\w])"
 )
-_COUNT_WORDS: Final = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-}
 _LOOKBACK: Final = 12
 _LOOKAHEAD: Final = 3
 
@@ -276,7 +266,7 @@ class Calendar:
             days = 0  # "hours earlier": the same day
         else:
             count = match.group("count")
-            days = int(count) if count.isdigit() else _COUNT_WORDS.get(count, 1)
+            days = int(count) if count.isdigit() else (small_number(count) or 1)  # "a", "an": one
             if (match.group("unit") or "").startswith("week"):
                 days *= 7
         direction = match.group("direction")
