@@ -1,5 +1,5 @@
 """What Dask's dashboard sampling costs an ingest: a local cluster with Dask's defaults beside one
-with the ingest's settings (`counterclaim.scale.LOCAL_CLUSTER_SETTINGS`), in one run.
+with the ingest's settings (`counterclaim.ingest.cluster.LOCAL_CLUSTER_SETTINGS`), in one run.
 
     python benchmarks/dask_settings.py [--documents 300] [--rounds 4] [--idle-seconds 6]
 
@@ -30,7 +30,7 @@ from typing import Any
 
 import dask
 
-from counterclaim import scale
+from counterclaim.ingest import cluster as scale
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_corpus  # beside this file

@@ -6,7 +6,7 @@ Builds --documents distinct articles from the bundled samples and the project's 
 articles (each copy dated a different day, so most of its claims are new claims and the rest
 are syndicated reports of earlier ones), then times, over the same documents:
   1. extraction alone (the extractor over every text, nothing stored);
-  2. storage alone: `Ledger.write_batch` of those extractions into a fresh SQLite file (WAL)
+  2. storage alone: `Writer.write_batch` of those extractions into a fresh SQLite file (WAL)
      and into PostgreSQL, batches of --batch-size documents;
   3. end to end: `Ledger.ingest` (extraction and storage) into a fresh SQLite file and into
      PostgreSQL.
@@ -34,10 +34,12 @@ from typing import Any
 from sqlalchemy import create_engine
 
 from counterclaim.api import SAMPLE_MANIFEST
-from counterclaim.documents import Document, read_manifest
 from counterclaim.extract import default_extractor
+from counterclaim.ingest import pipeline
+from counterclaim.ingest.inputs import read_manifest
+from counterclaim.models import Document
 from counterclaim.store import Ledger, RunSummary, schema
-from counterclaim.store.ledger import Extracted
+from counterclaim.store.writer import Extracted
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_MANIFEST = ROOT / "benchmarks" / "gold" / "manifest.jsonl"
@@ -79,8 +81,8 @@ def drop_tables(url: str) -> None:
 
 
 def timed_writes(ledger: Ledger) -> list[float]:
-    """Make ``ledger.write_batch`` add the seconds it spends to the one-item list returned."""
-    write_batch = ledger.write_batch
+    """Make ``ledger.writer.write_batch`` add the seconds it spends to the one-item list returned."""
+    write_batch = ledger.writer.write_batch
     writing = [0.0]
 
     def timed_write_batch(*args: Any, **kwargs: Any) -> None:
@@ -88,7 +90,7 @@ def timed_writes(ledger: Ledger) -> list[float]:
         write_batch(*args, **kwargs)
         writing[0] += time.perf_counter() - started
 
-    ledger.write_batch = timed_write_batch  # type: ignore[method-assign]
+    ledger.writer.write_batch = timed_write_batch  # type: ignore[method-assign]
     return writing
 
 
@@ -97,7 +99,7 @@ def time_ingest(url: str, documents: Sequence[Document], batch_size: int) -> tup
     ledger = Ledger.open(url)
     writing = timed_writes(ledger)
     started = time.perf_counter()
-    ledger.ingest(documents, batch_size=batch_size)
+    pipeline.ingest(ledger, documents, batch_size=batch_size)
     seconds = time.perf_counter() - started
     counts: dict[str, Any] = dict(ledger.counts())
     counts["writing_seconds"] = writing[0]
@@ -108,12 +110,12 @@ def time_ingest(url: str, documents: Sequence[Document], batch_size: int) -> tup
 def time_storage(url: str, extracted: Sequence[Extracted], batch_size: int) -> tuple[float, dict[str, Any]]:
     """Storage alone: the extractions written, batch by batch, as `ingest` writes them."""
     ledger = Ledger.open(url)
-    summary = RunSummary(run_id=ledger.start_run("benchmark"))
+    summary = RunSummary(run_id=ledger.writer.start_run("benchmark"))
     started = time.perf_counter()
     for start in range(0, len(extracted), batch_size):
-        ledger.write_batch(extracted[start : start + batch_size], summary)
+        ledger.writer.write_batch(extracted[start : start + batch_size], summary)
     seconds = time.perf_counter() - started
-    ledger.finish_run(summary)
+    ledger.writer.finish_run(summary)
     counts = ledger.counts()
     ledger.engine.dispose()
     return seconds, counts

@@ -47,11 +47,13 @@ from typing import Any
 
 from sqlalchemy import create_engine
 
-from counterclaim import scale
 from counterclaim.cli import _stream_inputs
-from counterclaim.documents import DEFAULT_MAX_BYTES, RawPage
 from counterclaim.extract import default_extractor, extract_items
-from counterclaim.languages import screen
+from counterclaim.ingest import cluster as scale
+from counterclaim.ingest import pipeline
+from counterclaim.ingest.html import RawPage
+from counterclaim.ingest.language import screen
+from counterclaim.ingest.text import DEFAULT_MAX_BYTES
 from counterclaim.store import Ledger, schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -132,7 +134,9 @@ def run(corpus: Path, url: str, workers: int | None, batch_size: int) -> dict[st
             client.run(scale.worker_extractor, scale.ExtractorSettings())  # warm, like the in-process one
         before = client.run(cpu_seconds) if client is not None else {}
         started = time.perf_counter()
-        summary = scale.ingest(ledger, read(corpus), client=client, batch_size=batch_size, english_only=True)
+        summary = pipeline.ingest(
+            ledger, read(corpus), client=client, batch_size=batch_size, english_only=True
+        )
         seconds = time.perf_counter() - started
         memory = sorted(client.run(peak_rss_mb).values()) if client is not None else []
         after = client.run(cpu_seconds) if client is not None else {}

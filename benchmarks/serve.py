@@ -33,10 +33,9 @@ from urllib.parse import quote
 
 import httpx
 
-from counterclaim.documents import Document
-from counterclaim.models import Claim
+from counterclaim.models import Claim, Document
 from counterclaim.store import Ledger
-from counterclaim.store.ledger import Extracted, RunSummary
+from counterclaim.store.writer import Extracted, RunSummary
 
 #: (claimant, subject party, role): who claims about whom; with 3 measures, about 30 series.
 VOICES = [
@@ -55,7 +54,7 @@ PER_DOCUMENT = 50
 def build(path: Path, claims: int) -> None:
     """A ledger of ``claims`` claims: documents of 50 claims, cumulative counts rising over time."""
     ledger = Ledger.open(f"sqlite:///{path}")
-    summary = RunSummary(run_id=ledger.start_run("benchmark"))
+    summary = RunSummary(run_id=ledger.writer.start_run("benchmark"))
     rng = random.Random(0)
     start = date(2022, 2, 24)
     batch: list[Extracted] = []
@@ -81,11 +80,11 @@ def build(path: Path, claims: int) -> None:
             Extracted(Document(id=f"doc-{number}.txt", text=text, outlet=f"outlet {number % 25}"), found)
         )
         if len(batch) == 100:
-            ledger.write_batch(batch, summary)
+            ledger.writer.write_batch(batch, summary)
             batch = []
     if batch:
-        ledger.write_batch(batch, summary)
-    ledger.finish_run(summary)
+        ledger.writer.write_batch(batch, summary)
+    ledger.writer.finish_run(summary)
     ledger.engine.dispose()
 
 

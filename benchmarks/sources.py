@@ -58,11 +58,11 @@ def source_of(corpus: str, entry: dict[str, object]) -> str:
 def score_rows() -> dict[str, dict[str, float]]:
     """Every source's scores, and every source's complement ("all but X"), with this checkout."""
     sys.path.insert(0, str(ROOT / "src"))
-    from counterclaim.documents import read_manifest
     from counterclaim.errors import InputError
     from counterclaim.evaluate import Report, evaluate
     from counterclaim.extract import default_extractor
     from counterclaim.formats import read_claims
+    from counterclaim.ingest.inputs import read_manifest
     from counterclaim.models import Claim
 
     extractor = default_extractor()

@@ -154,8 +154,9 @@ def web_ledger(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite ledger for the dashboard's tests: the sample articles, the General Staff's table
     (a series of hundreds of claims) and one hostile article."""
     from counterclaim import api
-    from counterclaim.documents import Document, read_manifest
-    from counterclaim.tables import import_table, load_mapping
+    from counterclaim.ingest.inputs import read_manifest
+    from counterclaim.ingest.tables import import_table, load_mapping
+    from counterclaim.models import Document
 
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'ledger.db'}"
     ledger = api.open_ledger(url)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from counterclaim.corpora import CorpusRowError, parse_fields, read_corpus
-from counterclaim.documents import Document
+from counterclaim.errors import CorpusRowError
+from counterclaim.ingest.corpora import parse_fields, read_corpus
+from counterclaim.models import Document
 
 CLAIM = "Ukraine says 19,000 Russian soldiers have been killed."
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from counterclaim.documents import Document
 from counterclaim.errors import EmptyInputError
+from counterclaim.ingest import pipeline
+from counterclaim.models import Document
 from counterclaim.store import Ledger
 from counterclaim.store.migrations import MIGRATIONS
 
@@ -35,7 +36,7 @@ def test_ledger_syndicated_claim_is_one_claim_with_three_reports(ledger: Ledger)
         doc("b.txt", f"Headline B\n\nIn Kyiv, {SEED_LIKE}", outlet="Reuters"),
         doc("c.txt", f"{SEED_LIKE} The Kremlin did not comment.", outlet="BBC"),
     ]
-    summary = ledger.ingest(articles)
+    summary = pipeline.ingest(ledger, articles)
     assert (summary.documents_new, summary.claims_new, summary.reports_new) == (3, 1, 3)
     [claim] = ledger.claims()
     assert (claim["value"], claim["claimant"], claim["reports"]) == (19000, "Ukraine", 3)
@@ -54,7 +55,7 @@ def test_ledger_syndicated_claim_is_one_claim_with_three_reports(ledger: Ledger)
     ],
 )
 def test_ledger_dedup_near_misses(ledger: Ledger, second: str, published: str, same: bool):
-    ledger.ingest([doc("a.txt", SEED_LIKE), doc("b.txt", second + " ", published=published)])
+    pipeline.ingest(ledger, [doc("a.txt", SEED_LIKE), doc("b.txt", second + " ", published=published)])
     assert len(ledger.claims()) == (1 if same else 2)
 
 
@@ -62,9 +63,9 @@ def test_ledger_ingesting_twice_changes_nothing(ledger: Ledger, database_url: st
     articles = [
         doc(f"{i}.txt", f"Report {i}: at least {10 + i} civilians were killed in Kharkiv.") for i in range(5)
     ]
-    ledger.ingest(articles)
+    pipeline.ingest(ledger, articles)
     before = ledger.counts()
-    again = ledger.ingest(articles)
+    again = pipeline.ingest(ledger, articles)
     after = ledger.counts()
     assert again.documents_new == 0 and again.claims_new == 0
     assert {k: v for k, v in after.items() if k != "runs"} == {k: v for k, v in before.items() if k != "runs"}
@@ -75,7 +76,9 @@ def test_ledger_ingesting_twice_changes_nothing(ledger: Ledger, database_url: st
 
 
 def test_ledger_input_errors_are_recorded_with_the_run(ledger: Ledger):
-    summary = ledger.ingest([EmptyInputError("empty.txt", "the file is empty"), doc("a.txt", SEED_LIKE)])
+    summary = pipeline.ingest(
+        ledger, [EmptyInputError("empty.txt", "the file is empty"), doc("a.txt", SEED_LIKE)]
+    )
     assert summary.status == "partial"
     assert ledger.counts()["input_errors"] == 1
     assert ledger.counts()["documents"] == 1
@@ -125,7 +128,7 @@ def test_ledger_bad_database_url_is_one_line(tmp_path: Path):
 
 
 def test_ledger_corrections_are_an_audited_overlay(ledger: Ledger):
-    ledger.ingest([doc("a.txt", SEED_LIKE)])
+    pipeline.ingest(ledger, [doc("a.txt", SEED_LIKE)])
     [claim] = ledger.claims()
     assert (
         ledger.correct(claim["id"], {"claimant": "Ukraine General Staff"}, note="the GS said it", by="ana")
@@ -154,9 +157,9 @@ def test_ledger_corrections_are_an_audited_overlay(ledger: Ledger):
     ],
 )
 def test_ledger_bad_corrections_are_refused(ledger: Ledger, changes, note, message):
-    from counterclaim.store.ledger import LedgerError
+    from counterclaim.errors import LedgerError
 
-    ledger.ingest([doc("a.txt", SEED_LIKE)])
+    pipeline.ingest(ledger, [doc("a.txt", SEED_LIKE)])
     with pytest.raises(LedgerError, match=message):
         ledger.correct(ledger.claims()[0]["id"], changes, note=note, by="ana")
     with pytest.raises(LedgerError, match="there is no claim 999"):
@@ -197,11 +200,12 @@ def test_ledger_cli_correct_history_show(tmp_path: Path):
 
 
 def test_ledger_filters_by_date_and_document(ledger: Ledger):
-    ledger.ingest(
+    pipeline.ingest(
+        ledger,
         [
             doc("a.txt", SEED_LIKE, published="2022-04-07"),
             doc("b.txt", "Ukraine says 25,000 Russian soldiers have been killed.", published="2022-06-01"),
-        ]
+        ],
     )
     assert [c["value"] for c in ledger.claims(since=date(2022, 5, 1))] == [25000]
     assert [c["value"] for c in ledger.claims(until=date(2022, 5, 1))] == [19000]

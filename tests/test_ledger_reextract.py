@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select, update
 
-from counterclaim.documents import Document
+from counterclaim.ingest import pipeline
+from counterclaim.models import Document
 from counterclaim.store import Ledger, schema
 
 ARTICLES = [
@@ -68,7 +69,7 @@ def _plant_old_false_alarm(ledger: Ledger, document_name: str, value: int) -> in
 
 
 def test_reextract_keeps_corrections_and_replaces_what_the_old_extractor_found(ledger: Ledger):
-    ledger.ingest(ARTICLES)
+    pipeline.ingest(ledger, ARTICLES)
     fresh_counts = ledger.counts()
     by_value = {claim["value"]: claim for claim in ledger.claims()}
     ledger.correct(
@@ -81,7 +82,7 @@ def test_reextract_keeps_corrections_and_replaces_what_the_old_extractor_found(l
     with ledger.engine.begin() as connection:  # every document was read by an older extractor
         connection.execute(update(schema.documents).values(extractor="counterclaim.rules.v0"))
 
-    summary = ledger.reextract(batch_size=2)
+    summary = pipeline.reextract(ledger, batch_size=2)
 
     assert summary.documents_read == 3 and summary.claims_new == 0
     assert summary.claims_removed == 1 and summary.claims_kept == 1
@@ -94,9 +95,9 @@ def test_reextract_keeps_corrections_and_replaces_what_the_old_extractor_found(l
     assert after["claims"] == fresh_counts["claims"] + 1 and after["reports"] == fresh_counts["reports"]
     assert after["corrections"] == 3
 
-    nothing_left = ledger.reextract()  # every document is current now
+    nothing_left = pipeline.reextract(ledger)  # every document is current now
     assert nothing_left.documents_read == 0
-    forced = ledger.reextract(everything=True)
+    forced = pipeline.reextract(ledger, everything=True)
     assert forced.documents_read == 3 and forced.claims_new == 0 and forced.claims_removed == 0
     assert ledger.counts() == {**after, "runs": after["runs"] + 2}
 
@@ -110,7 +111,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
 def test_claims_and_export_write_parquet_with_typed_columns(tmp_path: Path):
     pq = pytest.importorskip("pyarrow.parquet")
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
-    ledger.ingest(ARTICLES)
+    pipeline.ingest(ledger, ARTICLES)
     expected = ledger.claims()
     ledger.engine.dispose()
     exported = _cli("export", "claims.parquet", "--format", "parquet", "--db", "ledger.db", cwd=tmp_path)

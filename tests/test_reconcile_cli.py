@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from counterclaim import api
-from counterclaim.documents import read_manifest
+from counterclaim.ingest import pipeline
+from counterclaim.ingest.inputs import read_manifest
 from counterclaim.reconcile_cli import COMMANDS, register
 
 SEED_SERIES = "russia-ukraine/killed/russia/military"
@@ -26,7 +27,7 @@ def group() -> click.Group:
 @pytest.fixture(scope="module")
 def seed_db(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> str:
     path = tmp_path_factory.mktemp("ledger") / "seed.db"
-    api.open_ledger(str(path)).ingest(read_manifest(shared / "seed" / "manifest.jsonl"))
+    pipeline.ingest(api.open_ledger(str(path)), read_manifest(shared / "seed" / "manifest.jsonl"))
     return str(path)
 
 

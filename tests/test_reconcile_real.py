@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from counterclaim.api import SAMPLE_TABLE_FILES, SAMPLE_TABLES
+from counterclaim.ingest.tables import import_table, load_mapping
 from counterclaim.reconcile import build_series, find_series, load_priors, make_method
 from counterclaim.reconcile.base import Observation
 from counterclaim.store import Ledger
-from counterclaim.tables import import_table, load_mapping
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,13 @@ from sqlalchemy import create_engine, select
 
 import counterclaim
 from conftest import ARTICLE_HTML
-from counterclaim import scale
-from counterclaim.documents import Document, RawPage, iter_paths
 from counterclaim.errors import InputError
-from counterclaim.languages import screen
+from counterclaim.ingest import cluster as scale
+from counterclaim.ingest import pipeline
+from counterclaim.ingest.html import RawPage
+from counterclaim.ingest.inputs import iter_paths
+from counterclaim.ingest.language import screen
+from counterclaim.models import Document
 from counterclaim.store import Ledger, RunSummary, schema
 from counterclaim.testing import POISON, PoisonedExtractor, builds, poisoned_extractor
 from test_ingest_inputs import FRENCH
@@ -96,7 +99,9 @@ def serial(
     """The ledger the ordinary, in-process ingest gives (SQLite; the content compares across backends)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('serial') / 'serial.db'}"
     ledger = Ledger.open(url)
-    summary = ledger.ingest(items(corpus, screened=True), extractor=PoisonedExtractor(), batch_size=BATCH)
+    summary = pipeline.ingest(
+        ledger, items(corpus, screened=True), extractor=PoisonedExtractor(), batch_size=BATCH
+    )
     ledger.engine.dispose()
     return ledger_content(url), counts(summary)
 
@@ -140,7 +145,7 @@ def test_scale_cluster_ledger_equals_the_serial_ledger(
 ):
     reference, reference_counts = serial
     ledger = Ledger.open(database_url)
-    summary = scale.ingest(
+    summary = pipeline.ingest(
         ledger,
         raw_items(corpus),
         factory=poisoned_extractor,
@@ -159,7 +164,9 @@ def test_scale_cluster_ledger_equals_the_serial_ledger(
 def test_scale_in_process_without_a_client_equals_the_serial_ledger(corpus: Path, serial, tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'in-process.db'}"
     ledger = Ledger.open(url)
-    scale.ingest(ledger, raw_items(corpus), factory=poisoned_extractor, batch_size=BATCH, english_only=True)
+    pipeline.ingest(
+        ledger, raw_items(corpus), factory=poisoned_extractor, batch_size=BATCH, english_only=True
+    )
     ledger.engine.dispose()
     assert ledger_content(url) == serial[0]
 
@@ -177,7 +184,7 @@ def test_scale_a_worker_killed_mid_run_loses_and_duplicates_nothing(corpus: Path
                 killed.append(summary.documents_read)
 
         ledger = Ledger.open(database_url)
-        summary = scale.ingest(
+        summary = pipeline.ingest(
             ledger,
             raw_items(corpus),
             factory=poisoned_extractor,

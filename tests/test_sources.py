@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ARTICLE_HTML
-from counterclaim.documents import Document, RawPage, iter_paths
 from counterclaim.errors import InputError
-from counterclaim.languages import load_languages, screen
+from counterclaim.ingest.html import RawPage
+from counterclaim.ingest.inputs import iter_paths
+from counterclaim.ingest.language import load_languages, screen
+from counterclaim.models import Document
 
 FRENCH = (
     "Au moins 12 personnes ont été tuées à Kharkiv jeudi, selon le gouverneur régional, et 30 autres "

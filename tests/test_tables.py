@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from counterclaim.api import SAMPLE_TABLE_FILES, SAMPLE_TABLES
 from counterclaim.errors import DataFileError
-from counterclaim.store import Ledger, schema
-from counterclaim.tables import (
+from counterclaim.ingest import pipeline
+from counterclaim.ingest.tables import (
     import_table,
     load_mapping,
     parse_number,
@@ -20,6 +20,7 @@ from counterclaim.tables import (
     rows_to_claims,
     strptime_format,
 )
+from counterclaim.store import Ledger, schema
 
 TABLES = {mapping: SAMPLE_TABLES / folder / file for folder, file, mapping in SAMPLE_TABLE_FILES}
 
@@ -98,7 +99,7 @@ def test_imported_claims_are_corrected_like_extracted_ones_and_never_reextracted
     claim = next(c for c in ledger.claims() if c["claimant"] == "Mediazona")
     ledger.correct(claim["id"], {"claimant": "Meduza"}, note="the probate estimate is Meduza's", by="ana")
     assert ledger.claim(claim["id"])["claimant"] == "Meduza"
-    assert ledger.reextract(everything=True).documents_read == 0
+    assert pipeline.reextract(ledger, everything=True).documents_read == 0
 
 
 BAD_TABLE = """when,dead,who

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from conftest import running
 from counterclaim import api
 from counterclaim.cli import cli
-from counterclaim.documents import Document, read_manifest
+from counterclaim.ingest.inputs import read_manifest
+from counterclaim.models import Document
 from counterclaim.web import create_app
 
 TOKEN = "s3cret-test-token"

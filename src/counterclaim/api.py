@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from counterclaim.actors import load_registry
-from counterclaim.documents import DEFAULT_MAX_BYTES, Document, read_manifest
 from counterclaim.errors import InputError
 from counterclaim.evaluate import Report, evaluate
 from counterclaim.extract import Extractor, default_extractor, extract_item
 from counterclaim.formats import read_claims
-from counterclaim.lexicon import load_lexicon
-from counterclaim.models import Claim
+from counterclaim.ingest import pipeline
+from counterclaim.ingest.inputs import read_manifest
+from counterclaim.ingest.pipeline import DEFAULT_BATCH
+from counterclaim.ingest.text import DEFAULT_MAX_BYTES
+from counterclaim.models import Claim, Document
 from counterclaim.store import Ledger, RunSummary
 
 SAMPLES = Path(__file__).with_name("samples")
@@ -25,14 +27,6 @@ SAMPLE_TABLE_FILES = (
     ("gaza-moh-daily", "casualties_daily.json", "gaza-moh-daily"),
     ("economist-ukraine", "source-claims-estimates.csv", "economist-ukraine"),
 )
-
-
-def build_extractor(*, actors: Iterable[Path] = (), lexicon: Path | None = None) -> Extractor:
-    """The extractor with the built-in data, extended by the user's actor and lexicon files."""
-    extra = tuple(str(p) for p in actors)
-    if not extra and lexicon is None:
-        return default_extractor()
-    return Extractor(lexicon=load_lexicon(str(lexicon) if lexicon else None), registry=load_registry(*extra))
 
 
 @dataclass
@@ -95,8 +89,8 @@ def ingest(
     inputs: Iterable[Document | InputError],
     *,
     extractor: Extractor | None = None,
-    batch_size: int = 100,
+    batch_size: int = DEFAULT_BATCH,
     on_item: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
-    """Store the documents and their claims in the ledger (see :meth:`Ledger.ingest`)."""
-    return ledger.ingest(inputs, extractor=extractor, batch_size=batch_size, on_item=on_item)
+    """Store the documents and their claims in the ledger (:func:`counterclaim.ingest.pipeline.ingest`)."""
+    return pipeline.ingest(ledger, inputs, extractor=extractor, batch_size=batch_size, on_item=on_item)

@@ -32,17 +32,20 @@ from rich.text import Text
 
 from counterclaim import api
 from counterclaim.about import __version__
-from counterclaim.corpora import parse_fields
 from counterclaim.dates import parse_published
-from counterclaim.documents import DEFAULT_MAX_BYTES, Document, RawPage, iter_paths, read_manifest
 from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.evaluate import ATTRIBUTES, Report
 from counterclaim.extract import Extractor
 from counterclaim.formats import claims_to_csv, claims_to_jsonl, rows_to_parquet
-from counterclaim.languages import screen
-from counterclaim.models import MEASURES, Claim
+from counterclaim.ingest.corpora import parse_fields
+from counterclaim.ingest.html import RawPage
+from counterclaim.ingest.inputs import iter_paths, read_manifest
+from counterclaim.ingest.language import screen
+from counterclaim.ingest.pipeline import DEFAULT_BATCH
+from counterclaim.ingest.text import DEFAULT_MAX_BYTES
+from counterclaim.models import MEASURES, Claim, Document
 from counterclaim.store import RunSummary
-from counterclaim.store.ledger import DEFAULT_BATCH, LISTING_COLUMNS
+from counterclaim.store.queries import LISTING_COLUMNS
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -442,7 +445,7 @@ def demo(path: Path, output_format: str) -> None:
     Example:
         counterclaim demo
     """
-    from counterclaim.tables import import_table, load_mapping
+    from counterclaim.ingest.tables import import_table, load_mapping
 
     _fresh_sqlite(path)
     ledger = api.open_ledger(str(path))
@@ -608,7 +611,7 @@ def ingest(
     """
     if not paths and manifest is None:
         raise click.UsageError("give one or more PATHs, or --manifest FILE")
-    from counterclaim import scale
+    from counterclaim.ingest import cluster as scale
 
     # before the ledger is touched: a missing Dask is one line
     clustered = scale.check_options(scheduler, workers)
@@ -1089,7 +1092,7 @@ def import_command(
     Example:
         counterclaim import russia_losses_personnel.json --map ua-gs-russian-losses --db ledger.db
     """
-    from counterclaim.tables import import_table, load_mapping
+    from counterclaim.ingest.tables import import_table, load_mapping
 
     mapping = load_mapping(mapping_name)
     summary = import_table(api.open_ledger(db), path, mapping, claimant=claimant, source_url=source_url)

@@ -10,14 +10,20 @@ Hierarchy::
     │   ├── InputTooLargeError        E104 the input is over the size limit
     │   ├── MissingInputError         E105 the path does not exist or is not a file
     │   ├── ManifestError             E106 a manifest line is malformed
-    │   ├── CorpusRowError            E107 a JSONL/CSV corpus row is malformed (corpora.py)
+    │   ├── CorpusRowError            E107 a JSONL/CSV corpus row is malformed
     │   ├── BrokenHTMLError           E108 a web page holds no article text that can be read
     │   ├── FetchError                E109 a URL could not be fetched
     │   ├── NotEnglishError           E110 the text is not English (skipped)
     │   ├── ArchiveError              E111 a WARC file is damaged or not a WARC file
-    │   └── ExtractionError           E112 the extractor failed on a document (the run goes on)
+    │   ├── ExtractionError           E112 the extractor failed on a document (the run goes on)
+    │   └── TableRowError             E113 a row of an imported table cannot become a claim
     ├── DataFileError                 E201 a data file (actors, lexicon, gold) is malformed
-    └── InvalidDateError              E301 a date is not an ISO date (YYYY-MM-DD)
+    ├── InvalidDateError              E301 a date is not an ISO date (YYYY-MM-DD)
+    ├── LedgerError                   E401 the ledger cannot be opened or written
+    │   ├── NotFoundError             E402 no claim, document or run has the id asked for
+    │   └── CorrectionError           E403 a correction names an unknown field or an impossible value
+    ├── ReconcileError                E501 reconciliation cannot go on (series, method, claims, priors)
+    └── ScaleError                    E601 Dask is missing, the cluster cannot be reached or finish
 
 The CLI prints ``str(error)`` as one line and exits non-zero; it never shows a traceback
 for these.
@@ -47,7 +53,7 @@ class InputError(CounterclaimError):
 
     def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
         # rebuilt from its parts, not from the formatted message: errors travel between the
-        # processes of a Dask cluster (see counterclaim.scale)
+        # processes of a Dask cluster (see counterclaim.ingest.cluster)
         return type(self), (self.source, self.reason)
 
 
@@ -117,6 +123,18 @@ class ExtractionError(InputError):
     code = "E112"
 
 
+class CorpusRowError(InputError):
+    """A row of a JSONL or CSV corpus is malformed."""
+
+    code = "E107"
+
+
+class TableRowError(InputError):
+    """A row of an imported table cannot become a claim."""
+
+    code = "E113"
+
+
 class DataFileError(CounterclaimError):
     """A data file (actor registry, lexicon, gold file) is malformed."""
 
@@ -127,3 +145,36 @@ class InvalidDateError(CounterclaimError, ValueError):
     """A date is not an ISO date."""
 
     code = "E301"
+
+
+class LedgerError(CounterclaimError):
+    """The ledger cannot be opened or written."""
+
+    code = "E401"
+
+
+class NotFoundError(LedgerError, LookupError):
+    """No claim, document or run has the id asked for (the web answers 404)."""
+
+    code = "E402"
+
+
+class CorrectionError(LedgerError, ValueError):
+    """A correction names a field that cannot be corrected or a value the field cannot hold."""
+
+    code = "E403"
+
+
+class ReconcileError(CounterclaimError, ValueError):
+    """Reconciliation cannot go on (unknown series or method, no usable claims, bad priors).
+
+    It sits under :class:`CounterclaimError`, so the CLI prints it as one line and exits with status 1.
+    """
+
+    code = "E501"
+
+
+class ScaleError(CounterclaimError):
+    """Dask is not installed, the cluster cannot be reached, or it cannot finish the work."""
+
+    code = "E601"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
 from typing import Any, Final
 
 MEASURES: Final = (
@@ -28,6 +30,34 @@ QUALIFIERS: Final = (
 ROLES: Final = ("military", "civilian", "unspecified")
 SCOPES: Final = ("cumulative", "incident", "unknown")
 UNITS: Final = ("people", "households")
+
+
+def interval(qualifier: str, value: int | None) -> tuple[int | None, int | None]:
+    """The low and high a qualifier gives a stated value (docs/claims.md, ``low``/``high``).
+
+    The one rule for every source of claims: the extractor and the table import both use it,
+    so one figure read from an article and from a table is the same claim.
+
+    Example:
+        >>> interval("at_least", 40), interval("about", 500), interval("exact", 7)
+        ((40, None), (None, None), (7, 7))
+    """
+    if value is None:
+        return None, None
+    if qualifier in {"at_least", "more_than"}:
+        return value, None
+    if qualifier in {"at_most", "less_than"}:
+        return None, value
+    if qualifier in {"about", "vague"}:
+        return None, None
+    return value, value
+
+
+def number_offset(evidence: str, number: str | None) -> int | None:
+    """Where the number as the source wrote it sits in a claim's evidence, or None."""
+    found = evidence.find(number) if number else -1
+    return found if found >= 0 else None
+
 
 #: The order of the keys in a claim's JSON object, as in the gold files.
 CLAIM_FIELDS: Final = (
@@ -113,3 +143,18 @@ class Claim:
             as_of=known["as_of"],
             extras=extras,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article: its id (the file name), text and what is known about it."""
+
+    id: str
+    text: str
+    published: date | None = None
+    outlet: str | None = None
+    title: str | None = None
+    url: str | None = None
+    path: Path | None = None
+    encoding: str = "utf-8"  # what the bytes were decoded from
+    kind: str = "article"  # or "table": an imported table of claims (see counterclaim.ingest.tables)

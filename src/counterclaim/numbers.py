@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from counterclaim.lexicon import Lexicon, load_lexicon, lower_text, normalise_phrase, trie_pattern
+from counterclaim.models import interval
 
 _SMALL: Final = {
     "zero": 0,
@@ -411,7 +412,7 @@ class NumberReader:
             text[first.start : first.end],
             qualifier,
             value,
-            *_interval(qualifier, value),
+            *interval(qualifier, value),
             qualifier_start,
         )
 
@@ -530,16 +531,6 @@ def _scale_of(text: str, lexicon: Lexicon) -> int:
         return 1
     word = match.group(1).lower()
     return lexicon.scale.get(word, _SCALE_WORDS.get(word, 1))
-
-
-def _interval(qualifier: str, value: int) -> tuple[int | None, int | None]:
-    if qualifier in {"at_least", "more_than"}:
-        return value, None
-    if qualifier in {"at_most", "less_than"}:
-        return None, value
-    if qualifier == "about":
-        return None, None
-    return value, value
 
 
 def parse_quantity(phrase: str, *, lexicon: Lexicon | None = None) -> Quantity | None:

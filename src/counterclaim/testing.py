@@ -26,7 +26,7 @@ class PoisonedExtractor(Extractor):
 
 
 def poisoned_extractor() -> Extractor:
-    """An extractor factory for :mod:`counterclaim.scale` (a module-level function: it pickles)."""
+    """An extractor factory for :mod:`counterclaim.ingest.cluster` (a module-level function: it pickles)."""
     global _builds
     _builds += 1
     return PoisonedExtractor()

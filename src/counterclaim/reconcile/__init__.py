@@ -11,9 +11,9 @@ Example:
     True
 """
 
+from counterclaim.errors import ReconcileError
 from counterclaim.reconcile.base import ClaimExplanation, Estimate, Method, Observation
 from counterclaim.reconcile.conflicts import ConflictProfile, Conflicts, conflicts_from_tables, load_conflicts
-from counterclaim.reconcile.errors import ReconcileError
 from counterclaim.reconcile.measures import definition_note, quantity_to_series
 from counterclaim.reconcile.model import Reconciler
 from counterclaim.reconcile.priors import Priors, RelationPrior, load_priors, priors_from_table

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from counterclaim.reconcile.errors import ReconcileError
+from counterclaim.errors import ReconcileError
 
 LOWER_QUALIFIERS = frozenset({"at_least", "more_than"})
 UPPER_QUALIFIERS = frozenset({"at_most", "less_than", "up_to"})

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from counterclaim.reconcile.errors import ReconcileError
+from counterclaim.errors import ReconcileError
 
 DEFAULT_CONFLICTS = Path(__file__).resolve().parent.parent / "data" / "conflicts.toml"
 UNASSIGNED = "unassigned"

@@ -20,8 +20,8 @@ from numpy.typing import NDArray
 from scipy.linalg import cho_factor, solve_triangular
 from scipy.special import log_ndtr
 
+from counterclaim.errors import ReconcileError
 from counterclaim.reconcile.base import SMALLEST, ClaimExplanation, Estimate, Observation, as_day, usable
-from counterclaim.reconcile.errors import ReconcileError
 from counterclaim.reconcile.priors import Priors, load_priors
 
 Array = NDArray[np.float64]

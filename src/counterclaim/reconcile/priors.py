@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from counterclaim.reconcile.errors import ReconcileError
+from counterclaim.errors import ReconcileError
 
 DEFAULT_PRIORS = Path(__file__).resolve().parent.parent / "data" / "priors.toml"
 RELATIONS = ("own", "adversary", "monitor", "independent", "unknown")

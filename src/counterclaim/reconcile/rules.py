@@ -6,6 +6,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from counterclaim.errors import ReconcileError
 from counterclaim.reconcile.base import (
     ClaimExplanation,
     Estimate,
@@ -15,7 +16,6 @@ from counterclaim.reconcile.base import (
     geometric_mean,
     usable,
 )
-from counterclaim.reconcile.errors import ReconcileError
 from counterclaim.reconcile.model import Reconciler
 from counterclaim.reconcile.priors import Priors
 

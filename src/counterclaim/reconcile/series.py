@@ -9,9 +9,9 @@ from datetime import date
 from typing import Any
 
 from counterclaim.actors import ActorRegistry
+from counterclaim.errors import ReconcileError
 from counterclaim.reconcile.base import Observation
 from counterclaim.reconcile.conflicts import UNASSIGNED, Conflicts, load_conflicts
-from counterclaim.reconcile.errors import ReconcileError
 from counterclaim.reconcile.measures import definition_note
 from counterclaim.reconcile.relations import classify
 

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from counterclaim.errors import ReconcileError
 from counterclaim.reconcile.base import Observation, geometric_mean
 from counterclaim.reconcile.conflicts import Conflicts, load_conflicts
-from counterclaim.reconcile.errors import ReconcileError
 from counterclaim.reconcile.measures import quantity_to_series
 from counterclaim.reconcile.priors import Priors
 from counterclaim.reconcile.relations import relation_rules

@@ -78,6 +78,13 @@ def _listing_indexes(connection: Connection) -> None:
             connection.execute(CreateIndex(index, if_not_exists=True))
 
 
+def _run_process(connection: Connection) -> None:
+    have = {column["name"] for column in inspect(connection).get_columns("runs")}
+    for name, kind in (("host", "TEXT"), ("pid", "INTEGER"), ("message", "TEXT")):
+        if name not in have:
+            connection.execute(text(f"ALTER TABLE runs ADD COLUMN {name} {kind}"))
+
+
 #: Append only: a released migration is never edited, a change gets a new number.
 MIGRATIONS: list[Migration] = [
     (1, "initial tables: documents, claims, reports, actors, corrections, runs, input_errors", _initial),
@@ -89,6 +96,7 @@ MIGRATIONS: list[Migration] = [
         "indexes for the claim listings: measure, as-of day, party and claimant (any case), document",
         _listing_indexes,
     ),
+    (6, "runs.host, runs.pid and runs.message: a run whose process died is marked abandoned", _run_process),
 ]
 
 

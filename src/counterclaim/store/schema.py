@@ -119,7 +119,11 @@ runs = Table(
     Column("claims_new", Integer, nullable=False, default=0),
     Column("reports_new", Integer, nullable=False, default=0),
     Column("errors", Integer, nullable=False, default=0),
+    # running | ok | partial | failed | interrupted | abandoned (its process died)
     Column("status", String(20), nullable=False, default="running"),
+    Column("host", Text),  # the machine and process running it: a dead one's run is abandoned
+    Column("pid", Integer),
+    Column("message", Text),  # why it failed or was interrupted
 )
 
 input_errors = Table(

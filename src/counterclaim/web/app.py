@@ -26,13 +26,13 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from counterclaim.about import __version__
-from counterclaim.errors import CounterclaimError
+from counterclaim.errors import CounterclaimError, NotFoundError
 from counterclaim.models import MEASURES, ROLES
 from counterclaim.reconcile import Priors, load_priors
-from counterclaim.store import Ledger
-from counterclaim.store.ledger import LISTING_COLUMNS, LedgerError
+from counterclaim.store import Ledger, WriterThread
+from counterclaim.store.queries import LISTING_COLUMNS
 from counterclaim.web.cache import ResponseCache
-from counterclaim.web.data import RECHECK_SECONDS, Dashboard, NotFound, in_sentence, marked, segments, to_json
+from counterclaim.web.data import RECHECK_SECONDS, Dashboard, in_sentence, marked, segments, to_json
 
 HERE = Path(__file__).parent
 #: The largest article body ``POST /api/documents`` takes (bytes of JSON).
@@ -200,8 +200,8 @@ def create_app(
     def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(pages.get_template(name).render(**context), status)
 
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, error: NotFound) -> Response:
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, error: NotFoundError) -> Response:
         if request.url.path.startswith("/api/"):
             return _json({"error": str(error)}, 404)
         return render("error.html", 404, title="not found", message=str(error))
@@ -388,8 +388,19 @@ def create_app(
 
 
 def _add_write_endpoints(app: FastAPI, board: Dashboard, token: str, max_upload_bytes: int) -> None:
-    """Upload an article and correct a claim: only with --allow-writes, only with the bearer token."""
+    """Upload an article and correct a claim: only with --allow-writes, only with the bearer token.
+
+    Every write runs on the server's one writer thread, in arrival order (reads never wait for it);
+    processes of ``serve --workers N`` take turns through the ledger's write lock.
+    """
+    from counterclaim import api
+    from counterclaim.extract import default_extractor
+    from counterclaim.ingest import pipeline
+    from counterclaim.ingest.pipeline import extract_partition
+
     expected = token.encode("utf-8")
+    writer = WriterThread()
+    app.router.on_shutdown.append(writer.close)
 
     def authorized(request: Request) -> None:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
@@ -445,8 +456,8 @@ def _add_write_endpoints(app: FastAPI, board: Dashboard, token: str, max_upload_
         openapi_extra=upload_schema,
     )
     async def upload(request: Request) -> Response:
-        from counterclaim.documents import Document
-        from counterclaim.store.ledger import Extracted
+        from counterclaim.models import Document
+        from counterclaim.store.writer import Extracted
 
         body = await body_of(request)
         text = body.get("text")
@@ -467,7 +478,11 @@ def _add_write_endpoints(app: FastAPI, board: Dashboard, token: str, max_upload_
             title=fields["title"],
             url=fields["url"],
         )
-        summary = await run_in_threadpool(board.ledger.ingest, [document], command="serve upload")
+        # extracted on the request's thread, written by the server's one writer thread
+        extracted = await run_in_threadpool(extract_partition, [document], default_extractor())
+        summary = await run_in_threadpool(
+            writer.call, lambda: pipeline.store(board.ledger, [extracted], command="serve upload")
+        )
         document_id = await run_in_threadpool(board.ledger.document_id, Extracted(document, []).digest)
         return _json(
             {
@@ -518,12 +533,9 @@ def _add_write_endpoints(app: FastAPI, board: Dashboard, token: str, max_upload_
             raise HTTPException(400, "changes: an object of field names to new values (strings or null)")
         if not isinstance(note, str) or not isinstance(by, str):
             raise HTTPException(400, "note (and by) are strings")
-        try:
-            changed = await run_in_threadpool(board.ledger.correct, claim_id, changes, note=note, by=by)
-        except LedgerError as error:
-            if "there is no claim" in str(error):
-                raise NotFound(str(error)) from error
-            raise
+        changed = await run_in_threadpool(
+            writer.call, lambda: api.correct_claim(board.ledger, claim_id, changes, note=note, by=by)
+        )
         return _json(
             {
                 "changed": changed,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from counterclaim.errors import NotFoundError
 from counterclaim.reconcile import Method, Priors, ReconcileError, Series, build_series, load_conflicts
 from counterclaim.reconcile_cli import _method, series_rows
 from counterclaim.store import Ledger
@@ -26,10 +27,6 @@ BAND_POINTS = 120
 SPARK_POINTS = 24
 #: Seconds a reading of the ledger's state stays current: what another process writes shows this late.
 RECHECK_SECONDS = 1.0
-
-
-class NotFound(LookupError):  # noqa: N818 (an HTTP status, not an error of the code)
-    """No series, claim or document has this id (a 404)."""
 
 
 def to_json(data: Any) -> bytes:
@@ -71,7 +68,7 @@ class Snapshot:
         for item in self.series:
             if item.id == wanted:
                 return item
-        raise NotFound(f"there is no series {series_id!r}; /api/series lists them")
+        raise NotFoundError(f"there is no series {series_id!r}; /api/series lists them")
 
     def cached(self, key: str, make: Any) -> bytes:
         """The JSON body ``make()`` gives, made once per snapshot (the ledger has not changed)."""
@@ -262,19 +259,9 @@ class Dashboard:
             offset += chunk
 
     def claim(self, claim_id: int) -> dict[str, Any]:
-        from counterclaim.store.ledger import LedgerError
-
-        try:
-            claim = self.ledger.claim(claim_id, include_rejected=True)
-        except LedgerError as error:
-            raise NotFound(str(error)) from error
+        claim = self.ledger.claim(claim_id, include_rejected=True)
         reports = self.ledger.reports_of(claim_id)
         for report in reports:
-            if not report["number"] and claim["value"] is not None:
-                # a table's row has no number in a text: its value is found in the row's JSON
-                found = report["evidence"].find(str(claim["value"]))
-                report["number"] = str(claim["value"])
-                report["number_offset"] = found if found >= 0 else None
             report["links"] = {"html": f"/documents/{report['document_id']}#claim-{claim_id}"}
         series = [
             item.id
@@ -289,12 +276,7 @@ class Dashboard:
         }
 
     def document(self, document_id: int) -> dict[str, Any]:
-        from counterclaim.store.ledger import LedgerError
-
-        try:
-            return self.ledger.document(document_id)
-        except LedgerError as error:
-            raise NotFound(str(error)) from error
+        return self.ledger.document(document_id)
 
     def documents(self, *, q: str | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
         if q and q.strip():
@@ -366,4 +348,4 @@ def in_sentence(evidence: str, offset: int | None, number: str | None) -> list[t
     ]
 
 
-__all__ = ["Dashboard", "NotFound", "ReconcileError", "in_sentence", "marked", "segments", "to_json"]
+__all__ = ["Dashboard", "ReconcileError", "in_sentence", "marked", "segments", "to_json"]

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from counterclaim.dates import parse_published
-from counterclaim.documents import DEFAULT_MAX_BYTES, Document, json_lines, read_text_file
-from counterclaim.errors import CounterclaimError, InputError
+from counterclaim.errors import CorpusRowError, CounterclaimError, InputError
+from counterclaim.ingest.text import DEFAULT_MAX_BYTES, json_lines, read_text_file
+from counterclaim.models import Document
 
 CORPUS_SUFFIXES = frozenset({".jsonl", ".ndjson", ".csv"})
 #: Our field -> the corpus's column; override any of them with ``--fields text=body,...``.
@@ -22,12 +23,6 @@ DEFAULT_FIELDS: Mapping[str, str] = {
     "published": "published",
     "outlet": "outlet",
 }
-
-
-class CorpusRowError(InputError):
-    """A row of a JSONL or CSV corpus is malformed."""
-
-    code = "E107"
 
 
 def parse_fields(spec: str | None) -> dict[str, str]:

@@ -22,25 +22,18 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from counterclaim.documents import Document
-from counterclaim.errors import DataFileError, InputError
-from counterclaim.models import QUALIFIERS, ROLES, SCOPES, Claim
+from counterclaim.errors import DataFileError, TableRowError
+from counterclaim.models import QUALIFIERS, ROLES, SCOPES, Claim, Document, interval
 
 if TYPE_CHECKING:
     from counterclaim.store.ledger import Ledger
 
-MAPPINGS = Path(__file__).with_name("data") / "mappings"
+MAPPINGS = Path(__file__).parents[1] / "data" / "mappings"
 TABLE_FORMATS = ("csv", "json", "jsonl", "parquet")
 #: The claim fields a ``[[claim]]`` block may set, as a constant or from a column.
 CLAIM_SETTINGS = ("measure", "party", "role", "claimant", "qualifier", "scope", "subject", "unit")
 NUMBER_SETTINGS = ("value", "low", "high")
 _DATE_TOKENS = (("yyyy", "%Y"), ("mm", "%m"), ("dd", "%d"), ("m", "%m"), ("d", "%d"), ("yy", "%y"))
-
-
-class TableRowError(InputError):
-    """A row of an imported table cannot become a claim."""
-
-    code = "E113"
 
 
 @dataclass(frozen=True)
@@ -444,12 +437,9 @@ def _claim(
         qualifier, low = qualifier if qualifier in ("at_most", "less_than") else "at_most", None
     else:
         qualifier = qualifier or "exact"
-        low = low if low is not None else value
-        high = high if high is not None else value
-        if qualifier in ("at_least", "more_than"):
-            high = None
-        elif qualifier in ("at_most", "less_than"):
-            low = None
+        implied_low, implied_high = interval(qualifier, value)
+        low = low if low is not None else implied_low
+        high = high if high is not None else implied_high
     measure = _setting(row, spec, "measure")
     if not measure:
         raise ValueError("no measure in the row")
@@ -515,8 +505,9 @@ def import_table(
     Raises:
         InputError: the file cannot be read as a table.
     """
-    from counterclaim.documents import read_bytes
-    from counterclaim.store.ledger import Extracted, RunSummary
+    from counterclaim.ingest.pipeline import store
+    from counterclaim.ingest.text import read_bytes
+    from counterclaim.store.writer import Extracted
 
     data = read_bytes(path, max_bytes=max_bytes)
     file_digest = hashlib.sha256(data).hexdigest()
@@ -540,9 +531,7 @@ def import_table(
         path=path,
         kind="table",
     )
-    summary = RunSummary(run_id=ledger.start_run("import"))
-    ledger.write_batch([*outcome.rejected, Extracted(document, outcome.claims)], summary)
-    ledger.finish_run(summary)
+    summary = store(ledger, [[*outcome.rejected, Extracted(document, outcome.claims)]], command="import")
     already = summary.documents_new == 0
     return ImportSummary(
         run_id=summary.run_id,

@@ -3,8 +3,8 @@
 The driver (the process running ``counterclaim ingest``) reads the inputs, cuts them into
 partitions of ``batch_size`` documents and submits each to the cluster; every worker builds the
 extractor once (from picklable settings) and runs :func:`counterclaim.extract.extract_items` over
-its partitions. The driver takes the results back **in input order** and writes each partition
-with :meth:`Ledger.write_batch` - the only writer, so SQLite never sees two, and the ledger is
+its partitions. The driver takes the results back **in input order** and hands each partition to
+the ledger's one writer (:func:`counterclaim.ingest.pipeline.store`), so the ledger is
 the one a serial run gives (claim ids follow the order claims are written). At most ``window``
 partitions are in flight, so a crawl of any size streams through in bounded memory.
 
@@ -22,17 +22,15 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from counterclaim.about import __version__
-from counterclaim.documents import Document, RawPage
-from counterclaim.errors import CounterclaimError, InputError
-from counterclaim.extract import Extractor, extract_items
-from counterclaim.languages import screen
-from counterclaim.models import Claim
-from counterclaim.store.ledger import DEFAULT_BATCH, Extracted, Ledger, RunSummary
+from counterclaim.errors import InputError, ScaleError
+from counterclaim.extract import Extractor, build_extractor
+from counterclaim.ingest.html import RawPage
+from counterclaim.models import Claim, Document
+from counterclaim.store.writer import Extracted
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -66,12 +64,6 @@ LOCAL_CLUSTER_SETTINGS: dict[str, object] = {
 }
 
 
-class ScaleError(CounterclaimError):
-    """Dask is not installed, the cluster cannot be reached, or it cannot finish the work."""
-
-    code = "E601"
-
-
 @dataclass(frozen=True, slots=True)
 class ExtractorSettings:
     """What a worker needs to build the extractor: the user's data files, by absolute path.
@@ -92,8 +84,6 @@ class ExtractorSettings:
         )
 
     def __call__(self) -> Extractor:
-        from counterclaim.api import build_extractor
-
         return build_extractor(
             actors=[Path(a) for a in self.actors], lexicon=Path(self.lexicon) if self.lexicon else None
         )
@@ -115,21 +105,16 @@ def worker_extractor(factory: ExtractorFactory) -> Extractor:
 def extract_partition(
     items: Sequence[Document | RawPage | InputError], factory: ExtractorFactory, *, english_only: bool = False
 ) -> list[Extracted | InputError]:
-    """The task a worker runs: one partition's documents extracted, each failure kept to its document.
+    """The task a worker runs: :func:`counterclaim.ingest.pipeline.extract_partition` with the
+    worker's own extractor.
 
-    HTML pages that come unparsed (:class:`RawPage`) have their article found here first. With
-    ``english_only`` a document in another language becomes a ``NotEnglishError``, as the
-    serial ingest's screen does on the driver. Both are the workers' work: finding a page's
-    article costs about 2.5 ms and guessing a document's language about 3 ms, and on the one
-    driver either would cap the whole cluster at a few hundred documents a second.
+    Finding a page's article (about 2.5 ms) and guessing a document's language (about 3 ms)
+    are the workers' work: on the one driver either would cap the whole cluster at a few
+    hundred documents a second.
     """
-    extractor = worker_extractor(factory)
-    opened = [item.parse() if isinstance(item, RawPage) else item for item in items]
-    screened = list(screen(opened)) if english_only else opened
-    return [
-        result if isinstance(result, InputError) else Extracted(*result)
-        for result in extract_items(extractor, screened)
-    ]
+    from counterclaim.ingest.partitions import extract_partition as extract_here
+
+    return extract_here(items, worker_extractor(factory), english_only=english_only)
 
 
 #: What a cluster's task returns per input: a parsed document's claims alone (the driver holds
@@ -164,57 +149,19 @@ def _rejoin(
     return whole
 
 
-def ingest(
-    ledger: Ledger,
-    items: Iterable[Document | RawPage | InputError],
-    *,
-    factory: ExtractorFactory | None = None,
-    client: Client | None = None,
-    batch_size: int = DEFAULT_BATCH,
-    window: int | None = None,
-    english_only: bool = False,
-    command: str = "ingest",
-    on_item: Callable[[RunSummary], None] | None = None,
-) -> RunSummary:
-    """Store documents and their claims, extracting on a Dask cluster if ``client`` is given.
-
-    Each partition of ``batch_size`` inputs is extracted by :func:`extract_partition` (on a
-    worker, or here without a client) and written in one transaction, in input order: the
-    ledger is the one :meth:`Ledger.ingest` gives. ``window`` bounds the partitions in flight
-    (default: twice the cluster's threads, at least 4). HTML pages may come unparsed
-    (:class:`RawPage`, from ``iter_paths(..., parse_html=False)``). ``english_only``: skip
-    documents in other languages, judged on the workers (give the inputs unscreened).
-    """
-    build = factory or ExtractorSettings()
-    summary = RunSummary(run_id=ledger.start_run(command))
-    for results in _extracted(items, build, client, batch_size, window, english_only):
-        ledger.write_batch(results, summary, on_item=on_item)
-    ledger.finish_run(summary)
-    return summary
-
-
-def _partitions(
-    items: Iterable[Document | RawPage | InputError], size: int
-) -> Iterator[list[Document | RawPage | InputError]]:
-    iterator = iter(items)
-    while part := list(islice(iterator, size)):
-        yield part
-
-
-def _extracted(
+def extracted_on_cluster(
     items: Iterable[Document | RawPage | InputError],
     factory: ExtractorFactory,
-    client: Client | None,
+    client: Client,
     size: int,
     window: int | None,
     english_only: bool,
 ) -> Iterator[list[Extracted | InputError]]:
-    """Each partition's results, in input order, with at most ``window`` partitions in flight."""
-    if client is None:
-        for part in _partitions(items, size):
-            yield extract_partition(part, factory, english_only=english_only)
-        return
+    """Each partition's results, in input order, with at most ``window`` partitions in flight
+    (default: twice the cluster's threads, at least 4)."""
     from distributed import KilledWorker
+
+    from counterclaim.ingest.partitions import partitions
 
     limit = window or max(4, 2 * sum(client.nthreads().values()))
     pending: deque[tuple[list[Document | RawPage | InputError], Any]] = deque()
@@ -231,7 +178,7 @@ def _extracted(
         future.release()  # its result leaves the cluster's memory now
         return done
 
-    for part in _partitions(items, size):
+    for part in partitions(items, size):
         # pure=False: a random key, rather than hashing every document of the partition
         pending.append(
             (part, client.submit(_extract_slim, part, factory, english_only=english_only, pure=False))

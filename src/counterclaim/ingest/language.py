@@ -15,10 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from counterclaim.documents import Document
 from counterclaim.errors import DataFileError, InputError, NotEnglishError
+from counterclaim.models import Document
 
-DEFAULT_LANGUAGES = Path(__file__).with_name("data") / "languages.toml"
+DEFAULT_LANGUAGES = Path(__file__).parents[1] / "data" / "languages.toml"
 _WORD = re.compile(r"[^\W\d_]+(?:'(?=\w))?", re.UNICODE)
 
 

@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from counterclaim.documents import Document, RawPage, decode_bytes, describe_size
 from counterclaim.errors import ArchiveError, InputError, InputTooLargeError, MissingInputError
+from counterclaim.ingest.html import RawPage
+from counterclaim.ingest.text import decode_bytes, describe_size
+from counterclaim.models import Document
 
 WARC_ENDINGS = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
@@ -36,7 +38,7 @@ def read_warc(
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    from counterclaim.webpages import document_from_html
+    from counterclaim.ingest.html import document_from_html
 
     try:
         stream = path.open("rb")
