@@ -11,7 +11,8 @@ from itertools import pairwise
 from typing import Final
 
 from counterclaim.about import __version__
-from counterclaim.actors import ActorRegistry, Mention, RegistryView, load_registry
+from counterclaim.actor_files import load_registry
+from counterclaim.actors import ActorRegistry, Mention, RegistryView
 from counterclaim.dates import parse_published
 from counterclaim.extract.attribution import Attributor
 from counterclaim.extract.events import Calendar

@@ -42,7 +42,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, make_url
 
-from counterclaim.actors import ActorRegistry, load_registry
+from counterclaim.actor_files import load_registry
+from counterclaim.actors import ActorRegistry
 from counterclaim.documents import Document
 from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.extract import Extractor, default_extractor, extract_items
