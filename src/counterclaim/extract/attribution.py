@@ -29,8 +29,9 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from counterclaim.actors import PartyHint, RegistryView
+from counterclaim.extract.cues import Cue, find_cues
 from counterclaim.extract.sentences import Sentences
-from counterclaim.extract.speakers import DETERMINERS, PRONOUNS, Cue, find_cues
+from counterclaim.extract.speaker_phrases import DETERMINERS, PRONOUNS
 from counterclaim.lexicon import Lexicon, normalise_phrase
 
 Span = tuple[int, int]
