@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from counterclaim.actors import load_registry, registry_from_tables
+from counterclaim.actor_files import load_registry, registry_from_tables
 from counterclaim.errors import DataFileError
 
 

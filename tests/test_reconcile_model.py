@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from counterclaim.actors import load_registry
+from counterclaim.actor_files import load_registry
 from counterclaim.reconcile import (
     METHOD_NAMES,
     Observation,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from counterclaim.actors import load_registry
+from counterclaim.actor_files import load_registry
 from counterclaim.reconcile import (
     ReconcileError,
     build_series,

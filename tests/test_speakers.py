@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from counterclaim.extract import default_extractor
-from counterclaim.extract.speakers import find_cues
+from counterclaim.extract.cues import find_cues
 from counterclaim.lexicon import lower_text
 
 

@@ -1,24 +1,18 @@
 """The actor registry: who claims, which side they belong to, and what the text calls them.
 
-Read from data/actors.toml (the built-in registry) and any number of user files of the same
-shape; see the comments at the top of data/actors.toml for every key.
+:mod:`counterclaim.actor_files` reads it from data/actors.toml (the built-in registry) and any
+number of user files of the same shape; see the comments at the top of data/actors.toml for
+every key.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
-from counterclaim.errors import DataFileError
-from counterclaim.gazetteer import Country, Gazetteer, load_gazetteer
-from counterclaim.lexicon import lower_text, trie_pattern
-
-DEFAULT_ACTORS = Path(__file__).with_name("data") / "actors.toml"
+from counterclaim.actor_names import MisspellingIndex, NameMatcher, is_acronym, lookup_key, spelling
+from counterclaim.gazetteer import Gazetteer
 
 KINDS = frozenset(
     {
@@ -74,66 +68,6 @@ class Mention:
     how: str
 
 
-def is_acronym(name: str) -> bool:
-    """An all-capitals name ("UN", "U.N.", "IS", "WHO") matches only as written."""
-    letters = [ch for ch in name if ch.isalpha()]
-    return bool(letters) and all(ch.isupper() for ch in letters) and len(letters) <= 8
-
-
-@lru_cache(maxsize=65536)
-def _norm(name: str) -> str:
-    """The lookup key of a name: as written for acronyms, lower-cased otherwise."""
-    key = _key(name)
-    return key if is_acronym(key) else key.lower()
-
-
-class _NameMatcher:
-    """Finds whole-word names in text: acronyms as written, other names in any case.
-    Each set is one trie-shaped regex, fast over long alias lists."""
-
-    def __init__(self, names: Iterable[str]) -> None:
-        unique = {_key(name) for name in names if name.strip()}
-        cased = [n for n in unique if is_acronym(n)]
-        uncased = [n for n in unique if not is_acronym(n)]
-        self._cased = self._compile(cased, lower=False)
-        self._uncased = self._compile(uncased, lower=True)
-
-    @staticmethod
-    def _compile(names: list[str], *, lower: bool) -> re.Pattern[str] | None:
-        if not names:
-            return None
-        body = trie_pattern(names, lower=lower).replace("'", "['’]")
-        return re.compile(rf"(?<![\w.-])(?:{body})(?![\w-])")
-
-    def finditer(
-        self, text: str, start: int = 0, end: int | None = None, *, low: str | None = None
-    ) -> list[tuple[int, int, str]]:
-        """(start, end, key) of every name found, in text order; key is the name's spelling.
-
-        ``low`` is ``lower_text(text)`` when the caller has it already.
-        """
-        stop = len(text) if end is None else end
-        found: list[tuple[int, int, str]] = []
-        if self._cased is not None:
-            for match in self._cased.finditer(text, start, stop):
-                found.append((match.start(), match.end(), _key(match.group(0))))
-        if self._uncased is not None:
-            if low is None:
-                lowered, offset = lower_text(text[start:stop]), start
-                matches = self._uncased.finditer(lowered)
-            else:
-                offset = 0
-                matches = self._uncased.finditer(low, start, stop)
-            for match in matches:
-                found.append((offset + match.start(), offset + match.end(), _key(match.group(0))))
-            found.sort()
-        return found
-
-
-def _key(name: str) -> str:
-    return " ".join(name.replace("’", "'").split())
-
-
 @dataclass(frozen=True)
 class ActorRegistry:
     """The actors and parties known to the extractor, with fast lookups.
@@ -157,10 +91,10 @@ class ActorRegistry:
     _described: dict[str, frozenset[str]] = field(init=False, repr=False)
     _context_role: dict[str, list[tuple[str, frozenset[str]]]] = field(init=False, repr=False)
     _party_of_country: dict[str, str] = field(init=False, repr=False)
-    _alias_re: _NameMatcher = field(init=False, repr=False)
-    _by_shape: dict[tuple[str, int], list[str]] = field(init=False, repr=False)
-    _party_re: _NameMatcher = field(init=False, repr=False)
-    _role_re: _NameMatcher = field(init=False, repr=False)
+    _alias_re: NameMatcher = field(init=False, repr=False)
+    _misspellings: MisspellingIndex = field(init=False, repr=False)
+    _party_re: NameMatcher = field(init=False, repr=False)
+    _role_re: NameMatcher = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         actor_of = {actor.name.lower(): actor for actor in self.actors}
@@ -190,15 +124,15 @@ class ActorRegistry:
                 party_words.extend((place, actor, "place", False) for place in actor.places)
         owners: dict[str, set[str]] = {}
         for word, actor, _ in aliases:
-            owners.setdefault(_norm(word), set()).add(actor.name)
+            owners.setdefault(lookup_key(word), set()).add(actor.name)
         word_owners: dict[str, set[str]] = {}
         for word, actor, _, _ in party_words:
-            word_owners.setdefault(_norm(word), set()).add(actor.name)
+            word_owners.setdefault(lookup_key(word), set()).add(actor.name)
 
         by_alias: dict[str, str] = {}
         ctx_alias: dict[str, list[tuple[str, frozenset[str]]]] = {}
         for word, actor, contextual in aliases:
-            key = _norm(word)
+            key = lookup_key(word)
             if word == actor.name or not (contextual or len(owners[key]) > 1):
                 by_alias.setdefault(key, actor.name)
             else:
@@ -206,7 +140,7 @@ class ActorRegistry:
         party_word: dict[str, tuple[str, str]] = {}
         ctx_party_word: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
         for word, actor, how, contextual in party_words:
-            key = _norm(word)
+            key = lookup_key(word)
             if word == actor.name or not (contextual or len(word_owners[key]) > 1):
                 party_word.setdefault(key, (actor.name, how))
             else:
@@ -217,11 +151,7 @@ class ActorRegistry:
                 for role in actor.roles:
                     role_actor.setdefault((actor.side, role), actor.name)
         object.__setattr__(self, "_by_alias", by_alias)
-        by_shape: dict[tuple[str, int], list[str]] = {}
-        for alias in by_alias:
-            if len(alias) >= 13:
-                by_shape.setdefault((alias[0], len(alias)), []).append(alias)
-        object.__setattr__(self, "_by_shape", by_shape)
+        object.__setattr__(self, "_misspellings", MisspellingIndex(by_alias))
         object.__setattr__(self, "_ctx_alias", ctx_alias)
         object.__setattr__(self, "_actor", actor_of)
         object.__setattr__(self, "_party_word", party_word)
@@ -239,9 +169,9 @@ class ActorRegistry:
             for code in actor.iso if actor.is_party else ():
                 party_of_country.setdefault(code.upper(), actor.name)
         object.__setattr__(self, "_party_of_country", party_of_country)
-        object.__setattr__(self, "_alias_re", _NameMatcher(word for word, _, _ in aliases))
-        object.__setattr__(self, "_party_re", _NameMatcher(word for word, _, _, _ in party_words))
-        object.__setattr__(self, "_role_re", _NameMatcher(self.role_phrases))
+        object.__setattr__(self, "_alias_re", NameMatcher(word for word, _, _ in aliases))
+        object.__setattr__(self, "_party_re", NameMatcher(word for word, _, _, _ in party_words))
+        object.__setattr__(self, "_role_re", NameMatcher(self.role_phrases))
 
     def _descriptions(self) -> dict[str, frozenset[str]]:
         """Common nouns that describe each body ("the monitor", "a think tank", "the agency"):
@@ -306,23 +236,13 @@ class ActorRegistry:
         """The actor a canonical name or alias stands for, or None."""
         if not name:
             return None
-        canonical = self._alias_of(_norm(name), None) or self._by_alias.get(_key(name).upper())
+        canonical = self._alias_of(lookup_key(name), None) or self._by_alias.get(spelling(name).upper())
         return self._actor.get(canonical.lower()) if canonical else None
 
     def misspelt(self, name: str) -> str | None:
         """The actor a long name is one slip of the keyboard away from ("Syrian Obervatory for
         Human Rights"), or None; short names and acronyms are never guessed."""
-        key = _norm(name)
-        if len(key) < 14 or " " not in key:
-            return None
-        close = [
-            alias
-            for length in (len(key) - 1, len(key), len(key) + 1)
-            for alias in self._by_shape.get((key[0], length), ())
-            if _one_slip(alias, key)
-        ]
-        owners = {self._by_alias[alias] for alias in close}
-        return owners.pop() if len(owners) == 1 else None
+        return self._misspellings.owner(name)
 
     def canonical(self, name: str | None) -> str | None:
         """The canonical name for a name or alias; the name itself if unknown."""
@@ -371,7 +291,7 @@ class ActorRegistry:
         """
         found = []
         for match_start, match_end, key in self._party_re.finditer(text, start, end, low=low):
-            entry = self._party_word_of(_norm(key), conflicts)
+            entry = self._party_word_of(lookup_key(key), conflicts)
             if entry is not None:
                 found.append(Mention(match_start, match_end, entry[0], entry[1]))
         if self.gazetteer is not None:
@@ -406,7 +326,7 @@ class ActorRegistry:
 
     def party_of_word(self, word: str, *, conflicts: Conflicts = None) -> str | None:
         """The party a name, adjective or place names, if any."""
-        entry = self._party_word_of(_norm(word), conflicts)
+        entry = self._party_word_of(lookup_key(word), conflicts)
         return entry[0] if entry else None
 
     def find_actor(self, text: str, *, conflicts: Conflicts = None) -> tuple[str, int, int] | None:
@@ -414,7 +334,7 @@ class ActorRegistry:
         best: tuple[str, int, int] | None = None
         for start, end, key in self._alias_re.finditer(text):
             if best is None or end - start >= best[2] - best[1]:
-                name = self._alias_of(_norm(key), conflicts if conflicts is not None else frozenset())
+                name = self._alias_of(lookup_key(key), conflicts if conflicts is not None else frozenset())
                 if name is not None:
                     best = (name, start, end)
         return best
@@ -479,7 +399,7 @@ class ActorRegistry:
             The canonical name, or None when the registry does not know the claimant.
         """
         cleaned = _LEADING_NOISE.sub("", text.strip().strip(",.;:\"“”‘’'"))
-        exact = self._alias_of(_norm(cleaned), conflicts)
+        exact = self._alias_of(lookup_key(cleaned), conflicts)
         if exact is not None:
             return exact
         role = self.find_role(text)
@@ -593,164 +513,3 @@ class RegistryView:
 
     def misspelt(self, name: str) -> str | None:
         return self.registry.misspelt(name)
-
-
-def _one_slip(first: str, second: str) -> bool:
-    """Whether two strings differ by one dropped, added, changed or swapped character."""
-    if first == second:
-        return False
-    if len(first) > len(second):
-        first, second = second, first
-    start = 0
-    while start < len(first) and first[start] == second[start]:
-        start += 1
-    if len(first) == len(second):
-        rest = first[start + 1 :] == second[start + 1 :]
-        swapped = first[start : start + 2] == second[start : start + 2][::-1]
-        return rest or (swapped and first[start + 2 :] == second[start + 2 :])
-    return len(second) - len(first) == 1 and first[start:] == second[start + 1 :]
-
-
-def _strings(value: Any, what: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise DataFileError(f"{what} must be a list of strings")
-    return tuple(value)
-
-
-def _actor_from(entry: Mapping[str, Any], *, is_party: bool, source: str) -> Actor:
-    name = entry.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise DataFileError(f"{source}: an entry has no name: {dict(entry)!r}")
-    kind = str(entry.get("kind", "government" if is_party else "ngo"))
-    if kind not in KINDS:
-        raise DataFileError(f"{source}: {name}: kind {kind!r} is not one of {sorted(KINDS)}")
-    role = entry.get("role")
-    return Actor(
-        name=name,
-        kind=kind,
-        side=entry.get("side"),
-        roles=_strings([role] if isinstance(role, str) else role, f"{source}: {name}: role"),
-        aliases=_strings(entry.get("aliases"), f"{source}: {name}: aliases"),
-        is_party=is_party,
-        adjectives=_strings(entry.get("adjectives"), f"{source}: {name}: adjectives"),
-        military_adjectives=_strings(
-            entry.get("military_adjectives"), f"{source}: {name}: military_adjectives"
-        ),
-        places=_strings(entry.get("places"), f"{source}: {name}: places"),
-        conflicts=_strings(entry.get("conflicts"), f"{source}: {name}: conflicts"),
-        context=_strings(
-            [entry["context"]] if isinstance(entry.get("context"), str) else entry.get("context"),
-            f"{source}: {name}: context",
-        ),
-        descriptions=_strings(entry.get("descriptions"), f"{source}: {name}: descriptions"),
-        iso=_strings(
-            [entry["iso"]] if isinstance(entry.get("iso"), str) else entry.get("iso"),
-            f"{source}: {name}: iso",
-        ),
-    )
-
-
-def _merge_actor(old: Actor, new: Actor, entry: Mapping[str, Any]) -> Actor:
-    """A user's entry for a known name extends it: lists appended, other keys replaced."""
-
-    def joined(field_name: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((*getattr(old, field_name), *getattr(new, field_name))))
-
-    return Actor(
-        name=old.name,
-        kind=new.kind if "kind" in entry else old.kind,
-        side=new.side if "side" in entry else old.side,
-        roles=joined("roles"),
-        aliases=joined("aliases"),
-        is_party=old.is_party or new.is_party,
-        adjectives=joined("adjectives"),
-        military_adjectives=joined("military_adjectives"),
-        places=joined("places"),
-        conflicts=joined("conflicts"),
-        context=joined("context"),
-        descriptions=joined("descriptions"),
-        iso=joined("iso"),
-    )
-
-
-def registry_from_tables(
-    tables: Sequence[Mapping[str, Any]], *, sources: Sequence[str] = (), gazetteer: Gazetteer | None = None
-) -> ActorRegistry:
-    """Build a registry from parsed TOML tables; later tables extend and override earlier ones.
-
-    With a ``gazetteer``, every country no party of the tables claims (by ``iso``) becomes a
-    party of its own, named as the gazetteer names it, with its demonyms as adjectives
-    ("Pakistani officials" -> Pakistan), and the gazetteer's regions and cities name the
-    party they are in.
-    """
-    actors: dict[str, Actor] = {}
-    roles: dict[str, str] = {}
-    descriptions: dict[str, tuple[str, ...]] = {}
-    for index, data in enumerate(tables):
-        source = sources[index] if index < len(sources) else f"actors table {index}"
-        for key, is_party in (("party", True), ("actor", False)):
-            for entry in data.get(key, []):
-                actor = _actor_from(entry, is_party=is_party, source=source)
-                known = actors.get(actor.name)
-                actors[actor.name] = actor if known is None else _merge_actor(known, actor, entry)
-        for role, spec in data.get("roles", {}).items():
-            for phrase in _strings(spec.get("phrases"), f"{source}: roles.{role}.phrases"):
-                roles[_key(phrase).lower()] = role
-        for kind, nouns in data.get("descriptions", {}).items():
-            if kind not in KINDS:
-                raise DataFileError(f"{source}: descriptions.{kind}: not a kind ({sorted(KINDS)})")
-            descriptions[kind] = (
-                *descriptions.get(kind, ()),
-                *_strings(nouns, f"{source}: descriptions.{kind}"),
-            )
-    if gazetteer is not None:
-        claimed = {code.upper().split(":")[0] for actor in actors.values() for code in actor.iso}
-        named = {actor.name for actor in actors.values()}
-        for code, country in sorted(gazetteer.countries.items()):
-            if code in claimed or country.name in named:
-                continue
-            actors[country.name] = _implicit_state(country)
-    return ActorRegistry(tuple(actors.values()), roles, descriptions, gazetteer)
-
-
-def _implicit_state(country: Country) -> Actor:
-    """A country the registry lists no entry for, as a party: its names, its demonyms as
-    adjectives, and the usual ways news names its government."""
-    demonyms = [d for d in country.demonyms if not d.endswith("s") or d[:-1] not in country.demonyms]
-    voices = [f"{country.name} government", f"{country.name}'s government"] + [
-        f"{demonym} {body}" for demonym in demonyms for body in ("government", "authorities")
-    ]
-    return Actor(
-        name=country.name,
-        kind="government",
-        is_party=True,
-        aliases=tuple(dict.fromkeys((*country.names[1:], *voices))),
-        adjectives=tuple(dict.fromkeys((*country.demonyms, f"{country.name}'s"))),
-        iso=(country.code,),
-    )
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except OSError as error:
-        raise DataFileError(f"cannot read actor file {path}: {error.strerror}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise DataFileError(f"actor file {path} is not valid TOML: {error}") from error
-
-
-@lru_cache(maxsize=16)
-def load_registry(*extra: str | Path) -> ActorRegistry:
-    """The built-in actor registry, extended by the user's files (same TOML shape).
-
-    Example:
-        >>> load_registry().resolve("the Kremlin")
-        'Russia'
-    """
-    paths = [DEFAULT_ACTORS, *(Path(p) for p in extra)]
-    return registry_from_tables(
-        [_read(p) for p in paths], sources=[str(p) for p in paths], gazetteer=load_gazetteer()
-    )

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from counterclaim.actors import load_registry
+from counterclaim.actor_files import load_registry
 from counterclaim.errors import InputError
 from counterclaim.evaluate import Report, evaluate
 from counterclaim.extract import Extractor, default_extractor, extract_item

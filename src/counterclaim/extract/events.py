@@ -30,8 +30,8 @@ from datetime import date, timedelta
 from typing import Final
 
 from counterclaim.dates import DateMention, find_dates
+from counterclaim.extract.cues import Cue
 from counterclaim.extract.sentences import Sentences
-from counterclaim.extract.speakers import Cue
 from counterclaim.numbers import small_number
 
 Span = tuple[int, int]

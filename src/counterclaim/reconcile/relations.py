@@ -34,7 +34,7 @@ def classify(
     """The relation of ``claimant`` to the people of ``subject_party`` it counts.
 
     Example:
-        >>> from counterclaim.actors import load_registry
+        >>> from counterclaim.actor_files import load_registry
         >>> classify(load_registry(), "Russia Ministry of Defence", "Russia")
         'own'
         >>> classify(load_registry(), "Ukraine", "Russia")

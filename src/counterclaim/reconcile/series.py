@@ -69,7 +69,7 @@ def build_series(
     in ``excluded`` of their series so they can still be listed. Rejected claims are left out.
 
     Example:
-        >>> from counterclaim.actors import load_registry
+        >>> from counterclaim.actor_files import load_registry
         >>> rows = [{"id": 1, "measure": "killed", "qualifier": "exact", "value": 19000, "low": 19000,
         ...          "high": 19000, "subject_party": "Russia", "subject_role": "military",
         ...          "claimant": "Ukraine", "scope": "cumulative", "as_of": "2022-04-07"}]

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from counterclaim.actors import ActorRegistry, load_registry
+from counterclaim.actor_files import load_registry
+from counterclaim.actors import ActorRegistry
 from counterclaim.errors import CounterclaimError, LedgerError
 from counterclaim.store.corrections import checked
 from counterclaim.store.engine import check_exists, database_url, make_engines, shown
