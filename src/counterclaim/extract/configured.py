@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from counterclaim.actors import load_registry
+from counterclaim.actor_files import load_registry
 from counterclaim.extract.claims import Extractor, default_extractor
 from counterclaim.lexicon import load_lexicon
 
