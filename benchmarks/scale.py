@@ -47,8 +47,7 @@ from typing import Any
 
 from sqlalchemy import create_engine
 
-from counterclaim import scale
-from counterclaim.cli import _stream_inputs
+from counterclaim import api, scale
 from counterclaim.documents import DEFAULT_MAX_BYTES, RawPage
 from counterclaim.extract import default_extractor, extract_items
 from counterclaim.languages import screen
@@ -62,7 +61,7 @@ from ingest import timed_writes  # beside this file
 def read(corpus: Path) -> Any:
     """The corpus's inputs as a cluster ingest streams them: unscreened, pages unparsed (the
     partition task screens and parses)."""
-    return _stream_inputs([str(corpus)], None, None, DEFAULT_MAX_BYTES, None, parse_html=False)
+    return api.read_inputs([str(corpus)], max_bytes=DEFAULT_MAX_BYTES, parse_html=False)
 
 
 def drop_tables(url: str) -> None:

@@ -17,7 +17,9 @@ Hierarchy::
     │   ├── ArchiveError              E111 a WARC file is damaged or not a WARC file
     │   └── ExtractionError           E112 the extractor failed on a document (the run goes on)
     ├── DataFileError                 E201 a data file (actors, lexicon, gold) is malformed
-    └── InvalidDateError              E301 a date is not an ISO date (YYYY-MM-DD)
+    ├── InvalidDateError              E301 a date is not an ISO date (YYYY-MM-DD)
+    ├── NothingToCorrectError         E701 a correction names no field to change (api.correct_claim)
+    └── NotALedgerError               E702 a file the demo would replace is not a ledger (api.demo)
 
 The CLI prints ``str(error)`` as one line and exits non-zero; it never shows a traceback
 for these.
@@ -127,3 +129,15 @@ class InvalidDateError(CounterclaimError, ValueError):
     """A date is not an ISO date."""
 
     code = "E301"
+
+
+class NothingToCorrectError(CounterclaimError):
+    """A correction names no field to change and does not reject the claim."""
+
+    code = "E701"
+
+
+class NotALedgerError(CounterclaimError):
+    """A file that would be replaced by a fresh ledger is not a counterclaim ledger: it is left alone."""
+
+    code = "E702"
