@@ -47,7 +47,7 @@ from typing import Any
 
 from sqlalchemy import create_engine
 
-from counterclaim.cli import _stream_inputs
+from counterclaim import api
 from counterclaim.extract import default_extractor, extract_items
 from counterclaim.ingest import cluster as scale
 from counterclaim.ingest import pipeline
@@ -64,7 +64,7 @@ from ingest import timed_writes  # beside this file
 def read(corpus: Path) -> Any:
     """The corpus's inputs as a cluster ingest streams them: unscreened, pages unparsed (the
     partition task screens and parses)."""
-    return _stream_inputs([str(corpus)], None, None, DEFAULT_MAX_BYTES, None, parse_html=False)
+    return api.read_inputs([str(corpus)], max_bytes=DEFAULT_MAX_BYTES, parse_html=False)
 
 
 def drop_tables(url: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ import pytest
 from counterclaim.extract import Extractor, default_extractor
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Set by .ci/run: there every part is present, so a skipped test is a failure, not a footnote.
+REQUIRE_ALL_ENV = "COUNTERCLAIM_REQUIRE_ALL_TESTS"
 SHARED = ROOT.parent / "shared"
 
 
@@ -40,7 +43,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.db'}"
         return
-    import os
     import uuid
 
     server = os.environ.get(POSTGRES_ENV)
@@ -173,3 +175,16 @@ def web_ledger(tmp_path_factory: pytest.TempPathFactory) -> str:
     api.ingest(ledger, [hostile])
     ledger.engine.dispose()
     return url
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Where every part must be present (CI), a skipped test fails the run, with its reason."""
+    if not os.environ.get(REQUIRE_ALL_ENV):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped:
+        for report in skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            reporter.write_line(f"{REQUIRE_ALL_ENV}: {report.nodeid} was skipped: {reason}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -40,7 +40,9 @@ def test_public_api_core_does_not_import_the_shells():
         files.extend(sorted(target.glob("*.py")) if target.is_dir() else [target])
     for file in files:
         imports = _imports(file)
-        assert not imports & SHELLS, f"{file.name} imports {imports & SHELLS}"
+        # a shell's submodules are shells too (counterclaim.cli is a package of commands)
+        shells = {name for name in imports if any(name == s or name.startswith(f"{s}.") for s in SHELLS)}
+        assert not shells, f"{file.name} imports {shells}"
         assert not {name.split(".")[0] for name in imports} & IO_MODULES, f"{file.name} does I/O"
 
 

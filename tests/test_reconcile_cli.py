@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from counterclaim import api
+from counterclaim.cli.reconciling import COMMANDS, register
 from counterclaim.ingest import pipeline
 from counterclaim.ingest.inputs import read_manifest
-from counterclaim.reconcile_cli import COMMANDS, register
 
 SEED_SERIES = "russia-ukraine/killed/russia/military"
 
@@ -143,3 +143,26 @@ def test_reconcile_cli_evaluate_estimates_and_calibrate(group: click.Group, tmp_
     assert code == 0 and json.loads(out)["grid_points"] == 75
     code, out, _ = invoke(group, "evaluate-estimates", "--truths", truths, "--priors", str(written), "--json")
     assert code == 0 and json.loads(out)["model"]["coverage"] >= scores["model"]["coverage"]
+
+
+@pytest.mark.shared
+def test_reconcile_cli_user_conflicts_reach_the_fit(group: click.Group, seed_db: str, tmp_path: Path):
+    # the bundled profile has no end: one that ends the fighting on 1 March stops the model's clock
+    user = tmp_path / "conflicts.toml"
+    user.write_text(
+        '[[conflict]]\nslug = "russia-ukraine"\nname = "ended early"\nstart = "2022-02-24"\n'
+        'end = "2022-03-01"\n'
+        'party = [{ name = "Russia", camp = "r" }, { name = "Ukraine", camp = "u" }]\n'
+    )
+    estimate = ["estimate", SEED_SERIES, "--db", seed_db, "--format", "json"]
+    code, out, _ = invoke(group, *estimate)
+    assert code == 0
+    bundled = json.loads(out)
+    code, out, _ = invoke(group, *estimate, "--conflicts", str(user))
+    assert code == 0
+    ended = json.loads(out)
+    assert ended["as_of"] == bundled["as_of"] and ended["best"] < bundled["best"]
+    code, out, _ = invoke(group, "series", "--db", seed_db, "--conflicts", str(user), "--format", "json")
+    assert code == 0
+    [row] = [row for row in json.loads(out) if row["id"] == SEED_SERIES]
+    assert row["best"] == ended["best"]

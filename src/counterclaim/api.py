@@ -1,22 +1,38 @@
-"""The Python facade the CLI (and later the web layer) call: documents in, claims and scores out."""
+"""The use cases the CLI and the web layer call: documents in, claims, corrections, series and scores out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import sqlite3
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from counterclaim.actor_files import load_registry
-from counterclaim.errors import InputError
+from counterclaim.errors import InputError, NotALedgerError, NothingToCorrectError
 from counterclaim.evaluate import Report, evaluate
-from counterclaim.extract import Extractor, default_extractor, extract_item
+from counterclaim.extract import Extractor, build_extractor, default_extractor, extract_item
 from counterclaim.formats import read_claims
 from counterclaim.ingest import pipeline
-from counterclaim.ingest.inputs import read_manifest
+from counterclaim.ingest.corpora import parse_fields
+from counterclaim.ingest.html import RawPage
+from counterclaim.ingest.inputs import iter_paths, read_manifest
+from counterclaim.ingest.language import screen
 from counterclaim.ingest.pipeline import DEFAULT_BATCH
 from counterclaim.ingest.text import DEFAULT_MAX_BYTES
 from counterclaim.models import Claim, Document
 from counterclaim.store import Ledger, RunSummary
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from counterclaim.ingest.cluster import ExtractorFactory
+    from counterclaim.ingest.tables import ImportSummary
+    from counterclaim.reconcile import Conflicts, Method, Priors, Series
+    from counterclaim.reconcile.truths import Check, Score
 
 SAMPLES = Path(__file__).with_name("samples")
 SAMPLE_MANIFEST = SAMPLES / "manifest.jsonl"
@@ -86,11 +102,421 @@ def open_ledger(target: str | None = None, *, actors: Iterable[Path] = (), creat
 
 def ingest(
     ledger: Ledger,
-    inputs: Iterable[Document | InputError],
+    inputs: Iterable[Document | RawPage | InputError],
     *,
     extractor: Extractor | None = None,
+    client: Client | None = None,
+    factory: ExtractorFactory | None = None,
+    batch_size: int | None = None,
+    english_only: bool = False,
+    on_item: Callable[[RunSummary], None] | None = None,
+) -> RunSummary:
+    """Store documents and their claims in the ledger, extracting here or on a Dask cluster.
+
+    See :func:`counterclaim.ingest.pipeline.ingest`; ``batch_size`` defaults to 100 documents
+    per transaction here and to :data:`~counterclaim.ingest.cluster.CLUSTER_BATCH` on a cluster.
+    """
+    if batch_size is None:
+        from counterclaim.ingest.cluster import CLUSTER_BATCH
+
+        batch_size = CLUSTER_BATCH if client is not None else DEFAULT_BATCH
+    return pipeline.ingest(
+        ledger,
+        inputs,
+        extractor=extractor,
+        client=client,
+        factory=factory,
+        batch_size=batch_size,
+        english_only=english_only,
+        on_item=on_item,
+    )
+
+
+def reextract(
+    ledger: Ledger,
+    *,
+    extractor: Extractor | None = None,
+    everything: bool = False,
     batch_size: int = DEFAULT_BATCH,
     on_item: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
-    """Store the documents and their claims in the ledger (:func:`counterclaim.ingest.pipeline.ingest`)."""
-    return pipeline.ingest(ledger, inputs, extractor=extractor, batch_size=batch_size, on_item=on_item)
+    """Run the extractor again over the stored texts (:func:`counterclaim.ingest.pipeline.reextract`)."""
+    return pipeline.reextract(
+        ledger, extractor=extractor, everything=everything, batch_size=batch_size, on_item=on_item
+    )
+
+
+# -- reading inputs ----------------------------------------------------------------------------
+@overload
+def read_inputs(
+    paths: Sequence[str],
+    *,
+    manifest: Path | None = ...,
+    published: date | None = ...,
+    max_bytes: int = ...,
+    fields: str | None = ...,
+    timeout: float = ...,
+    any_language: bool = ...,
+    parse_html: Literal[True] = ...,
+) -> Iterator[Document | InputError]: ...
+
+
+@overload
+def read_inputs(
+    paths: Sequence[str],
+    *,
+    manifest: Path | None = ...,
+    published: date | None = ...,
+    max_bytes: int = ...,
+    fields: str | None = ...,
+    timeout: float = ...,
+    any_language: bool = ...,
+    parse_html: bool,
+) -> Iterator[Document | RawPage | InputError]: ...
+
+
+def read_inputs(
+    paths: Sequence[str],
+    *,
+    manifest: Path | None = None,
+    published: date | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    fields: str | None = None,
+    timeout: float = 20.0,
+    any_language: bool = False,
+    parse_html: bool = True,
+) -> Iterator[Document | RawPage | InputError]:
+    """The documents of a manifest's articles, then of every path, URL or ``-``, read as they are needed.
+
+    A crawl is never all in memory. Documents not in English become ``NotEnglishError`` unless
+    ``any_language``. Without ``parse_html``, HTML pages come unparsed (for a cluster's workers
+    to parse), and no language is judged here.
+
+    Raises:
+        CorpusRowError: ``fields`` is malformed (before anything is read).
+    """
+    columns = parse_fields(fields)  # a bad --fields fails before anything is read
+
+    def documents() -> Iterator[Document | RawPage | InputError]:
+        if manifest is not None:
+            yield from read_manifest(manifest, max_bytes=max_bytes)
+        yield from iter_paths(
+            paths,
+            published=published,
+            max_bytes=max_bytes,
+            fields=columns,
+            timeout=timeout,
+            parse_html=parse_html,
+        )
+
+    if any_language or not parse_html:
+        return documents()
+    return screen(cast("Iterator[Document | InputError]", documents()))  # parsed: no RawPage in it
+
+
+# -- the ledger's claims -----------------------------------------------------------------------
+#: Short names the command line uses for contract fields.
+_FIELD_NAMES = {"party": "subject_party", "role": "subject_role", "reject": "rejected"}
+
+
+def correct_claim(ledger: Ledger, claim_id: int, changes: Mapping[str, Any], *, note: str, by: str) -> int:
+    """Correct or reject a claim, audited with ``note`` and ``by``; returns how many fields changed.
+
+    The one place the rules of a correction live, for the command line and the web alike:
+    ``changes`` maps contract fields (or ``party``, ``role``, ``reject``) to new values; a
+    claimant is stored under its canonical name (an alias resolves through the ledger's
+    registry); a new value of an ``exact`` claim is also its interval (low = high = value),
+    unless low or high are given too. Every value is checked before anything is stored.
+
+    Raises:
+        NotFoundError: there is no such claim.
+        NothingToCorrectError: no field to correct is given.
+        CorrectionError: a field is unknown, a value does not fit its field, or the note is empty.
+    """
+    current = ledger.claim(claim_id, include_rejected=True)
+    wanted: dict[str, Any] = {}
+    for name, value in changes.items():
+        field_name = _FIELD_NAMES.get(name, name)
+        if field_name == "rejected" and value is False:
+            continue  # "not rejected" on the command line is no change
+        if isinstance(value, date):
+            value = value.isoformat()
+        wanted[field_name] = value
+    if isinstance(wanted.get("claimant"), str):
+        wanted["claimant"] = ledger.registry.canonical(wanted["claimant"]) or wanted["claimant"]
+    if "value" in wanted and wanted["value"] is not None:
+        qualifier = wanted.get("qualifier", current["qualifier"])
+        if qualifier == "exact" and "low" not in wanted and "high" not in wanted:
+            wanted["low"] = wanted["high"] = wanted["value"]
+    if not wanted:
+        raise NothingToCorrectError(
+            f"claim {claim_id}: say what to correct (claimant, measure, value, as-of date, party, role) "
+            "or reject it"
+        )
+    return ledger.correct(claim_id, wanted, note=note, by=by)
+
+
+def claim_detail(ledger: Ledger, claim_id: int) -> dict[str, Any]:
+    """One claim as corrected (rejected ones too), every report of it, and its corrections.
+
+    Returns ``{"claim": ..., "reports": [...], "corrections": [...]}``. Each report carries its
+    document (``document_id``, ``name``, ``outlet``, ``published``, ``url``), the ``evidence``
+    sentence, the document offsets ``start`` / ``end``, the ``number`` as the document writes it
+    and ``number_offset``, where that number sits in the sentence (None when it is not there, as
+    for a table's row); corrections are oldest first.
+
+    Raises:
+        LedgerError: there is no such claim.
+    """
+    claim = ledger.claim(claim_id, include_rejected=True)
+    return {"claim": claim, "reports": ledger.reports_of(claim_id), "corrections": ledger.history(claim_id)}
+
+
+# -- reconciliation ----------------------------------------------------------------------------
+# counterclaim.reconcile loads numpy and scipy: imported inside these functions, so that what
+# imports this module only to extract (a Dask worker, `counterclaim extract`) does not pay for it.
+
+
+def read_conflicts(paths: Iterable[Path] = ()) -> Conflicts:
+    """The bundled conflict profiles with the user's TOML files merged on top, in order.
+
+    Raises:
+        ReconcileError: a file cannot be read, is not TOML, or holds a malformed profile.
+    """
+    from counterclaim.reconcile import load_conflicts
+
+    return load_conflicts(*(_read_toml(path, "conflicts") for path in paths))
+
+
+def read_priors(path: Path | None = None) -> Priors:
+    """The priors of a TOML file (e.g. one written by ``calibrate --fit -o``), or the bundled ones.
+
+    Raises:
+        ReconcileError: the file cannot be read or is not TOML.
+    """
+    from counterclaim.reconcile import load_priors, priors_from_table
+
+    return priors_from_table(_read_toml(path, "priors")) if path else load_priors()
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    from counterclaim.reconcile import ReconcileError
+
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise ReconcileError(f"cannot read {what} file {path}: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ReconcileError(f"{what} file {path} is not valid TOML: {error}") from error
+
+
+def load_series(ledger: Ledger, conflicts: Conflicts) -> list[Series]:
+    """The ledger's claims grouped into series (conflict x measure x party x role), sorted by id."""
+    from counterclaim.reconcile import build_series
+
+    return build_series(ledger.claims(), registry=ledger.registry, conflicts=conflicts)
+
+
+def fit_series(series: Series, priors: Priors, *, conflicts: Conflicts, method: str = "model") -> Method:
+    """A method (by name, ``METHOD_NAMES``) fitted to a series' cumulative claims.
+
+    The model's clock runs from the start of the series' conflict and stops at its end, both
+    read from ``conflicts``: give the profiles the series were built with (the user's files too).
+
+    Raises:
+        ReconcileError: the series holds no cumulative claim, or the method is unknown.
+    """
+    from counterclaim.reconcile import ReconcileError, make_method
+
+    if not series.observations:
+        raise ReconcileError(
+            f"series {series.id} has no cumulative claim to reconcile "
+            f"({len(series.excluded)} incident or unknown-scope claims are kept out of it)"
+        )
+    profile = conflicts.get(series.conflict)
+    # a profile that is not the one the series was built with (another start) says nothing of its end
+    end = profile.end if profile and profile.start == series.start else None
+    fitted = make_method(method, priors=priors, seed=0, origin=series.start, end=end)
+    return fitted.fit(series.observations)
+
+
+def summarize_series(
+    all_series: Sequence[Series],
+    priors: Priors,
+    fitted: Mapping[str, Method] | None = None,
+    *,
+    conflicts: Conflicts,
+) -> list[dict[str, Any]]:
+    """Each series, numbered from 1, with the model's current low / best / high (none for incidents only).
+
+    ``fitted`` gives models already fitted, by series id (the dashboard keeps them); the others
+    are fitted here with ``conflicts``.
+    """
+    rows: list[dict[str, Any]] = []
+    for number, item in enumerate(all_series, 1):
+        model = (fitted or {}).get(item.id)
+        if model is None and item.observations:
+            model = fit_series(item, priors, conflicts=conflicts)
+        est = model.estimate() if model is not None else None
+        rows.append(
+            {"number": number, "id": item.id, "conflict": item.conflict, "measure": item.measure,
+             "party": item.party, "role": item.role, **(est.to_dict() if est else {}),
+             "claims": len(item.observations), "excluded": len(item.excluded), "note": item.note}
+        )  # fmt: skip
+    return rows
+
+
+def write_plots(
+    all_series: Sequence[Series], priors: Priors, folder: Path, *, conflicts: Conflicts, min_claims: int = 2
+) -> list[Path]:
+    """A PNG per series with at least ``min_claims`` cumulative claims, in ``folder``; the files written."""
+    from counterclaim.reconcile_plot import save_plot
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for item in all_series:
+        if len(item.observations) >= min_claims:
+            target = folder / (item.id.replace("/", "--") + ".png")
+            save_plot(item, fit_series(item, priors, conflicts=conflicts), target)
+            written.append(target)
+    return written
+
+
+def _truth_checks(truths: Path) -> tuple[list[Check], list[str]]:
+    from counterclaim.reconcile import ReconcileError
+    from counterclaim.reconcile.truths import build_checks, parse_truths
+
+    try:
+        text = truths.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ReconcileError(f"cannot read truths file {truths}: {error}") from error
+    return build_checks(parse_truths(text))
+
+
+def evaluate_estimates(truths: Path, priors: Priors) -> tuple[dict[str, Score], list[str]]:
+    """Each method's score against the later figures of a truths file, and the figures not checked.
+
+    Raises:
+        ReconcileError: the truths file cannot be read or is malformed.
+    """
+    from counterclaim.reconcile.truths import evaluate_checks
+
+    checks, skipped = _truth_checks(truths)
+    return evaluate_checks(checks, priors=priors), skipped
+
+
+def calibrate(
+    truths: Path, priors: Priors, *, fit: bool = False, output: Path | None = None
+) -> dict[str, Any]:
+    """Check the priors against a truths file; with ``fit``, find better ones on a small grid.
+
+    Returns ``residuals`` (each input against its later figure) and ``model`` (the model's
+    score); with ``fit`` also ``fitted`` (the score with the fitted priors), ``grid_points`` and
+    ``fitted_priors`` (mean and sd by relation/measure/role). The fitted priors are written to
+    ``output`` if given.
+
+    Raises:
+        ReconcileError: the truths file cannot be read, or gives no check.
+    """
+    from counterclaim.reconcile import ReconcileError
+    from counterclaim.reconcile.calibrate import fit_priors, residuals
+    from counterclaim.reconcile.priors import priors_to_toml
+    from counterclaim.reconcile.truths import evaluate_checks
+
+    checks, _ = _truth_checks(truths)
+    if not checks:
+        raise ReconcileError(f"{truths} gives no check: no later figure has an input of its quantity")
+    report: dict[str, Any] = {
+        "residuals": residuals(checks, priors),
+        "model": evaluate_checks(checks, methods=["model"], priors=priors)["model"].to_dict(),
+    }
+    if fit:
+        fitted, points = fit_priors(checks, priors)
+        report["fitted"] = evaluate_checks(checks, methods=["model"], priors=fitted)["model"].to_dict()
+        report["grid_points"] = len(points)
+        report["fitted_priors"] = {
+            "/".join(key): {"mean": fitted.lookup(*key).mean, "sd": fitted.lookup(*key).sd}
+            for key in sorted({(o.relation, o.measure, o.role) for c in checks for o in c.inputs})
+        }
+        if output:
+            output.write_text(priors_to_toml(fitted), encoding="utf-8")
+    return report
+
+
+# -- the demo ----------------------------------------------------------------------------------
+@dataclass
+class DemoLedger:
+    """The demo's fresh ledger and what filled it: the bundled tables' imports, the articles' run."""
+
+    path: Path
+    ledger: Ledger
+    imports: list[ImportSummary]
+    summary: RunSummary
+
+
+def demo(path: Path) -> DemoLedger:
+    """A fresh SQLite ledger at ``path`` of the bundled sample tables and articles.
+
+    An earlier demo ledger at ``path`` is replaced; any other file is left alone.
+
+    Raises:
+        NotALedgerError: ``path`` exists and is not a counterclaim ledger.
+    """
+    from counterclaim.ingest.tables import import_table, load_mapping
+
+    _remove_ledger(path)
+    ledger = open_ledger(str(path))
+    imports = [
+        import_table(ledger, SAMPLE_TABLES / folder / file, load_mapping(mapping))
+        for folder, file, mapping in SAMPLE_TABLE_FILES
+    ]
+    summary = ingest(ledger, list(read_manifest(SAMPLE_MANIFEST)), extractor=build_extractor())
+    return DemoLedger(path, ledger, imports, summary)
+
+
+def _remove_ledger(path: Path) -> None:
+    """Remove an earlier SQLite ledger at ``path`` (with its WAL files); refuse to touch any other file."""
+    if not path.exists():
+        return
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            is_ledger = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            ).fetchone()
+    except sqlite3.DatabaseError:
+        is_ledger = None
+    if not is_ledger:
+        raise NotALedgerError(f"{path} exists and is not a counterclaim ledger; give another path")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+__all__ = [
+    "DEFAULT_BATCH",
+    "SAMPLES",
+    "SAMPLE_MANIFEST",
+    "SAMPLE_TABLES",
+    "SAMPLE_TABLE_FILES",
+    "DemoLedger",
+    "Extraction",
+    "build_extractor",
+    "calibrate",
+    "claim_detail",
+    "collect",
+    "correct_claim",
+    "demo",
+    "evaluate_estimates",
+    "evaluate_manifest",
+    "extract_documents",
+    "fit_series",
+    "ingest",
+    "load_series",
+    "open_ledger",
+    "read_conflicts",
+    "read_inputs",
+    "read_priors",
+    "reextract",
+    "summarize_series",
+    "write_plots",
+]

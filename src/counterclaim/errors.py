@@ -21,7 +21,9 @@ Hierarchy::
     ├── InvalidDateError              E301 a date is not an ISO date (YYYY-MM-DD)
     ├── LedgerError                   E401 the ledger cannot be opened or written
     │   ├── NotFoundError             E402 no claim, document or run has the id asked for
-    │   └── CorrectionError           E403 a correction names an unknown field or an impossible value
+    │   ├── CorrectionError           E403 a correction names an unknown field or an impossible value
+    │   │   └── NothingToCorrectError E404 a correction names no field to change
+    │   └── NotALedgerError           E405 a file the demo would replace is not a ledger (left alone)
     ├── ReconcileError                E501 reconciliation cannot go on (series, method, claims, priors)
     └── ScaleError                    E601 Dask is missing, the cluster cannot be reached or finish
 
@@ -178,3 +180,15 @@ class ScaleError(CounterclaimError):
     """Dask is not installed, the cluster cannot be reached, or it cannot finish the work."""
 
     code = "E601"
+
+
+class NothingToCorrectError(CorrectionError):
+    """A correction names no field to change and does not reject the claim."""
+
+    code = "E404"
+
+
+class NotALedgerError(LedgerError):
+    """A file that would be replaced by a fresh ledger is not a counterclaim ledger: it is left alone."""
+
+    code = "E405"

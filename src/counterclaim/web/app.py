@@ -396,7 +396,7 @@ def _add_write_endpoints(app: FastAPI, board: Dashboard, token: str, max_upload_
     from counterclaim import api
     from counterclaim.extract import default_extractor
     from counterclaim.ingest import pipeline
-    from counterclaim.ingest.pipeline import extract_partition
+    from counterclaim.ingest.partitions import extract_partition
 
     expected = token.encode("utf-8")
     writer = WriterThread()

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from counterclaim.api import fit_series, summarize_series
 from counterclaim.errors import NotFoundError
 from counterclaim.reconcile import Method, Priors, ReconcileError, Series, build_series, load_conflicts
-from counterclaim.reconcile_cli import _method, series_rows
 from counterclaim.store import Ledger
 
 #: Points of the estimate band drawn on a series page, and of an overview sparkline.
@@ -131,9 +131,14 @@ class Dashboard:
             current = self._snapshot
             if current is not None and current.state == state:
                 return current
-            series = build_series(self.ledger.claims(), registry=self.ledger.registry)
-            fitted = {item.id: _method("model", item, self.priors) for item in series if item.observations}
-            rows = series_rows(series, self.priors, fitted)
+            conflicts = load_conflicts()
+            series = build_series(self.ledger.claims(), registry=self.ledger.registry, conflicts=conflicts)
+            fitted = {
+                item.id: fit_series(item, self.priors, conflicts=conflicts)
+                for item in series
+                if item.observations
+            }
+            rows = summarize_series(series, self.priors, fitted, conflicts=conflicts)
             for row, item in zip(rows, series, strict=True):
                 model = fitted.get(item.id)
                 row["spark"] = (

@@ -1,0 +1,271 @@
+"""The reconciliation commands: series, estimate, plot, calibrate, evaluate-estimates (see register)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from counterclaim import api
+from counterclaim.cli.common import ledger_options, one_line_errors, parse_iso_date, stdout
+from counterclaim.cli.output import number
+from counterclaim.reconcile import METHOD_NAMES, Conflicts, Estimate, Method, Series, find_series
+
+TRUTHS_HELP = "A CSV file in the format of truths.csv."
+
+
+def _ledger_series(
+    db: str, conflict_files: Sequence[Path], actors: Sequence[Path]
+) -> tuple[list[Series], Conflicts]:
+    """The series of the ledger at ``db``, and the conflict profiles (the user's too) they were built with."""
+    ledger = api.open_ledger(db, actors=actors, create=False)
+    conflicts = api.read_conflicts(conflict_files)
+    return api.load_series(ledger, conflicts), conflicts
+
+
+@click.command(name="series")
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@ledger_options
+@one_line_errors
+def series_command(
+    output_format: str,
+    db: str,
+    conflict_files: tuple[Path, ...],
+    actors: tuple[Path, ...],
+    priors_file: Path | None,
+) -> None:
+    """List every series (conflict x measure x party x role) with its current low / best / high.
+
+    Example:
+        counterclaim series --db ledger.db
+    """
+    all_series, conflicts = _ledger_series(db, conflict_files, actors)
+    rows = api.summarize_series(all_series, api.read_priors(priors_file), conflicts=conflicts)
+    if output_format == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    stdout().print(series_table(rows))
+
+
+def series_table(rows: Sequence[dict[str, Any]], title: str | None = None) -> Table:
+    """The series listing (:func:`counterclaim.api.summarize_series`) as a table."""
+    table = Table(title=title or "series (model: 5th / 50th / 95th percentile on the latest claim's day)")
+    for column in ("#", "series", "low", "best", "high", "as of", "claims", "other"):
+        table.add_column(
+            column, justify="right" if column in ("#", "low", "best", "high", "claims") else "left"
+        )
+    for row in rows:
+        table.add_row(
+            str(row["number"]), row["id"] + (f"\n[dim]{row['note']}[/]" if row["note"] else ""),
+            number(row.get("low")), number(row.get("best")), number(row.get("high")),
+            str(row.get("as_of", "")), str(row["claims"]), str(row["excluded"]),
+        )  # fmt: skip
+    return table
+
+
+def _explain_table(item: Series, est: Estimate, fitted: Method) -> Table:
+    table = Table(title=f"{item.id}: each claim's pull on best ({est.method}, {est.as_of.isoformat()})")
+    columns = ("claim", "claimant", "relation", "qualifier", "value", "as of", "adjusted", "bias", "weight")
+    for column in columns:
+        table.add_column(
+            column, justify="right" if column in ("value", "adjusted", "bias", "weight") else "left"
+        )
+    for claim in sorted(fitted.explain(est.as_of), key=lambda c: -c.weight):
+        table.add_row(
+            claim.key, claim.claimant or "", claim.relation, claim.qualifier, number(claim.value),
+            claim.as_of.isoformat() if claim.as_of else "", number(claim.adjusted),
+            f"x{2.718281828 ** claim.bias:.2f}", f"{claim.weight:.0%}",
+        )  # fmt: skip
+    return table
+
+
+def _print_estimate(item: Series, fitted: Method, est: Estimate, explain: bool) -> None:
+    out = stdout()
+    out.print(
+        f"{item.id}  {est.as_of.isoformat()}  [bold]{number(est.best)}[/]  "
+        f"({number(est.low)} – {number(est.high)})  {est.method}, {est.n_claims} claims"
+    )
+    if item.note:
+        out.print(f"[yellow]note:[/] {item.measure} is {item.note}")
+    if explain:
+        out.print(_explain_table(item, est, fitted))
+
+
+@click.command()
+@click.argument("series_ref", metavar="SERIES")
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=parse_iso_date,
+    help="The day to estimate (YYYY-MM-DD); the latest claim's day by default.",
+)
+@click.option("--method", type=click.Choice(list(METHOD_NAMES)), default="model", show_default=True)
+@click.option(
+    "--explain", is_flag=True, help="List each claim: its relation, bias-adjusted value and weight."
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@ledger_options
+@one_line_errors
+def estimate(
+    series_ref: str,
+    as_of: date | None,
+    method: str,
+    explain: bool,
+    output_format: str,
+    db: str,
+    conflict_files: tuple[Path, ...],
+    actors: tuple[Path, ...],
+    priors_file: Path | None,
+) -> None:
+    """Estimate one series (by its id or its number in `series`) on a day, by any method.
+
+    Example:
+        counterclaim estimate russia-ukraine/killed/russia/military --as-of 2022-04-07 --explain
+    """
+    all_series, conflicts = _ledger_series(db, conflict_files, actors)
+    item = find_series(all_series, series_ref)
+    fitted = api.fit_series(item, api.read_priors(priors_file), conflicts=conflicts, method=method)
+    est = fitted.estimate(as_of)
+    if output_format == "json":
+        claims = [c.to_dict() for c in fitted.explain(est.as_of)]
+        click.echo(
+            json.dumps({"series": item.id, **est.to_dict(), "note": item.note, "claims": claims}, indent=2)
+        )
+        return
+    _print_estimate(item, fitted, est, explain)
+
+
+@click.command()
+@click.argument("series_ref", metavar="SERIES")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.png or FILE.svg",
+)
+@click.option("--method", type=click.Choice(list(METHOD_NAMES)), default="model", show_default=True)
+@ledger_options
+@one_line_errors
+def plot(
+    series_ref: str,
+    output: Path,
+    method: str,
+    db: str,
+    conflict_files: tuple[Path, ...],
+    actors: tuple[Path, ...],
+    priors_file: Path | None,
+) -> None:
+    """Draw a series: the claims by claimant over time, coloured by relation, and the estimate band.
+
+    Example:
+        counterclaim plot russia-ukraine/killed/russia/military -o russia-killed.svg
+    """
+    if output.suffix.lower() not in (".png", ".svg"):
+        raise click.BadParameter("the file must end in .png or .svg", param_hint="-o")
+    from counterclaim.reconcile_plot import save_plot  # matplotlib loads only for this command
+
+    all_series, conflicts = _ledger_series(db, conflict_files, actors)
+    item = find_series(all_series, series_ref)
+    fitted = api.fit_series(item, api.read_priors(priors_file), conflicts=conflicts, method=method)
+    save_plot(item, fitted, output)
+    click.echo(f"wrote {output}", err=True)
+
+
+def _print_calibration(report: dict[str, Any], output: Path | None) -> None:
+    out = stdout()
+    table = Table(title="each input against its later figure: log(claim / later) and the prior")
+    columns = ("check", "claim", "relation", "quantity", "log ratio", "prior mean", "prior sd", "z")
+    for column in columns:
+        table.add_column(column)
+    keys = ("check", "claim", "relation", "quantity", "log_ratio", "prior_mean", "prior_sd", "z")
+    for row in report["residuals"]:
+        table.add_row(*(str(row[k]) for k in keys))
+    out.print(table)
+    out.print(f"model with these priors: {report['model']}")
+    if "fitted" in report:
+        out.print(f"fitted ({report['grid_points']} grid points): {report['fitted']}")
+        for key, values in report["fitted_priors"].items():
+            out.print(f"  {key}: mean {values['mean']}, sd {values['sd']}")
+        if output:
+            out.print(f"wrote {output}")
+
+
+@click.command()
+@click.option("--truths", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=TRUTHS_HELP)  # fmt: skip
+@click.option("--fit", is_flag=True, help="Search the grid of prior shifts and sd scales for a better fit.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --fit: write the priors here.",
+)
+@click.option("--priors", "priors_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Start from this priors file instead of data/priors.toml.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the residuals, scores and fit as JSON.")
+@one_line_errors
+def calibrate(truths: Path, fit: bool, output: Path | None, priors_file: Path | None, as_json: bool) -> None:
+    """Check the bias priors against a truths file, or fit them on a small grid (--fit).
+
+    Example:
+        counterclaim calibrate --truths ../shared/data/truths.csv --fit -o my-priors.toml
+    """
+    report = api.calibrate(truths, api.read_priors(priors_file), fit=fit, output=output)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    _print_calibration(report, output)
+
+
+@click.command(name="evaluate-estimates")
+@click.option("--truths", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=TRUTHS_HELP)  # fmt: skip
+@click.option("--priors", "priors_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A priors file replacing data/priors.toml.")  # fmt: skip
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print {method: {coverage, median_abs_log_error, checks}}."
+)
+@one_line_errors
+def evaluate_estimates(truths: Path, priors_file: Path | None, as_json: bool) -> None:
+    """Score the model and each transparent rule against the later figures of a truths file.
+
+    Example:
+        counterclaim evaluate-estimates --truths ../shared/data/truths.csv --json
+    """
+    scores, skipped = api.evaluate_estimates(truths, api.read_priors(priors_file))
+    for line in skipped:
+        click.echo(f"counterclaim: skipped {line}", err=True)
+    if as_json:
+        click.echo(json.dumps({name: score.to_dict() for name, score in scores.items()}, indent=2))
+        return
+    checks = next((score.checks for score in scores.values()), 0)  # every method meets every check
+    table = Table(
+        title=f"{checks} checks from {truths.name} (90% interval coverage; median |log error| of best)"
+    )
+    for column in ("method", "coverage", "median |log error|", "checks"):
+        table.add_column(column, justify="left" if column == "method" else "right")
+    for name, score in scores.items():
+        error = score.median_abs_log_error
+        table.add_row(
+            name, f"{score.coverage:.0%}", "" if error is None else f"{error:.3f}", str(score.checks)
+        )
+    stdout().print(table)
+
+
+COMMANDS = (series_command, estimate, plot, calibrate, evaluate_estimates)
+
+
+def register(cli: click.Group) -> None:
+    """Add the reconciliation commands to a click group (the `counterclaim` group registers them)."""
+    for command in COMMANDS:
+        cli.add_command(command)
