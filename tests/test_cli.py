@@ -29,6 +29,7 @@ def article(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_cli_extract_jsonl_carries_every_contract_field(article: Path):
     result = run("extract", str(article), "--published", "2022-04-07", "--format", "jsonl")
     assert result.returncode == 0, result.stderr
@@ -59,6 +60,7 @@ def test_cli_extract_jsonl_carries_every_contract_field(article: Path):
     ]
 
 
+@pytest.mark.slow
 def test_cli_extract_csv_and_table(article: Path):
     csv_out = run("extract", str(article), "--format", "csv")
     assert csv_out.returncode == 0
@@ -69,6 +71,7 @@ def test_cli_extract_csv_and_table(article: Path):
     assert "19,000" in table.stdout and "United Nations" in table.stdout
 
 
+@pytest.mark.slow
 def test_cli_extract_manifest(tmp_path: Path, article: Path):
     manifest = tmp_path / "manifest.jsonl"
     manifest.write_text(json.dumps({"file": article.name, "published": "2022-04-07", "outlet": "X"}) + "\n")
@@ -93,6 +96,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, Path]:
     return bad
 
 
+@pytest.mark.slow
 def test_cli_bad_inputs_each_get_one_line_and_the_rest_are_processed(tmp_path: Path, article: Path):
     bad = _bad_inputs(tmp_path)
     latin1 = tmp_path / "latin1.txt"  # not UTF-8: its encoding is detected and it is read
@@ -117,6 +121,7 @@ def test_cli_bad_inputs_each_get_one_line_and_the_rest_are_processed(tmp_path: P
     assert any(claim["evidence"] == "Caf\u00e9 owner: 12 people were killed." for claim in claims)
 
 
+@pytest.mark.slow
 def test_cli_nothing_readable_exits_1(tmp_path: Path):
     result = run("extract", str(tmp_path / "nope.txt"))
     assert result.returncode == 1
@@ -125,6 +130,7 @@ def test_cli_nothing_readable_exits_1(tmp_path: Path):
     ]
 
 
+@pytest.mark.slow
 def test_cli_bad_manifest_line_is_reported_and_skipped(tmp_path: Path, article: Path):
     manifest = tmp_path / "manifest.jsonl"
     manifest.write_text(
@@ -144,6 +150,7 @@ def test_cli_bad_manifest_line_is_reported_and_skipped(tmp_path: Path, article: 
     assert len(result.stdout.splitlines()) == 2
 
 
+@pytest.mark.slow
 def test_cli_invalid_date_is_a_usage_error(article: Path):
     result = run("extract", str(article), "--published", "07/04/2022")
     assert result.returncode == 2
@@ -151,6 +158,7 @@ def test_cli_invalid_date_is_a_usage_error(article: Path):
     assert "is not a date; use YYYY-MM-DD" in result.stderr
 
 
+@pytest.mark.slow
 def test_cli_bad_actor_file_is_one_line(tmp_path: Path, article: Path):
     actors = tmp_path / "actors.toml"
     actors.write_text("[[actor]\nname = broken")
@@ -160,6 +168,7 @@ def test_cli_bad_actor_file_is_one_line(tmp_path: Path, article: Path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_cli_user_actor_file_extends_the_registry(tmp_path: Path):
     text = tmp_path / "a.txt"
     text.write_text("The Northern Relief Collective said 40 villagers were killed.")
@@ -172,6 +181,7 @@ def test_cli_user_actor_file_extends_the_registry(tmp_path: Path):
     assert json.loads(result.stdout)["claimant"] == "NRC Monitor"
 
 
+@pytest.mark.slow
 def test_cli_evaluate_json_and_floors(tmp_path: Path, article: Path):
     manifest = tmp_path / "manifest.jsonl"
     manifest.write_text(json.dumps({"file": article.name, "published": "2022-04-07"}) + "\n")
@@ -193,6 +203,7 @@ def test_cli_evaluate_json_and_floors(tmp_path: Path, article: Path):
     assert "below the required floor: f1 0.800 < 0.9" in gated.stderr
 
 
+@pytest.mark.slow
 def test_cli_demo_ingests_the_bundled_samples_into_a_fresh_ledger(tmp_path: Path):
     database = tmp_path / "demo.db"
     result = run("demo", "--db", str(database), "--format", "jsonl")
@@ -220,6 +231,7 @@ def test_cli_demo_ingests_the_bundled_samples_into_a_fresh_ledger(tmp_path: Path
     assert other.read_text() == "my notes"
 
 
+@pytest.mark.slow
 def test_cli_help_has_an_example_for_every_command():
     for command in ("extract", "evaluate", "demo"):
         result = run(command, "--help")
@@ -227,6 +239,7 @@ def test_cli_help_has_an_example_for_every_command():
         assert "Example:" in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_extract_reads_standard_input():
     result = subprocess.run(
         [

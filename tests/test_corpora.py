@@ -64,6 +64,7 @@ def test_corpora_bad_field_specs_are_refused(spec: str):
         parse_fields(spec)
 
 
+@pytest.mark.slow
 def test_corpora_ingest_a_corpus_from_the_cli(tmp_path: Path):
     (tmp_path / "news.jsonl").write_text(
         json.dumps({"id": "a", "text": CLAIM, "published": "2022-04-07", "outlet": "X"})

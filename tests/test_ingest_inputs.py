@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, select, text
 
 from conftest import ARTICLE_HTML
@@ -32,6 +33,7 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_every_kind_of_bad_input_is_recorded_and_the_good_ones_land(
     tmp_path: Path, server: str, database_url: str
 ):

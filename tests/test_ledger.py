@@ -96,6 +96,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_ledger_cli_ingest_claims_documents(tmp_path: Path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(SEED_LIKE)
@@ -121,6 +122,7 @@ def test_ledger_cli_ingest_claims_documents(tmp_path: Path):
     assert [(r["value"], r["reports"]) for r in rows] == [(19000, 2)]
 
 
+@pytest.mark.slow
 def test_ledger_bad_database_url_is_one_line(tmp_path: Path):
     result = _cli("claims", "--db", "nosuchdb://x", cwd=tmp_path)
     assert result.returncode == 1
@@ -166,6 +168,7 @@ def test_ledger_bad_corrections_are_refused(ledger: Ledger, changes, note, messa
         ledger.history(999)
 
 
+@pytest.mark.slow
 def test_ledger_cli_correct_history_show(tmp_path: Path):
     (tmp_path / "a.txt").write_text(SEED_LIKE)
     assert (
@@ -214,6 +217,7 @@ def test_ledger_filters_by_date_and_document(ledger: Ledger):
     assert actors["Ukraine"]["claims"] == 2 and actors["Ukraine"]["is_party"] == 1
 
 
+@pytest.mark.slow
 def test_ledger_cli_actors_and_export(tmp_path: Path):
     (tmp_path / "a.txt").write_text(SEED_LIKE)
     assert (

@@ -108,6 +108,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     )
 
 
+@pytest.mark.slow
 def test_claims_and_export_write_parquet_with_typed_columns(tmp_path: Path):
     pq = pytest.importorskip("pyarrow.parquet")
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
@@ -130,6 +131,7 @@ def test_claims_and_export_write_parquet_with_typed_columns(tmp_path: Path):
         assert rows[0]["as_of"] == date.fromisoformat(expected[0]["as_of"])
 
 
+@pytest.mark.slow
 def test_reading_commands_refuse_a_missing_ledger(tmp_path: Path):
     result = _cli("claims", "--db", "nowhere.db", cwd=tmp_path)
     assert result.returncode == 1

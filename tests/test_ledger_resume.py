@@ -125,6 +125,7 @@ def _documents_stored(url: str) -> int:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_ledger_resume_after_kill_9_equals_an_uninterrupted_run(
     corpus: Path, reference: dict[str, object], database_url: str
 ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,7 @@ TEXT = st.lists(st.one_of(st.text(max_size=30), ODD, WORDS, HUGE), max_size=40).
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=TEXT, published=st.one_of(st.none(), st.dates().map(lambda d: d.isoformat())))
+@pytest.mark.slow
 def test_properties_extract_never_raises_and_spans_point_into_the_text(text: str, published: str | None):
     for claim in extract_claims(text, published=published):
         assert 0 <= claim.start < claim.end <= len(text)

@@ -87,6 +87,7 @@ def test_reconcile_cli_estimate_json_for_every_method(group: click.Group, seed_d
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_reconcile_cli_estimate_explain_and_plot(group: click.Group, seed_db: str, tmp_path: Path):
     code, out, _ = invoke(group, "estimate", "1", "--db", seed_db, "--explain")
     assert code == 0 and "adversary" in out and "weight" in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,6 +58,7 @@ def test_reconcile_properties_estimates_never_fall_in_time(claims: list[Observat
     back=st.integers(min_value=0, max_value=200),
     factor=st.floats(min_value=1.0, max_value=50.0),
 )
+@pytest.mark.slow
 def test_reconcile_properties_a_larger_verified_minimum_never_lowers_low(
     claims: list[Observation], offset: int, back: int, factor: float
 ):

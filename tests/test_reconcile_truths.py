@@ -94,6 +94,7 @@ def test_reconcile_truths_model_beats_every_rule_on_the_real_file(shared: Path):
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_reconcile_truths_calibration_never_worsens_and_touches_only_what_it_saw(shared: Path):
     checks, _ = build_checks(parse_truths((shared / "data" / "truths.csv").read_text(encoding="utf-8")))
     shipped = load_priors()

@@ -124,12 +124,14 @@ def client() -> Iterator[distributed.Client]:
         yield connected
 
 
+@pytest.mark.slow
 def test_scale_workers_run_this_checkout_of_counterclaim(client: distributed.Client):
     # the workers are other processes: they must import the code under test, not another install
     files = client.run(lambda: __import__("counterclaim").__file__)
     assert set(files.values()) == {counterclaim.__file__}
 
 
+@pytest.mark.slow
 def test_scale_poisoned_documents_are_input_errors_and_the_rest_goes_on(serial):
     content, _ = serial
     coded = [(source, code) for source, code, _ in content["errors"]]
@@ -140,6 +142,7 @@ def test_scale_poisoned_documents_are_input_errors_and_the_rest_goes_on(serial):
     assert len(content["documents"]) == DOCUMENTS - 2 + 3  # one page, two crawled
 
 
+@pytest.mark.slow
 def test_scale_cluster_ledger_equals_the_serial_ledger(
     client: distributed.Client, corpus: Path, serial, database_url: str
 ):
@@ -161,6 +164,7 @@ def test_scale_cluster_ledger_equals_the_serial_ledger(
     assert all(count <= 1 for _, count in built.values()) and sum(count for _, count in built.values()) >= 1
 
 
+@pytest.mark.slow
 def test_scale_in_process_without_a_client_equals_the_serial_ledger(corpus: Path, serial, tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'in-process.db'}"
     ledger = Ledger.open(url)
@@ -171,6 +175,7 @@ def test_scale_in_process_without_a_client_equals_the_serial_ledger(corpus: Path
     assert ledger_content(url) == serial[0]
 
 
+@pytest.mark.slow
 def test_scale_a_worker_killed_mid_run_loses_and_duplicates_nothing(corpus: Path, serial, database_url: str):
     with local_cluster() as cluster, distributed.Client(cluster) as connected:
         before = connected.run(os.getpid)
@@ -214,6 +219,7 @@ def run_cli(*args: str, block_dask: bool = False) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.slow
 def test_scale_cli_ingest_on_a_scheduler_equals_the_plain_ingest(
     client: distributed.Client, corpus: Path, tmp_path: Path
 ):
@@ -225,6 +231,7 @@ def test_scale_cli_ingest_on_a_scheduler_equals_the_plain_ingest(
     assert ledger_content(f"sqlite:///{clustered}") == ledger_content(f"sqlite:///{plain}")
 
 
+@pytest.mark.slow
 def test_scale_cli_without_dask_says_to_install_the_extra_in_one_line(corpus: Path, tmp_path: Path):
     for flag in (["--workers", "2"], ["--scheduler", "tcp://127.0.0.1:8786"]):
         result = run_cli("ingest", str(corpus), "--db", str(tmp_path / "x.db"), *flag, block_dask=True)
@@ -234,6 +241,7 @@ def test_scale_cli_without_dask_says_to_install_the_extra_in_one_line(corpus: Pa
     assert not (tmp_path / "x.db").exists()  # refused before the ledger was made
 
 
+@pytest.mark.slow
 def test_scale_cli_refuses_both_a_scheduler_and_local_workers(corpus: Path, tmp_path: Path):
     result = run_cli(
         "ingest", str(corpus), "--db", str(tmp_path / "x.db"), "--workers", "2", "--scheduler", "tcp://h:1"
@@ -241,6 +249,7 @@ def test_scale_cli_refuses_both_a_scheduler_and_local_workers(corpus: Path, tmp_
     assert result.returncode == 1 and "not both" in result.stderr
 
 
+@pytest.mark.slow
 def test_scale_cli_without_a_reachable_scheduler_is_one_line(corpus: Path, tmp_path: Path):
     result = run_cli(
         "ingest", str(corpus), "--db", str(tmp_path / "x.db"), "--scheduler", "tcp://127.0.0.1:9", "--quiet"
@@ -256,6 +265,7 @@ def _worker_settings() -> tuple[object, object]:
     )
 
 
+@pytest.mark.slow
 def test_scale_a_local_cluster_runs_without_the_dashboards_sampling_unless_the_user_wants_it(
     monkeypatch: pytest.MonkeyPatch,
 ):

@@ -78,6 +78,7 @@ def test_economist_table_ranges_bounds_numbers_and_its_traps():
 
 
 @pytest.mark.parametrize("mapping", sorted(TABLES))
+@pytest.mark.slow
 def test_each_bundled_table_imports_once_and_again_changes_nothing(ledger: Ledger, mapping: str):
     first = import_table(ledger, TABLES[mapping], load_mapping(mapping))
     assert first.new_claims > 0 and first.new_claims + first.merged == first.claims
@@ -197,6 +198,7 @@ def test_number_and_date_readers():
     assert strptime_format("d/m/yyyy") == "%d/%m/%Y" and strptime_format("%Y") == "%Y"
 
 
+@pytest.mark.slow
 def test_cli_import_counts_rows_and_exits_partial_for_rejected_rows(tmp_path: Path):
     result = subprocess.run(
         [sys.executable, "-m", "counterclaim", "import", str(TABLES["economist-ukraine"]), "--map",

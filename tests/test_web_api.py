@@ -37,6 +37,7 @@ def client(base: str) -> Iterator[httpx.Client]:
         yield session
 
 
+@pytest.mark.slow
 def test_web_series_list_and_one_series(client: httpx.Client):
     rows = client.get("/api/series").json()["series"]
     longest = max(rows, key=lambda row: row["claims"])
@@ -202,6 +203,7 @@ def test_web_full_text_search_on_both_backends(sample_ledger):
     assert [hit["name"] for hit in found] == ["late.txt"]
 
 
+@pytest.mark.slow
 def test_web_serve_with_several_worker_processes_answers(web_ledger: str):
     import socket
     import subprocess
@@ -263,6 +265,7 @@ def test_web_repeated_pages_are_the_same_bytes_with_etag_and_gzip(client: httpx.
     assert "etag" not in client.get("/api/claims.csv?measure=killed").headers  # downloads stream
 
 
+@pytest.mark.slow
 def test_web_sees_what_another_process_writes_after_its_recheck(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
     writer = api.open_ledger(url)

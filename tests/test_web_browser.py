@@ -22,6 +22,7 @@ TOKEN = "browser-test-token"
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (.ci/run installs it)"),
 ]
 
