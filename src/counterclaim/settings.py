@@ -88,7 +88,9 @@ class Settings:
 
     def with_flags(self, **flags: Any) -> Settings:
         """These settings with the flags given (None: not given) on top."""
-        given = {name: _typed(name, value) for name, value in flags.items() if value is not None and value != ()}
+        given = {
+            name: _typed(name, value) for name, value in flags.items() if value is not None and value != ()
+        }
         return replace(self, **given)
 
     def to_environment(self) -> dict[str, str]:
@@ -101,7 +103,9 @@ class Settings:
         """The settings :meth:`to_environment` passed down."""
         env = os.environ if environ is None else environ
         data = json.loads(env.get(SETTINGS_ENV) or "{}")
-        return cls(**{name: _typed(name, value) for name, value in data.items()}, token=env.get(TOKEN_ENV) or None)
+        return cls(
+            **{name: _typed(name, value) for name, value in data.items()}, token=env.get(TOKEN_ENV) or None
+        )
 
 
 _NAMES = tuple(item.name for item in fields(Settings))

@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
 from counterclaim.about import __version__
 from counterclaim.cli import demo, extracting, ingesting, ledger, reconciling, serve
-from counterclaim.cli.common import EXIT_ERROR, error_line
+from counterclaim.cli.common import EXIT_ERROR, configure_logging, error_line, settings_defaults
 from counterclaim.errors import CounterclaimError
+from counterclaim.settings import Settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="counterclaim")
-def cli() -> None:
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="COUNTERCLAIM_CONFIG",
+    help="A settings file ([counterclaim] table: db, actors, lexicon, priors, conflicts, max_bytes, "
+    "timeout, batch_size, recheck); ./counterclaim.toml is read if it exists. Flags and COUNTERCLAIM_* "
+    "variables win over it.",
+)
+@click.option("--verbose", "-v", count=True, help="Say what the library does on stderr (-vv: more).")
+@click.pass_context
+def cli(context: click.Context, config: Path | None, verbose: int) -> None:
     """Who claimed how many were killed, wounded, captured or displaced, and when."""
+    configure_logging(verbose)
+    settings = Settings.load(config)
+    context.obj = settings
+    # every command's options default to the settings (click: flag > its variable > default_map)
+    defaults = settings_defaults(settings)
+    context.default_map = dict.fromkeys(context.command.commands, defaults)  # type: ignore[attr-defined]
 
 
 def _register(group: click.Group) -> None:

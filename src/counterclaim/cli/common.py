@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -15,6 +16,7 @@ from rich.console import Console
 from counterclaim.dates import parse_published
 from counterclaim.errors import CounterclaimError
 from counterclaim.ingest.text import DEFAULT_MAX_BYTES
+from counterclaim.settings import Settings
 
 # 0 success; 1 an error (nothing could be read, a data file is bad, a score is below a required
 # floor); 2 a usage error (click's own); 3 partial success (some inputs failed, the rest were processed)
@@ -27,6 +29,38 @@ stderr = Console(stderr=True, highlight=False)
 def stdout() -> Console:
     """The console for results: the terminal's width, or wide enough not to fold when piped."""
     return Console(highlight=False, width=None if sys.stdout.isatty() else 220)
+
+
+def configure_logging(verbose: int) -> None:
+    """The library's log on stderr: warnings always, what it does with -v, every detail with -vv."""
+    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("counterclaim: %(levelname)s: %(message)s"))
+    library = logging.getLogger("counterclaim")
+    library.handlers[:] = [handler]
+    library.setLevel(level)
+    library.propagate = False
+
+
+def settings_defaults(settings: Settings) -> dict[str, Any]:
+    """The settings a file or the environment changed, as the defaults of the commands' options
+    (by parameter name); an option's own default stands for the others."""
+    given, default = _as_options(settings), _as_options(Settings())
+    return {name: value for name, value in given.items() if value != default[name]}
+
+
+def _as_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "db": settings.db,
+        "actors": settings.actors,
+        "lexicon": settings.lexicon,
+        "priors_file": settings.priors,
+        "conflict_files": settings.conflicts,
+        "max_bytes": settings.max_bytes,
+        "timeout": settings.timeout,
+        "batch_size": settings.batch_size,
+        "recheck": settings.recheck,
+    }
 
 
 def error_line(message: str) -> None:
