@@ -1,0 +1,112 @@
+"""The JSON API's reads (``GET /api/...``): each answers from one :class:`Dashboard` method."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response, StreamingResponse
+
+from counterclaim.store.queries import LISTING_COLUMNS
+from counterclaim.web.data import Dashboard
+from counterclaim.web.deps import Board, Filters, Limit, Offset
+from counterclaim.web.responses import json_response
+
+router = APIRouter()
+
+
+@router.get("/api/series", tags=["series"], summary="Every series with its current low / best / high")
+def api_series(board: Board) -> Response:
+    return json_response(board.series_list())
+
+
+@router.get(
+    "/api/series/{series_id:path}",
+    tags=["series"],
+    summary="One series: its estimate, the band over time, its claims as points, its incidents",
+)
+def api_one_series(series_id: str, board: Board) -> Response:
+    return json_response(board.series_body(series_id))
+
+
+@router.get("/api/claims", tags=["claims"], summary="Claims, filtered and paged (corrections applied)")
+def api_claims(board: Board, filters: Filters, limit: Limit = 50, offset: Offset = 0) -> Response:
+    return json_response(board.claims_listing(filters, limit=limit, offset=offset))
+
+
+def _download(board: Dashboard, filters: dict[str, Any], kind: str) -> StreamingResponse:
+    columns = [*LISTING_COLUMNS, "outlet", "published"]
+
+    def lines() -> Iterator[str]:
+        if kind == "csv":
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            for row in board.all_claims(**filters):
+                writer.writerow(row)
+                if buffer.tell() > 65536:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+        else:
+            for row in board.all_claims(**filters):
+                yield json.dumps({key: row.get(key) for key in columns}, ensure_ascii=False) + "\n"
+
+    media = "text/csv; charset=utf-8" if kind == "csv" else "application/x-ndjson"
+    headers = {"content-disposition": f'attachment; filename="claims.{kind}"'}
+    return StreamingResponse(lines(), media_type=media, headers=headers)
+
+
+@router.get("/api/claims.csv", tags=["claims"], summary="Every claim the filters select, as CSV")
+def api_claims_csv(board: Board, filters: Filters) -> StreamingResponse:
+    return _download(board, filters, "csv")
+
+
+@router.get("/api/claims.jsonl", tags=["claims"], summary="Every claim the filters select, as JSON lines")
+def api_claims_jsonl(board: Board, filters: Filters) -> StreamingResponse:
+    return _download(board, filters, "jsonl")
+
+
+@router.get(
+    "/api/claims/{claim_id}",
+    tags=["claims"],
+    summary="One claim: its fields as corrected, every report with its sentence, its corrections",
+)
+def api_claim(claim_id: int, board: Board) -> Response:
+    return json_response(board.claim(claim_id))
+
+
+@router.get(
+    "/api/documents",
+    tags=["documents"],
+    summary="Documents; with q, those with every word of q (full-text search), best first",
+)
+def api_documents(board: Board, q: str | None = None, limit: Limit = 50, offset: Offset = 0) -> Response:
+    return json_response(board.documents_listing(q=q, limit=limit, offset=offset))
+
+
+@router.get(
+    "/api/documents/{document_id}",
+    tags=["documents"],
+    summary="One document: its text and the span of every claim it carries",
+)
+def api_document(document_id: int, board: Board) -> Response:
+    return json_response(board.document(document_id))
+
+
+@router.get("/api/actors", tags=["reference"], summary="The actors the ledger knows, with their claims")
+def api_actors(board: Board) -> Response:
+    return json_response({"actors": board.actors()})
+
+
+@router.get("/api/conflicts", tags=["reference"], summary="The conflict profiles series are grouped by")
+def api_conflicts(board: Board) -> Response:
+    return json_response({"conflicts": board.conflicts()})
+
+
+__all__ = ["router"]
