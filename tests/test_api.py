@@ -162,3 +162,25 @@ def test_api_correcting_through_the_cli_and_the_web_stores_the_same_claim(tmp_pa
         for ledger in (by_cli, by_web)
     ]
     assert fields[0] == fields[1] and len(fields[0]) == 5
+
+
+def test_api_settings_come_from_a_file_the_environment_and_the_flags_in_that_order(tmp_path: Path):
+    from counterclaim.errors import DataFileError
+    from counterclaim.settings import Settings
+
+    config = tmp_path / "counterclaim.toml"
+    config.write_text('[counterclaim]\ndb = "file.db"\nactors = ["mine.toml"]\ntimeout = 30\nmax_bytes = 5\n')
+    settings = Settings.load(
+        config, environ={"COUNTERCLAIM_TIMEOUT": "45", "COUNTERCLAIM_TOKEN": "s3cret"}, max_bytes=7, lexicon=None
+    )
+    assert settings.db == "file.db" and settings.actors == (tmp_path / "mine.toml",)  # beside the file
+    assert (settings.timeout, settings.max_bytes, settings.token) == (45.0, 7, "s3cret")
+    assert "s3cret" not in repr(settings)  # the token is never shown
+    travelled = Settings.from_environment(settings.to_environment())
+    assert travelled == settings
+    config.write_text('[counterclaim]\ntoken = "secret"\n')
+    with pytest.raises(DataFileError, match="never read from a file"):
+        Settings.load(config, environ={})
+    config.write_text('[counterclaim]\nclaimant_column = "x"\n')
+    with pytest.raises(DataFileError, match="unknown setting"):
+        Settings.load(config, environ={})

@@ -199,7 +199,7 @@ def write_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tup
         deadline = time.monotonic() + 90
         while True:
             try:
-                if httpx.get(f"{base}/api/series", timeout=30).status_code == 200:
+                if httpx.get(f"{base}/api/series", timeout=5).status_code == 200:
                     break
             except httpx.TransportError:
                 pass

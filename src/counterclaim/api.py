@@ -371,7 +371,7 @@ def write_plots(
     all_series: Sequence[Series], priors: Priors, folder: Path, *, conflicts: Conflicts, min_claims: int = 2
 ) -> list[Path]:
     """A PNG per series with at least ``min_claims`` cumulative claims, in ``folder``; the files written."""
-    from counterclaim.reconcile_plot import save_plot
+    from counterclaim.reconcile.plot import save_plot
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []

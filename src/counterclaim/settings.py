@@ -53,7 +53,7 @@ class Settings:
     batch_size: int | None = None
     #: the server: writes allowed (with the token), seconds between looks for others' writes
     allow_writes: bool = False
-    recheck: float = 2.0
+    recheck: float = 1.0
     token: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -109,6 +109,7 @@ class Settings:
 
 
 _NAMES = tuple(item.name for item in fields(Settings))
+_NULLABLE = frozenset({"lexicon", "priors", "batch_size", "token"})
 
 
 def read_file(path: Path) -> dict[str, Any]:
@@ -142,6 +143,8 @@ def _list(value: Any, path: Path, name: str) -> list[str]:
 
 def _typed(name: str, value: Any) -> Any:
     """A setting's value as its field's type, from a file, an environment variable or a flag."""
+    if value is None and name in _NULLABLE:
+        return None
     try:
         if name in ("actors", "conflicts"):
             items = value.split(os.pathsep) if isinstance(value, str) else value

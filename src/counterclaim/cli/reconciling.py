@@ -172,7 +172,7 @@ def plot(
     """
     if output.suffix.lower() not in (".png", ".svg"):
         raise click.BadParameter("the file must end in .png or .svg", param_hint="-o")
-    from counterclaim.reconcile_plot import save_plot  # matplotlib loads only for this command
+    from counterclaim.reconcile.plot import save_plot  # matplotlib loads only for this command
 
     all_series, conflicts = _ledger_series(db, conflict_files, actors)
     item = find_series(all_series, series_ref)

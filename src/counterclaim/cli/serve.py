@@ -7,6 +7,7 @@ import os
 import click
 
 from counterclaim.cli.common import db_option, error_line
+from counterclaim.settings import Settings
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -44,8 +45,16 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
     help="How often the ledger is looked at for changes made by other processes (an ingest running "
     "meanwhile); answers are kept until it changes.",
 )
+@click.pass_obj
 def serve(
-    db: str, host: str, port: int, allow_writes: bool, token: str | None, workers: int, recheck: float
+    settings: Settings | None,
+    db: str,
+    host: str,
+    port: int,
+    allow_writes: bool,
+    token: str | None,
+    workers: int,
+    recheck: float,
 ) -> None:
     """Serve the dashboard and its JSON API (read-only unless --allow-writes); see docs/dashboard.md.
 
@@ -54,12 +63,15 @@ def serve(
     """
     import uvicorn
 
-    from counterclaim.web import create_app
+    from counterclaim.web.app import create_app_from_settings
 
     if allow_writes and not token:
         raise click.UsageError("--allow-writes needs a token: set COUNTERCLAIM_TOKEN (or pass --token)")
+    settings = (settings or Settings()).with_flags(
+        db=db, allow_writes=allow_writes, token=token, recheck=recheck
+    )
     # opens the ledger: errors show here
-    app = create_app(db, allow_writes=allow_writes, token=token, recheck=recheck)
+    app = create_app_from_settings(settings)
     if host not in LOOPBACK:
         error_line(
             f"warning: listening on {host}, not loopback: anyone who can reach this address reads the ledger"
@@ -70,25 +82,14 @@ def serve(
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
-    _serve_workers(db, host, port, allow_writes, token, workers, recheck)
+    _serve_workers(settings, host, port, workers)
 
 
-def _serve_workers(
-    db: str, host: str, port: int, allow_writes: bool, token: str | None, workers: int, recheck: float
-) -> None:
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     """Several server processes: each builds its own app from the settings passed down in the environment."""
     import uvicorn
 
-    from counterclaim.web.app import SERVE_DB_ENV, SERVE_RECHECK_ENV, SERVE_WRITES_ENV
-
-    os.environ.update(
-        {
-            SERVE_DB_ENV: db,
-            SERVE_WRITES_ENV: "1" if allow_writes else "",
-            SERVE_RECHECK_ENV: str(recheck),
-            "COUNTERCLAIM_TOKEN": token or "",
-        }
-    )
+    os.environ.update(settings.to_environment())
     uvicorn.run(
         "counterclaim.web.app:app_from_environment",
         factory=True,

@@ -8,7 +8,6 @@ The routes live in routers: :mod:`.json_routes`, :mod:`.pages` and (with writes)
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from counterclaim.about import __version__
 from counterclaim.errors import CounterclaimError, NotFoundError
 from counterclaim.reconcile import Priors, load_priors
+from counterclaim.settings import Settings
 from counterclaim.store import Ledger, WriterThread
 from counterclaim.web import json_routes, pages, writes
 from counterclaim.web.cache import ResponseCache
@@ -54,11 +54,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-#: Where `counterclaim serve --workers N` passes its settings to each worker process.
-SERVE_DB_ENV = "COUNTERCLAIM_SERVE_DB"
-SERVE_WRITES_ENV = "COUNTERCLAIM_SERVE_WRITES"
-SERVE_RECHECK_ENV = "COUNTERCLAIM_SERVE_RECHECK"
 
 
 class SecurityHeaders:
@@ -110,9 +105,12 @@ def create_app(
     templates = Pages(allow_writes=allow_writes)
 
     @contextlib.asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(started: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         yield
+        settings = getattr(started.state, "writes", None)
+        if settings is not None:  # the writes queued before the server stopped are finished
+            settings.writer.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -152,29 +150,32 @@ def create_app(
     # in this order: OpenAPI lists the paths as they were added
     app.include_router(json_routes.router)
     if allow_writes:
-        writer = WriterThread()
-        app.router.on_shutdown.append(writer.close)
         app.state.writes = writes.WriteSettings(
-            token=(token or "").encode("utf-8"), max_upload_bytes=max_upload_bytes, writer=writer
+            token=(token or "").encode("utf-8"), max_upload_bytes=max_upload_bytes, writer=WriterThread()
         )
         app.include_router(writes.router)
     app.include_router(pages.router)
     return app
 
 
-def app_from_environment() -> FastAPI:
-    """The app of one of several server processes (``counterclaim serve --workers N``).
+def create_app_from_settings(settings: Settings) -> FastAPI:
+    """The dashboard app as :class:`~counterclaim.settings.Settings` describe it (db, writes, token,
+    recheck, priors)."""
+    from counterclaim.api import read_priors
 
-    The settings come from ``COUNTERCLAIM_SERVE_DB``, ``COUNTERCLAIM_SERVE_WRITES`` (non-empty:
-    writes allowed), ``COUNTERCLAIM_SERVE_RECHECK`` and ``COUNTERCLAIM_TOKEN``, which the
-    ``serve`` command sets.
-    """
     return create_app(
-        os.environ[SERVE_DB_ENV],
-        allow_writes=bool(os.environ.get(SERVE_WRITES_ENV)),
-        token=os.environ.get("COUNTERCLAIM_TOKEN") or None,
-        recheck=float(os.environ.get(SERVE_RECHECK_ENV) or RECHECK_SECONDS),
+        settings.db,
+        allow_writes=settings.allow_writes,
+        token=settings.token,
+        recheck=settings.recheck,
+        priors=read_priors(settings.priors) if settings.priors else None,
     )
 
 
-__all__ = ["DEFAULT_MAX_UPLOAD", "THREADS", "app_from_environment", "create_app"]
+def app_from_environment() -> FastAPI:
+    """The app of one of several server processes (``counterclaim serve --workers N``), from the
+    settings the ``serve`` command passed down in the environment (:meth:`Settings.to_environment`)."""
+    return create_app_from_settings(Settings.from_environment())
+
+
+__all__ = ["DEFAULT_MAX_UPLOAD", "THREADS", "app_from_environment", "create_app", "create_app_from_settings"]

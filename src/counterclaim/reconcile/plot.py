@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from counterclaim.reconcile import Method, Series
+from counterclaim.reconcile.base import Method
+from counterclaim.reconcile.series import Series
 
 COLOURS = {
     "own": "#1f77b4",
