@@ -7,11 +7,14 @@ A value is checked before it is stored, so no correction can leave a claim the v
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
 from counterclaim.errors import CorrectionError
 from counterclaim.models import MEASURES, QUALIFIERS, ROLES, SCOPES, UNITS
+
+log = logging.getLogger(__name__)
 
 #: Fields an analyst may correct.
 CORRECTABLE = frozenset(
@@ -96,17 +99,28 @@ def _expected(name: str) -> str:
     return "a whole number" if name in INTEGER_FIELDS else "text"
 
 
-def typed(field_name: str, text: str | None) -> Any:
+def typed(field_name: str, text: str | None, claim_id: int | None = None) -> Any:
     """A correction's stored text back as the field's type.
 
     Values stored before corrections were checked are read leniently: a count that is not a
-    whole number reads as None rather than breaking every view of the ledger.
+    whole number is reported (a warning naming the claim) and reads as None, rather than
+    breaking every view of the ledger; correcting the field again, or rejecting the claim,
+    repairs it.
     """
     if text is None or text == "":
         return None
     if field_name in INTEGER_FIELDS:
         digits = text.replace(",", "").strip()
-        return int(digits) if digits.isascii() and digits.isdigit() else None
+        if digits.isascii() and digits.isdigit() and int(digits) <= MAX_COUNT:
+            return int(digits)
+        log.warning(
+            "claim %s: a stored correction of %s is not a whole number (%r); it is read as empty: "
+            "correct the field again or reject the claim",
+            claim_id if claim_id is not None else "?",
+            field_name,
+            text,
+        )
+        return None
     if field_name == "rejected":
         return text.lower() in _TRUE
     return text
@@ -120,5 +134,5 @@ def overlay(
         record["rejected"] = False
         record["corrected"] = record["id"] in corrections
         for field_name, after in corrections.get(record["id"], []):
-            record[field_name] = typed(field_name, after)
+            record[field_name] = typed(field_name, after, record["id"])
     return records
