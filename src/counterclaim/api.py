@@ -256,6 +256,26 @@ def correct_claim(ledger: Ledger, claim_id: int, changes: Mapping[str, Any], *, 
     return ledger.correct(claim_id, wanted, note=note, by=by)
 
 
+def import_table(
+    ledger: Ledger,
+    path: Path,
+    mapping: str | Path,
+    *,
+    claimant: str | None = None,
+    source_url: str | None = None,
+) -> ImportSummary:
+    """Import a table of claims through a mapping (a bundled mapping's name or a file), as one run.
+
+    Raises:
+        DataFileError: the mapping is malformed.
+        InputError: the table cannot be read.
+    """
+    from counterclaim.ingest.tables import import_table as import_rows
+    from counterclaim.ingest.tables import load_mapping
+
+    return import_rows(ledger, path, load_mapping(mapping), claimant=claimant, source_url=source_url)
+
+
 def claim_detail(ledger: Ledger, claim_id: int) -> dict[str, Any]:
     """One claim as corrected (rejected ones too), every report of it, and its corrections.
 
@@ -510,6 +530,7 @@ __all__ = [
     "evaluate_manifest",
     "extract_documents",
     "fit_series",
+    "import_table",
     "ingest",
     "load_series",
     "open_ledger",

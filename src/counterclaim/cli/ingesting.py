@@ -263,10 +263,9 @@ def import_command(
     Example:
         counterclaim import russia_losses_personnel.json --map ua-gs-russian-losses --db ledger.db
     """
-    from counterclaim.ingest.tables import import_table, load_mapping
-
-    mapping = load_mapping(mapping_name)
-    summary = import_table(api.open_ledger(db), path, mapping, claimant=claimant, source_url=source_url)
+    summary = api.import_table(
+        api.open_ledger(db), path, mapping_name, claimant=claimant, source_url=source_url
+    )
     if not quiet:
         for error in summary.rejected:
             error_line(str(error))

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from counterclaim.api import claim_detail
 from counterclaim.reconcile import Priors, ReconcileError, load_conflicts
 from counterclaim.store import Ledger
 from counterclaim.web.responses import to_json
@@ -154,21 +155,16 @@ class Dashboard:
             offset += chunk
 
     def claim(self, claim_id: int) -> dict[str, Any]:
-        claim = self.ledger.claim(claim_id, include_rejected=True)
-        reports = self.ledger.reports_of(claim_id)
-        for report in reports:
+        """:func:`counterclaim.api.claim_detail`, with links to the documents and the series it is in."""
+        detail = claim_detail(self.ledger, claim_id)
+        for report in detail["reports"]:
             report["links"] = {"html": f"/documents/{report['document_id']}#claim-{claim_id}"}
-        series = [
+        detail["series"] = [
             item.id
             for item in self.snapshot().series
             if any(o.key == str(claim_id) for o in item.observations)
         ]
-        return {
-            "claim": claim,
-            "reports": reports,
-            "corrections": self.ledger.history(claim_id),
-            "series": series,
-        }
+        return detail
 
     def document(self, document_id: int) -> dict[str, Any]:
         return self.ledger.document(document_id)
