@@ -463,7 +463,8 @@ def demo(path: Path) -> DemoLedger:
     Raises:
         NotALedgerError: ``path`` exists and is not a counterclaim ledger.
     """
-    from counterclaim.ingest.tables import import_table, load_mapping
+    from counterclaim.ingest.mappings import load_mapping
+    from counterclaim.ingest.tables import import_table
 
     _remove_ledger(path)
     ledger = open_ledger(str(path))

@@ -263,7 +263,8 @@ def import_command(
     Example:
         counterclaim import russia_losses_personnel.json --map ua-gs-russian-losses --db ledger.db
     """
-    from counterclaim.ingest.tables import import_table, load_mapping
+    from counterclaim.ingest.mappings import load_mapping
+    from counterclaim.ingest.tables import import_table
 
     mapping = load_mapping(mapping_name)
     summary = import_table(api.open_ledger(db), path, mapping, claimant=claimant, source_url=source_url)
