@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
     from counterclaim.ingest.cluster import ExtractorFactory
+    from counterclaim.ingest.mappings import TableMapping
     from counterclaim.ingest.tables import ImportSummary
     from counterclaim.reconcile import Conflicts, Method, Priors, Series
     from counterclaim.reconcile.truths import Check, Score
@@ -259,21 +260,23 @@ def correct_claim(ledger: Ledger, claim_id: int, changes: Mapping[str, Any], *, 
 def import_table(
     ledger: Ledger,
     path: Path,
-    mapping: str | Path,
+    mapping: TableMapping | str | Path,
     *,
     claimant: str | None = None,
     source_url: str | None = None,
 ) -> ImportSummary:
-    """Import a table of claims through a mapping (a bundled mapping's name or a file), as one run.
+    """Import a table of claims through a mapping (loaded, or a bundled mapping's name, or a file),
+    as one run.
 
     Raises:
         DataFileError: the mapping is malformed.
-        InputError: the table cannot be read.
+        InputError: the table cannot be read, or gives nothing to import.
     """
+    from counterclaim.ingest.mappings import TableMapping, load_mapping
     from counterclaim.ingest.tables import import_table as import_rows
-    from counterclaim.ingest.tables import load_mapping
 
-    return import_rows(ledger, path, load_mapping(mapping), claimant=claimant, source_url=source_url)
+    loaded = mapping if isinstance(mapping, TableMapping) else load_mapping(mapping)
+    return import_rows(ledger, path, loaded, claimant=claimant, source_url=source_url)
 
 
 def claim_detail(ledger: Ledger, claim_id: int) -> dict[str, Any]:
@@ -483,7 +486,8 @@ def demo(path: Path) -> DemoLedger:
     Raises:
         NotALedgerError: ``path`` exists and is not a counterclaim ledger.
     """
-    from counterclaim.ingest.tables import import_table, load_mapping
+    from counterclaim.ingest.mappings import load_mapping
+    from counterclaim.ingest.tables import import_table
 
     _remove_ledger(path)
     ledger = open_ledger(str(path))

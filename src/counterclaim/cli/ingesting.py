@@ -263,9 +263,10 @@ def import_command(
     Example:
         counterclaim import russia_losses_personnel.json --map ua-gs-russian-losses --db ledger.db
     """
-    summary = api.import_table(
-        api.open_ledger(db), path, mapping_name, claimant=claimant, source_url=source_url
-    )
+    from counterclaim.ingest.mappings import load_mapping
+
+    mapping = load_mapping(mapping_name)  # first: a bad mapping leaves no new ledger behind
+    summary = api.import_table(api.open_ledger(db), path, mapping, claimant=claimant, source_url=source_url)
     if not quiet:
         for error in summary.rejected:
             error_line(str(error))

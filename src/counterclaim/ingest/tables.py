@@ -5,68 +5,59 @@ docs/import.md) says how a table's rows become claims: which column holds the da
 the low and high, the qualifier, the measure, party, role and claimant, and how to read them.
 One row may give several claims (a ``[[claim]]`` block each, e.g. killed and injured). Every
 row that cannot become a claim is rejected with its row number and reason; rows that simply
-do not report a figure (an optional field left out that day) are counted, not rejected.
+do not report a figure (an optional field left out that day) are counted, not rejected; a row
+the ledger could not hold (a count past its 64-bit columns, a text past its column, a date at
+the calendar's edge) is rejected too, before anything is written. The mapping itself, and its
+checks, are in :mod:`counterclaim.ingest.mappings`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from counterclaim.errors import DataFileError, TableRowError
+from counterclaim.errors import TableRowError
+from counterclaim.ingest.mappings import EXTRACTOR_PREFIX, ClaimSpec, TableMapping, shown
+
+# re-exported: the mapping and the file reader were parts of this module before it grew
+from counterclaim.ingest.mappings import load_mapping as load_mapping
+from counterclaim.ingest.mappings import strptime_format as strptime_format
+from counterclaim.ingest.table_files import read_rows as read_rows
 from counterclaim.models import QUALIFIERS, ROLES, SCOPES, Claim, Document, interval
+from counterclaim.store import schema
+from counterclaim.store.writer import claim_key
 
 if TYPE_CHECKING:
+    from counterclaim.actors import ActorRegistry
     from counterclaim.store.ledger import Ledger
 
-MAPPINGS = Path(__file__).parents[1] / "data" / "mappings"
-TABLE_FORMATS = ("csv", "json", "jsonl", "parquet")
-#: The claim fields a ``[[claim]]`` block may set, as a constant or from a column.
-CLAIM_SETTINGS = ("measure", "party", "role", "claimant", "qualifier", "scope", "subject", "unit")
-NUMBER_SETTINGS = ("value", "low", "high")
-_DATE_TOKENS = (("yyyy", "%Y"), ("mm", "%m"), ("dd", "%d"), ("m", "%m"), ("d", "%d"), ("yy", "%y"))
-
-
-@dataclass(frozen=True)
-class ClaimSpec:
-    """One ``[[claim]]`` block: how a row gives one claim."""
-
-    constants: Mapping[str, str]
-    columns: Mapping[str, str]
-    maps: Mapping[str, Mapping[str, str]]
-    numbers: Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class TableMapping:
-    """A parsed mapping file."""
-
-    name: str
-    source: str  # where the mapping was read from
-    digest: str  # sha256 of the mapping file
-    format: str | None
-    date_column: str
-    date_formats: tuple[str, ...]
-    date_shift_days: int
-    conflict_start: date | None
-    conflict: str | None
-    claimant: str | None
-    source_url: str | None
-    outlet: str | None
-    thousands: str
-    qualifier_words: Mapping[str, str]
-    skip: Mapping[str, Mapping[str, str]]  # column -> cell value -> reason
-    claims: tuple[ClaimSpec, ...]
-    description: str = ""
+#: The largest count a claim can hold (the columns are 64-bit integers).
+MAX_COUNT = 2**63 - 1
+#: The ledger matches a claim to stored ones a day either side of its date (store/writer.py), so
+#: the calendar's first and last days cannot be stored.
+FIRST_DAY, LAST_DAY = date.min + timedelta(days=1), date.max - timedelta(days=1)
+#: The claim fields stored in VARCHAR columns, and their lengths (PostgreSQL refuses longer values).
+LENGTHS = {
+    name: schema.max_length(schema.claims, name)
+    for name in ("measure", "unit", "qualifier", "subject_role", "scope")
+}
+MAX_KEY = schema.max_length(schema.claims, "key")
+#: A claim's text fields, none of which may hold a NUL character (PostgreSQL's text holds none),
+#: in the words of the mapping.
+TEXT_FIELDS = {
+    "measure": "measure",
+    "unit": "unit",
+    "subject": "subject",
+    "subject_party": "party",
+    "claimant_text": "claimant",
+    "claimant": "claimant",
+}
 
 
 @dataclass
@@ -79,202 +70,38 @@ class TableRows:
     not_reported: int = 0
 
 
-def strptime_format(pattern: str) -> str:
-    """``d/m/yyyy`` -> ``%d/%m/%Y``; a pattern with ``%`` is already a strptime format."""
-    if "%" in pattern:
-        return pattern
-    out, i = "", 0
-    while i < len(pattern):
-        for token, directive in _DATE_TOKENS:
-            if pattern.startswith(token, i):
-                out += directive
-                i += len(token)
-                break
-        else:
-            out += pattern[i]
-            i += 1
-    return out
-
-
-def _strings(table: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
-    value = table.get(key, {})
-    if not isinstance(value, Mapping) or not all(isinstance(v, str | int) for v in value.values()):
-        raise DataFileError(f"{where}: {key} must be a table of words")
-    return {str(k).lower(): str(v) for k, v in value.items()}
-
-
-def _claim_spec(block: Mapping[str, Any], where: str) -> ClaimSpec:
-    constants: dict[str, str] = {}
-    columns: dict[str, str] = {}
-    maps: dict[str, dict[str, str]] = {}
-    numbers: dict[str, str] = {}
-    for key, value in block.items():
-        if key in NUMBER_SETTINGS:
-            numbers[key] = str(value)
-        elif key in CLAIM_SETTINGS:
-            constants[key] = str(value)
-        elif key.endswith("_column") and key[: -len("_column")] in CLAIM_SETTINGS:
-            columns[key[: -len("_column")]] = str(value)
-        elif key.endswith("_map") and key[: -len("_map")] in CLAIM_SETTINGS:
-            maps[key[: -len("_map")]] = _strings(block, key, where)
-        else:
-            raise DataFileError(
-                f"{where}: unknown key {key!r} in [[claim]]; use value/low/high (columns), "
-                f"{', '.join(CLAIM_SETTINGS)} (constants), or FIELD_column / FIELD_map"
-            )
-    if not numbers:
-        raise DataFileError(f"{where}: a [[claim]] needs value, low or high (the column holding the number)")
-    if "measure" not in constants and "measure" not in columns:
-        raise DataFileError(f"{where}: a [[claim]] needs a measure (measure = ... or measure_column = ...)")
-    for name, allowed in (("role", ROLES), ("scope", SCOPES), ("qualifier", QUALIFIERS)):
-        if name in constants and constants[name] not in allowed:
-            raise DataFileError(f"{where}: {name} {constants[name]!r} is not one of {', '.join(allowed)}")
-    if len(constants.get("measure", "")) > 40:
-        raise DataFileError(f"{where}: measure names are at most 40 characters")
-    return ClaimSpec(constants, columns, maps, numbers)
-
-
-def mapping_from_table(table: Mapping[str, Any], *, source: str, digest: str) -> TableMapping:
-    """Check and parse a mapping's table.
-
-    Raises:
-        DataFileError: a key is missing, unknown or of the wrong type.
-    """
-    try:
-        blocks = table["claim"]
-        if not isinstance(blocks, list) or not blocks:
-            raise DataFileError(f"{source}: a mapping needs at least one [[claim]] block")
-        formats = table.get("date_format", "yyyy-mm-dd")
-        formats = [formats] if isinstance(formats, str) else list(formats)
-        fmt = table.get("format")
-        if fmt is not None and fmt not in TABLE_FORMATS:
-            raise DataFileError(f"{source}: format {fmt!r} is not one of {', '.join(TABLE_FORMATS)}")
-        skip_table = table.get("skip", {})
-        skip = {str(column): _strings(skip_table, column, source) for column in skip_table}
-        conflict_start = table.get("conflict_start")
-        qualifiers = _strings(table, "qualifier_words", source)
-        for word, qualifier in qualifiers.items():
-            if qualifier not in QUALIFIERS:
-                raise DataFileError(f"{source}: qualifier_words.{word} = {qualifier!r} is not a qualifier")
-        return TableMapping(
-            name=str(table.get("name") or Path(source).stem),
-            source=source,
-            digest=digest,
-            format=fmt,
-            date_column=str(table["date_column"]),
-            date_formats=tuple(strptime_format(str(f)) for f in formats),
-            date_shift_days=int(table.get("date_shift_days", 0)),
-            conflict_start=date.fromisoformat(str(conflict_start)) if conflict_start else None,
-            conflict=table.get("conflict"),
-            claimant=table.get("claimant"),
-            source_url=table.get("source_url"),
-            outlet=table.get("outlet"),
-            thousands=str(table.get("thousands", ",")),
-            qualifier_words=qualifiers,
-            skip=skip,
-            claims=tuple(_claim_spec(block, f"{source} [[claim]] {n}") for n, block in enumerate(blocks, 1)),
-            description=str(table.get("description", "")),
-        )
-    except KeyError as error:
-        raise DataFileError(f"{source}: the mapping needs {error.args[0]!r}") from error
-    except (TypeError, ValueError) as error:
-        raise DataFileError(f"{source}: {error}") from error
-
-
-def load_mapping(name_or_path: str | Path) -> TableMapping:
-    """A mapping file by path, or a bundled one by name (``ua-gs-russian-losses``, ...).
-
-    Raises:
-        DataFileError: no such mapping, or it is malformed.
-    """
-    path = Path(name_or_path)
-    if not path.exists():
-        bundled = MAPPINGS / f"{name_or_path}.toml"
-        if not bundled.exists():
-            names = ", ".join(sorted(p.stem for p in MAPPINGS.glob("*.toml")))
-            raise DataFileError(f"no mapping file {name_or_path}; the bundled mappings are: {names}")
-        path = bundled
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise DataFileError(f"{path}: cannot read the mapping ({error.strerror})") from error
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        try:
-            table = yaml.safe_load(data.decode("utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            raise DataFileError(f"{path}: not valid YAML ({error})") from error
-    else:
-        try:
-            table = tomllib.loads(data.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise DataFileError(f"{path}: not valid TOML ({error})") from error
-    if not isinstance(table, dict):
-        raise DataFileError(f"{path}: a mapping is a table of keys")
-    return mapping_from_table(table, source=str(path), digest=hashlib.sha256(data).hexdigest())
-
-
-def read_rows(path: Path, data: bytes, fmt: str | None) -> list[dict[str, Any]]:
-    """The rows of a table file as dicts.
-
-    Raises:
-        InputError: the file is not a table of the format it claims.
-    """
-    kind = fmt or {
-        ".csv": "csv",
-        ".json": "json",
-        ".jsonl": "jsonl",
-        ".ndjson": "jsonl",
-        ".parquet": "parquet",
-    }.get(path.suffix.lower())
-    source = str(path)
-    if kind is None:
-        raise TableRowError(
-            source, "not a table: give a .csv, .json, .jsonl or .parquet file, or format in the mapping"
-        )
-    try:
-        if kind == "parquet":
-            import pyarrow.parquet as pq
-
-            return [dict(row) for row in pq.read_table(io.BytesIO(data)).to_pylist()]
-        text = data.decode("utf-8-sig")
-        if kind == "csv":
-            return [dict(row) for row in csv.DictReader(io.StringIO(text))]
-        if kind == "json" and text.lstrip().startswith("["):
-            rows = json.loads(text)
-        else:
-            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError, OSError) as error:
-        raise TableRowError(source, f"cannot read it as {kind}: {error}") from error
-    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-        raise TableRowError(source, "a JSON table is an array of objects (or one object a line)")
-    return rows
-
-
 def parse_number(cell: Any, thousands: str = ",") -> int | None:
     """A cell as a whole number: ``1200``, ``"1,200,000"``, ``1200.0``; empty is None.
 
     Raises:
-        ValueError: the cell is not a number.
+        ValueError: the cell is not a number, or not one a 64-bit column holds.
     """
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return None
     if isinstance(cell, bool):
         raise ValueError(f"{cell!r} is not a number")
     if isinstance(cell, int):
-        return cell
-    if isinstance(cell, float):
-        if cell != cell or not cell.is_integer():  # NaN, or a fraction of a person
+        number = cell
+    elif isinstance(cell, float):
+        if cell != cell or not cell.is_integer():  # NaN, infinity, or a fraction of a person
             raise ValueError(f"{cell!r} is not a whole number")
-        return int(cell)
-    text = str(cell).strip()
-    if thousands:
-        text = text.replace(thousands, "")
-    text = text.replace("\u00a0", "").replace(" ", "")
-    if not re.fullmatch(r"-?\d+(?:\.0+)?", text):
-        raise ValueError(f"{cell!r} is not a number")
-    return int(float(text))
+        number = int(cell)
+    else:
+        text = str(cell).strip()
+        if thousands:
+            text = text.replace(thousands, "")
+        text = text.replace("\u00a0", "").replace(" ", "")
+        found = re.fullmatch(r"(-?)(\d+)(?:\.0+)?", text)
+        if not found:
+            raise ValueError(f"{shown(str(cell))} is not a number")
+        digits = found[2].lstrip("0") or "0"
+        if len(digits) > len(str(MAX_COUNT)):  # before int(): no float detour, no 4,300-digit limit
+            raise ValueError(f"{shown(str(cell))} is too large: the ledger holds counts up to {MAX_COUNT:,}")
+        number = int(found[1] + digits)
+    if abs(number) > MAX_COUNT:
+        figure = shown(str(number)) if number.bit_length() < 1000 else "a number"
+        raise ValueError(f"{figure} is too large: the ledger holds counts up to {MAX_COUNT:,}")
+    return number
 
 
 def parse_date(cell: Any, formats: Sequence[str]) -> date:
@@ -293,12 +120,54 @@ def parse_date(cell: Any, formats: Sequence[str]) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"date {text!r} fits none of the formats {', '.join(formats)}")
+    raise ValueError(f"date {shown(text)} fits none of the formats {', '.join(formats)}")
+
+
+def shift_date(day: date, days: int) -> date:
+    """A row's date moved by the mapping's ``date_shift_days``, within the dates the ledger keeps.
+
+    Raises:
+        ValueError: the date leaves the calendar, or lands on its first or last day.
+    """
+    try:
+        moved = day + timedelta(days=days)
+    except OverflowError:
+        raise ValueError(
+            f"date {day.isoformat()} shifted by {days:+,} days (date_shift_days) leaves the calendar"
+        ) from None
+    if not FIRST_DAY <= moved <= LAST_DAY:
+        raise ValueError(
+            f"date {moved.isoformat()} is out of range: the ledger keeps dates from "
+            f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+        )
+    return moved
+
+
+def unfit(claim: Claim, registry: ActorRegistry | None = None) -> str | None:
+    """Why the ledger cannot store a claim, or None: a NUL character in a text, a text longer than
+    its column, a key (claimant, measure, party, role, figures) longer than the key column.
+    SQLite would store them all; PostgreSQL refuses, and with it the whole batch."""
+    for name, label in TEXT_FIELDS.items():
+        text = getattr(claim, name)
+        if text and "\x00" in text:
+            return f"{label} {shown(text)} holds a NUL character, which the ledger cannot store"
+    for name, longest in LENGTHS.items():
+        text = getattr(claim, name)
+        if len(text) > longest:
+            return f"{name} {shown(text)} is {len(text)} characters; the ledger holds at most {longest}"
+    key = claim_key(claim, registry)
+    if len(key) > MAX_KEY:
+        return (
+            f"the claim's key (claimant, measure, party, role and figures) is {len(key)} characters; "
+            f"the ledger holds at most {MAX_KEY}: the claimant is {len(claim.claimant or ''):,} characters, "
+            f"the party {len(claim.subject_party or ''):,}"
+        )
+    return None
 
 
 def _row_text(row: Mapping[str, Any], columns: Sequence[str]) -> str:
-    shown = {column: row.get(column) for column in columns if column in row}
-    return json.dumps(shown, ensure_ascii=False, default=str)
+    cells = {column: row.get(column) for column in columns if column in row}
+    return json.dumps(cells, ensure_ascii=False, default=str)
 
 
 def rows_to_claims(
@@ -307,15 +176,16 @@ def rows_to_claims(
     *,
     source: str,
     claimant: str | None = None,
-    canonical: Callable[[str], str | None] | None = None,
+    registry: ActorRegistry | None = None,
 ) -> TableRows:
     """Turn table rows into claims; every row that cannot be one is rejected with its reason.
 
     A claim's ``start`` is its row number (1 = the first data row), its evidence the row's
-    cells that made it, as JSON. ``canonical`` names claimants as the actor registry does
+    cells that made it, as JSON. ``registry`` names claimants as the actor registry does
     (``UK MoD`` -> ``UK Ministry of Defence``); the table's own spelling stays in
-    ``claimant_text``.
+    ``claimant_text``. A claim the ledger could not store (:func:`unfit`) rejects its row.
     """
+    canonical = registry.canonical if registry is not None else None
     outcome = TableRows(rows=len(rows))
     last: dict[tuple[str, ...], tuple[int, date, int]] = {}  # series -> (value, day, row)
     for number, row in enumerate(rows, start=1):
@@ -325,9 +195,8 @@ def rows_to_claims(
             outcome.rejected.append(TableRowError(where, reason))
             continue
         try:
-            day = parse_date(row.get(mapping.date_column), mapping.date_formats) + timedelta(
-                days=mapping.date_shift_days
-            )
+            day = parse_date(row.get(mapping.date_column), mapping.date_formats)
+            day = shift_date(day, mapping.date_shift_days)
         except ValueError as error:
             outcome.rejected.append(TableRowError(where, str(error)))
             continue
@@ -348,6 +217,10 @@ def rows_to_claims(
                 continue
             if claim is None:
                 outcome.not_reported += 1
+                continue
+            problem = unfit(claim, registry)
+            if problem:
+                outcome.rejected.append(TableRowError(where, problem))
                 continue
             if claim.scope == "cumulative":
                 falls = _falls(claim, day, last)
@@ -412,7 +285,7 @@ def _claim(
     day: date,
     number: int,
     claimant: str | None,
-    canonical: Callable[[str], str | None] | None,
+    canonical: Callable[[str | None], str | None] | None,
 ) -> Claim | None:
     figures = {
         name: parse_number(row.get(column), mapping.thousands) for name, column in spec.numbers.items()
@@ -425,8 +298,8 @@ def _claim(
             raise ValueError(f"{name} {figure} is negative")
     word = _setting(row, spec, "qualifier")
     qualifier = mapping.qualifier_words.get(word.lower(), word) if word else None
-    if qualifier is not None and qualifier not in QUALIFIERS:
-        raise ValueError(f"qualifier {word!r} is not one of the mapping's qualifier_words")
+    if word and qualifier not in QUALIFIERS:
+        raise ValueError(f"qualifier {shown(word)} is not one of the mapping's qualifier_words")
     if low is not None and high is not None:
         if low > high:
             raise ValueError(f"low {low:,} is above high {high:,}")
@@ -446,7 +319,7 @@ def _claim(
     role = _setting(row, spec, "role") or "unspecified"
     scope = _setting(row, spec, "scope") or "cumulative"
     if role not in ROLES or scope not in SCOPES:
-        raise ValueError(f"role {role!r} or scope {scope!r} is not allowed")
+        raise ValueError(f"role {shown(role)} or scope {shown(scope)} is not allowed")
     who = claimant or _setting(row, spec, "claimant") or mapping.claimant
     evidence = _row_text(row, [mapping.date_column, *spec.numbers.values(), *spec.columns.values()])
     return Claim(
@@ -467,8 +340,30 @@ def _claim(
         claimant_text=who,
         scope=scope,
         as_of=day.isoformat(),
-        extras={"extractor": f"table:{mapping.name}", "row": number},
+        extras={"extractor": f"{EXTRACTOR_PREFIX}{mapping.name}", "row": number},
     )
+
+
+def _why_nothing(rows: Sequence[Mapping[str, Any]], mapping: TableMapping, outcome: TableRows) -> str | None:
+    """Why rows that gave no claim are a table and a mapping that do not fit, or None: rejected
+    rows say their own reasons."""
+    present = {column for row in rows for column in row}
+    missing = [] if mapping.date_column in present else [mapping.date_column]
+    for spec in mapping.claims:
+        if not present & set(spec.numbers.values()):  # no row can give this block a figure
+            missing += [column for column in spec.numbers.values() if column not in missing]
+    if missing:
+        columns = ", ".join(shown(str(column)) for column in sorted(present, key=str)[:20])
+        return (
+            f"no row gives a claim: no row has the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(shown(column) for column in missing)} the mapping reads "
+            f"(the table's columns: {columns})"
+        )
+    if outcome.rejected:
+        return None
+    figures = sorted({column for spec in mapping.claims for column in spec.numbers.values()})
+    empty = ", ".join(shown(column) for column in figures)
+    return f"no row gives a figure: every row leaves {empty} empty, so nothing to import"
 
 
 @dataclass
@@ -503,7 +398,8 @@ def import_table(
     corrections like extracted ones.
 
     Raises:
-        InputError: the file cannot be read as a table.
+        InputError: the file cannot be read as a table, or it gives nothing to import: no rows,
+            or no claim and no rejected row (the run is not recorded, the ledger is left alone).
     """
     from counterclaim.ingest.pipeline import store
     from counterclaim.ingest.text import read_bytes
@@ -512,9 +408,13 @@ def import_table(
     data = read_bytes(path, max_bytes=max_bytes)
     file_digest = hashlib.sha256(data).hexdigest()
     rows = read_rows(path, data, mapping.format)
-    outcome = rows_to_claims(
-        rows, mapping, source=str(path), claimant=claimant, canonical=ledger.registry.canonical
-    )
+    if not rows:
+        raise TableRowError(str(path), f"no rows: {path.name} holds no data rows, so nothing to import")
+    outcome = rows_to_claims(rows, mapping, source=str(path), claimant=claimant, registry=ledger.registry)
+    if not outcome.claims:
+        nothing = _why_nothing(rows, mapping, outcome)
+        if nothing:
+            raise TableRowError(str(path), nothing)
     header = (
         f"Table {path.name} (sha256 {file_digest}), {len(rows)} rows, imported with the mapping "
         f"{mapping.name} (sha256 {mapping.digest})"

@@ -143,3 +143,11 @@ schema_version = Table(
     Column("name", Text, nullable=False),
     Column("applied_at", DateTime(timezone=True), nullable=False),
 )
+
+
+def max_length(table: Table, name: str) -> int:
+    """The most characters a VARCHAR column holds: PostgreSQL refuses a longer value (SQLite keeps it)."""
+    kind = table.c[name].type
+    if not isinstance(kind, String) or kind.length is None:
+        raise TypeError(f"{table.name}.{name} is not a VARCHAR column")
+    return kind.length

@@ -40,9 +40,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def claim_key(claim: Claim, registry: ActorRegistry) -> str:
-    """The fields two reports of the same claim share (the as-of date is compared apart)."""
-    claimant = (registry.canonical(claim.claimant) or "").lower()
+def claim_key(claim: Claim, registry: ActorRegistry | None = None) -> str:
+    """The fields two reports of the same claim share (the as-of date is compared apart); the
+    claimant as ``registry`` names it (as the claim names it without one)."""
+    claimant = ((registry.canonical(claim.claimant) if registry else claim.claimant) or "").lower()
     numbers = (claim.low, claim.high, claim.value)
     party = (claim.subject_party or "").lower()
     return "|".join(
