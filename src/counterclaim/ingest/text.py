@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from counterclaim.errors import (
     BinaryInputError,
@@ -76,29 +78,75 @@ def decode_text(data: bytes, source: str) -> str:
 
 
 def read_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of one input file.
+    """The bytes of one input file: a regular file, of which at most ``max_bytes + 1`` bytes are read.
 
     Raises:
-        InputError: missing, unreadable, a folder, or over the size limit.
+        InputError: missing, unreadable, not a regular file (a folder, a device, a FIFO, a
+            socket), or over the size limit.
+    """
+    source = str(path)
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise InputTooLargeError(
+                source,
+                f"the file is {describe_size(size)}, over the {describe_size(max_bytes)} limit (--max-bytes)",
+            )
+        try:
+            # bounded whatever the size said: files of /proc say 0 and can be longer
+            data = handle.read(max_bytes + 1)
+        except OSError as error:
+            raise MissingInputError(source, f"cannot read it ({error.strerror})") from error
+    if len(data) > max_bytes:
+        raise InputTooLargeError(
+            source, f"the file is over the {describe_size(max_bytes)} limit (--max-bytes)"
+        )
+    return data
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened to read bytes, if it is a regular file (or a link to one).
+
+    Raises:
+        MissingInputError: missing, unreadable, or a folder, a device, a FIFO or a socket: a
+            device such as /dev/zero never ends and a FIFO blocks until someone writes to it.
     """
     source = str(path)
     try:
-        size = path.stat().st_size
+        # the kind first, from the name: opening a FIFO or a device can wait or have effects
+        _refuse_special(path.stat().st_mode, source)
+        # no wait even if the file was swapped for a FIFO since: checked again once it is open
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError as error:
         raise MissingInputError(source, "no such file") from error
     except OSError as error:
         raise MissingInputError(source, f"cannot read it ({error.strerror})") from error
-    if path.is_dir():
-        raise MissingInputError(source, "this is a folder, not a file")
-    if size > max_bytes:
-        raise InputTooLargeError(
-            source,
-            f"the file is {describe_size(size)}, over the {describe_size(max_bytes)} limit (--max-bytes)",
-        )
     try:
-        return path.read_bytes()
-    except OSError as error:
-        raise MissingInputError(source, f"cannot read it ({error.strerror})") from error
+        _refuse_special(os.fstat(descriptor).st_mode, source)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _refuse_special(mode: int, source: str) -> None:
+    """Refuse anything but a regular file, naming what it is."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise MissingInputError(source, "this is a folder, not a file")
+    kind = (
+        "a character device (such as /dev/zero)" if stat.S_ISCHR(mode)
+        else "a block device" if stat.S_ISBLK(mode)
+        else "a FIFO (a named pipe)" if stat.S_ISFIFO(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "a special file"
+    )  # fmt: skip
+    raise MissingInputError(
+        source, f"this is {kind}, not a regular file: only files are read (save its content to a file first)"
+    )
 
 
 def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:

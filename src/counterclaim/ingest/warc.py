@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from counterclaim.errors import ArchiveError, InputError, InputTooLargeError, MissingInputError
+from counterclaim.errors import ArchiveError, InputError, InputTooLargeError
 from counterclaim.ingest.html import RawPage
-from counterclaim.ingest.text import decode_bytes, describe_size
+from counterclaim.ingest.text import decode_bytes, describe_size, open_regular
 from counterclaim.models import Document
 
 WARC_ENDINGS = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -41,12 +41,9 @@ def read_warc(
     from counterclaim.ingest.html import document_from_html
 
     try:
-        stream = path.open("rb")
-    except FileNotFoundError:
-        yield MissingInputError(str(path), "no such file")
-        return
-    except OSError as error:
-        yield MissingInputError(str(path), f"cannot read it ({error.strerror})")
+        stream = open_regular(path)  # a FIFO or a device named .warc would block or never end
+    except InputError as error:
+        yield error
         return
     pages = records = 0
     with stream:

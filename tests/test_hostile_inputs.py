@@ -1,0 +1,107 @@
+"""Inputs that would hang, escape or abort an ingest: devices, FIFOs, paths out of a manifest's folder,
+huge CSV cells, characters no database stores, cut WARC records, files that are not prose."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from counterclaim.store import schema
+
+ARTICLE = "At least 12 people were killed in Kharkiv on Monday, the regional governor said.\n"
+#: Memory a child process may take: a reader that never stops fails the test, not the machine.
+MEMORY_CAP = 3 << 30
+#: Seconds a child process may take: a reader that blocks fails the test, it never hangs the run.
+TIME_CAP = 120
+
+posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and /dev/zero are POSIX")
+
+
+def _bounded(
+    code: str, *args: str, cwd: Path | None = None, seconds: float = TIME_CAP
+) -> subprocess.CompletedProcess[str]:
+    """Python ``code`` in a child process with at most :data:`MEMORY_CAP` bytes and ``seconds``."""
+    capped = f"import resource\nresource.setrlimit(resource.RLIMIT_AS, ({MEMORY_CAP}, {MEMORY_CAP}))\n{code}"
+    return subprocess.run(
+        [sys.executable, "-c", capped, *args], capture_output=True, text=True, cwd=cwd, timeout=seconds
+    )
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``counterclaim ARGS`` in a bounded child process."""
+    return _bounded("import runpy, sys\nsys.argv[0] = 'counterclaim'\n"
+                    "runpy.run_module('counterclaim', run_name='__main__')", *args, cwd=cwd)  # fmt: skip
+
+
+def _recorded(database_url: str) -> tuple[set[tuple[str, str]], set[str], str]:
+    """The run's input errors (source, code), the stored documents' names and the run's status."""
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        errors = {
+            (row.source, row.code)
+            for row in connection.execute(select(schema.input_errors.c.source, schema.input_errors.c.code))
+        }
+        names = {row.name for row in connection.execute(select(schema.documents.c.name))}
+        status = connection.execute(select(schema.runs.c.status)).scalar_one()
+    engine.dispose()
+    return errors, names, status
+
+
+# -- 1. devices, FIFOs and /proc: regular files only, never more than --max-bytes read --------------
+_READ = """
+import sys
+from pathlib import Path
+from counterclaim.errors import InputError
+from counterclaim.ingest.text import read_bytes
+try:
+    print("read", len(read_bytes(Path(sys.argv[1]), max_bytes=10)))
+except InputError as error:
+    print(error.code, error.reason)
+"""
+
+
+@posix_only
+@pytest.mark.parametrize(
+    ("kind", "code", "words"),
+    [
+        ("/dev/zero", "E105", "character device"),
+        ("fifo", "E105", "FIFO"),
+        ("/proc/self/status", "E104", "limit"),
+    ],
+)
+def test_devices_and_fifos_are_refused_and_proc_files_read_at_most_max_bytes(
+    tmp_path: Path, kind: str, code: str, words: str
+):
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "pipe")  # nobody writes to it: opening it to read would wait forever
+        kind = str(tmp_path / "pipe")
+    if not Path(kind).exists():
+        pytest.skip(f"{kind} does not exist here")
+    result = _bounded(_READ, kind, seconds=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(code) and words in result.stdout, result.stdout
+
+
+@posix_only
+@pytest.mark.slow
+def test_an_ingest_of_dev_zero_and_a_fifo_records_them_and_goes_on(tmp_path: Path, database_url: str):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "kharkiv.txt").write_text(ARTICLE, encoding="utf-8")
+    os.mkfifo(folder / "pipe.txt")
+    os.mkfifo(tmp_path / "crawl.warc")  # the WARC reader opens its files itself
+    manifest = folder / "manifest.jsonl"
+    manifest.write_text(json.dumps({"file": "kharkiv.txt"}) + "\n" + json.dumps({"file": "pipe.txt"}) + "\n")
+    inputs = ("/dev/zero", "crawl.warc", "--manifest", str(manifest))
+    result = _cli("ingest", *inputs, "--db", database_url, "-q", cwd=tmp_path)
+    assert result.returncode == 3, result.stderr  # partial
+    assert "Traceback" not in result.stderr
+    errors, names, status = _recorded(database_url)
+    assert errors == {("/dev/zero", "E105"), ("crawl.warc", "E105"), (str(folder / "pipe.txt"), "E105")}
+    assert names == {"kharkiv.txt"} and status == "partial"
