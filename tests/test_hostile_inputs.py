@@ -105,3 +105,69 @@ def test_an_ingest_of_dev_zero_and_a_fifo_records_them_and_goes_on(tmp_path: Pat
     errors, names, status = _recorded(database_url)
     assert errors == {("/dev/zero", "E105"), ("crawl.warc", "E105"), (str(folder / "pipe.txt"), "E105")}
     assert names == {"kharkiv.txt"} and status == "partial"
+
+
+# -- 2. a manifest's files stay in its folder, unless --allow-outside ------------------------------
+def _escaping_manifest(tmp_path: Path) -> Path:
+    """A manifest whose lines 2-4 name files out of its folder: by ``..``, an absolute path, a link."""
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "kharkiv.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "sub" / "sumy.txt").write_text(ARTICLE.replace("Kharkiv", "Sumy"), encoding="utf-8")
+    for name, city in (("secret.txt", "Odesa"), ("absolute.txt", "Lviv"), ("linked.txt", "Dnipro")):
+        (tmp_path / name).write_text(ARTICLE.replace("Kharkiv", city), encoding="utf-8")
+    (folder / "link.txt").symlink_to(tmp_path / "linked.txt")
+    files = [
+        "kharkiv.txt",
+        "../secret.txt",
+        str(tmp_path / "absolute.txt"),
+        "link.txt",
+        "sub/../sub/sumy.txt",
+    ]
+    manifest = folder / "manifest.jsonl"
+    manifest.write_text("".join(json.dumps({"file": file}) + "\n" for file in files), encoding="utf-8")
+    return manifest
+
+
+def test_a_manifest_reads_no_file_outside_its_folder_unless_allowed(tmp_path: Path):
+    from counterclaim.errors import ManifestError
+    from counterclaim.ingest.inputs import read_manifest
+    from counterclaim.models import Document
+
+    manifest = _escaping_manifest(tmp_path)
+    items = list(read_manifest(manifest))
+    assert [item.id for item in items if isinstance(item, Document)] == ["kharkiv.txt", "sumy.txt"]
+    refused = [item for item in items if isinstance(item, ManifestError)]
+    assert [error.source for error in refused] == [f"{manifest}:{line}" for line in (2, 3, 4)]
+    assert all("outside" in error.reason and "--allow-outside" in error.reason for error in refused)
+    allowed = list(read_manifest(manifest, allow_outside=True))
+    assert [item.id for item in allowed if isinstance(item, Document)] == [
+        "kharkiv.txt", "secret.txt", "absolute.txt", "link.txt", "sumy.txt",
+    ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_an_ingest_records_the_manifest_lines_outside_its_folder(tmp_path: Path, database_url: str):
+    manifest = _escaping_manifest(tmp_path)
+    result = _cli("ingest", "--manifest", str(manifest), "--db", database_url, "-q", cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert "pass --allow-outside" in result.stderr
+    errors, names, status = _recorded(database_url)
+    assert errors == {(f"{manifest}:{line}", "E106") for line in (2, 3, 4)}
+    assert names == {"kharkiv.txt", "sumy.txt"} and status == "partial"
+    extracted = _cli(
+        "extract", "--manifest", str(manifest), "--allow-outside", "--format", "jsonl", cwd=tmp_path
+    )
+    assert extracted.returncode == 0, extracted.stderr
+    assert {json.loads(line)["doc"] for line in extracted.stdout.splitlines()} == {
+        "kharkiv.txt", "secret.txt", "absolute.txt", "link.txt", "sumy.txt",
+    }  # fmt: skip
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(extracted.stdout, encoding="utf-8")
+    scored = _cli("evaluate", "--gold", str(gold), "--manifest", str(manifest), "--json", cwd=tmp_path)
+    assert scored.returncode == 3 and scored.stderr.count("[E106]") == 3, scored.stderr
+    assert json.loads(scored.stdout)["recall"] == pytest.approx(0.4)
+    allowed = ("evaluate", "--gold", str(gold), "--manifest", str(manifest), "--allow-outside", "--json")
+    scored = _cli(*allowed, cwd=tmp_path)
+    assert scored.returncode == 0, scored.stderr
+    assert json.loads(scored.stdout)["f1"] == 1.0
