@@ -3,6 +3,7 @@ huge CSV cells, characters no database stores, cut WARC records, files that are 
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -171,3 +172,41 @@ def test_an_ingest_records_the_manifest_lines_outside_its_folder(tmp_path: Path,
     scored = _cli(*allowed, cwd=tmp_path)
     assert scored.returncode == 0, scored.stderr
     assert json.loads(scored.stdout)["f1"] == 1.0
+
+
+# -- 3. CSV cells longer than the csv module's default limit; a csv error is one row's ----------
+@pytest.mark.slow
+def test_a_csv_cell_over_131072_characters_is_read_and_the_next_files_too(tmp_path: Path, database_url: str):
+    page = "<html><body>" + "<p>A long page kept beside the text.</p>" * 4000 + "</body></html>"
+    assert len(page) > 131_072
+    with (tmp_path / "news.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerows(
+            [("id", "text", "html"), ("a", ARTICLE, page), ("b", ARTICLE.replace("Kharkiv", "Sumy"), "")]
+        )
+    (tmp_path / "more.jsonl").write_text(
+        json.dumps({"id": "c", "text": ARTICLE.replace("Kharkiv", "Lviv")}) + "\n"
+    )
+    result = _cli("ingest", "news.csv", "more.jsonl", "--db", database_url, "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    errors, names, status = _recorded(database_url)
+    assert not errors and names == {"a", "b", "c"} and status == "ok"
+
+
+def test_a_csv_error_is_the_rows_error_and_the_other_rows_are_read(tmp_path: Path, monkeypatch):
+    from counterclaim.errors import CorpusRowError
+    from counterclaim.ingest import corpora
+    from counterclaim.models import Document
+
+    path = tmp_path / "news.csv"
+    path.write_text(f'id,text\na,{"x" * 2000}\nb,"{ARTICLE.strip()}"\n', encoding="utf-8")
+    # a limit below the cell (some other code in the process may lower it): the csv module raises
+    monkeypatch.setattr(corpora, "_allow_cells_of", lambda max_bytes: None, raising=False)
+    previous = csv.field_size_limit(1000)
+    try:
+        items = list(corpora.read_corpus(path))
+    finally:
+        csv.field_size_limit(previous)
+    assert isinstance(items[0], CorpusRowError) and items[0].source == f"{path}:2"
+    assert "field limit" in items[0].reason
+    assert isinstance(items[1], Document) and items[1].id == "b"
