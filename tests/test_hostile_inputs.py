@@ -41,7 +41,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _recorded(database_url: str) -> tuple[set[tuple[str, str]], set[str], str]:
-    """The run's input errors (source, code), the stored documents' names and the run's status."""
+    """The input errors (source, code), the stored documents' names and the last run's status."""
     engine = create_engine(database_url)
     with engine.connect() as connection:
         errors = {
@@ -49,7 +49,9 @@ def _recorded(database_url: str) -> tuple[set[tuple[str, str]], set[str], str]:
             for row in connection.execute(select(schema.input_errors.c.source, schema.input_errors.c.code))
         }
         names = {row.name for row in connection.execute(select(schema.documents.c.name))}
-        status = connection.execute(select(schema.runs.c.status)).scalar_one()
+        status = (
+            connection.execute(select(schema.runs.c.status).order_by(schema.runs.c.id)).scalars().all()[-1]
+        )
     engine.dispose()
     return errors, names, status
 
@@ -210,3 +212,74 @@ def test_a_csv_error_is_the_rows_error_and_the_other_rows_are_read(tmp_path: Pat
     assert isinstance(items[0], CorpusRowError) and items[0].source == f"{path}:2"
     assert "field limit" in items[0].reason
     assert isinstance(items[1], Document) and items[1].id == "b"
+
+
+# -- 4. characters no database stores: NUL and lone surrogates -----------------------------------
+def _unstorable_inputs(folder: Path) -> dict[str, str]:
+    """Files and corpus rows with a NUL or a lone surrogate in their text or metadata, beside a good
+    file; returns the source of each bad one's error."""
+    folder.mkdir()
+    (folder / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    # past the first 8 KB, where the binary sniffing looks: the text decodes, NUL and all
+    (folder / "late-nul.txt").write_text("Officials said so. " * 500 + "\x00" + ARTICLE, encoding="utf-8")
+    # a name that is not UTF-8: Python carries the byte as a lone surrogate
+    (folder / os.fsdecode(b"caf\xe9.txt")).write_text(ARTICLE.replace("Kharkiv", "Sumy"), encoding="utf-8")
+    rows = [
+        {"id": "nul", "text": ARTICLE.replace("12", "1\x002")},
+        {"id": "surrogate", "text": ARTICLE.replace("Kharkiv", "Kharkiv\ud800")},
+        {"id": "title", "text": ARTICLE.replace("Kharkiv", "Lviv"), "title": "Strike \udc80"},
+        {"id": "outlet", "text": ARTICLE.replace("Kharkiv", "Odesa"), "outlet": "News\x00"},
+    ]
+    # json.dumps writes them as \u0000 and \ud800 escapes, as a corpus from elsewhere may hold them
+    (folder / "rows.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return {
+        str(folder / "late-nul.txt"): "text",
+        str(folder / os.fsdecode(b"caf\xe9.txt")).replace("\udce9", "\\udce9"): "name",
+        "nul": "text",
+        "surrogate": "text",
+        "title": "title",
+        "outlet": "outlet",
+    }
+
+
+@pytest.mark.slow
+def test_nul_and_lone_surrogates_are_refused_before_the_ledger(tmp_path: Path, database_url: str):
+    bad = _unstorable_inputs(tmp_path / "inputs")
+    for _ in range(2):  # a rerun reads them all again: the same errors, never an aborted run
+        result = _cli("ingest", str(tmp_path / "inputs"), "--db", database_url, "-q", cwd=tmp_path)
+        assert result.returncode == 3, result.stderr
+        assert "Traceback" not in result.stderr
+    errors, names, _ = _recorded(database_url)
+    assert errors == {(source, "E114") for source in bad}
+    assert names == {"good.txt"}
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        reasons = {row.source: row.reason for row in connection.execute(select(schema.input_errors))}
+        statuses = connection.execute(select(schema.runs.c.status)).scalars().all()
+    engine.dispose()
+    assert statuses == ["partial", "partial"]
+    for source, field in bad.items():
+        assert reasons[source].startswith(f"the {field} holds"), reasons[source]
+    assert "NUL" in reasons["nul"] and "lone surrogate (\\ud800)" in reasons["surrogate"]
+
+
+@pytest.mark.slow
+def test_an_upload_with_a_nul_or_a_lone_surrogate_is_a_400(database_url: str):
+    import httpx
+
+    from conftest import running
+    from counterclaim import api
+    from counterclaim.web import create_app
+
+    api.open_ledger(database_url).engine.dispose()
+    app = create_app(database_url, allow_writes=True, token="t0ken", max_upload_bytes=10_000)
+    headers = {"Authorization": "Bearer t0ken"}
+    as_json = {"Content-Type": "application/json"}
+    with running(app) as base, httpx.Client(base_url=base, headers=headers) as session:
+        for body in ({"text": ARTICLE + "\x00"}, {"text": ARTICLE, "title": "\ud800"}):
+            # as escapes (\u0000, \ud800): a lone surrogate cannot be sent as UTF-8
+            answer = session.post("/api/documents", content=json.dumps(body), headers=as_json)
+            assert answer.status_code == 400, answer.text
+            assert answer.json()["error"].startswith("[E114] upload: the ")
+        assert session.post("/api/documents", json={"text": ARTICLE}).status_code == 201
+    app.state.dashboard.ledger.engine.dispose()

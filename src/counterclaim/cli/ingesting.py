@@ -49,6 +49,7 @@ ERROR_NAMES = {
     "E110": "not English",
     "E111": "damaged WARC",
     "E112": "extraction failed",
+    "E114": "NUL or lone surrogate",
 }
 
 

@@ -11,12 +11,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from counterclaim.errors import (
+    UNSTORABLE,
     BinaryInputError,
     EmptyInputError,
     EncodingError,
     InputTooLargeError,
+    InvalidCharacterError,
     MissingInputError,
+    escape_unstorable,
 )
+from counterclaim.models import Document
 
 #: Inputs larger than this are refused (a news article is rarely over 200 KB).
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -156,6 +160,42 @@ def read_text_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         InputError: missing, unreadable, too large, empty, binary or in no encoding that fits.
     """
     return decode_text(read_bytes(path, max_bytes=max_bytes), str(path))
+
+
+def check_characters(document: Document) -> Document | InvalidCharacterError:
+    """The document, or the error naming the first NUL or lone surrogate in its text or metadata.
+
+    PostgreSQL refuses NUL in text, and no database takes a lone surrogate (it is not UTF-8):
+    one such document would abort its whole batch, and the same batch of every rerun. They
+    come from JSON escapes (``\\u0000``, ``\\ud800``), from text past the first 8 KB (where
+    :func:`decode_bytes` looks for binary) and from file names that are not UTF-8.
+    """
+    path = str(document.path) if document.path else None
+    fields = (
+        ("text", document.text),
+        ("name", document.id),
+        ("path", path),
+        ("title", document.title),
+        ("outlet", document.outlet),
+        ("URL", document.url),
+    )
+    for field, value in fields:
+        found = UNSTORABLE.search(value) if value else None
+        if found is None:
+            continue
+        where = f"the {field} holds"
+        at = f"at character {found.start() + 1}"
+        if found.group() == "\x00":
+            reason = f"{where} a NUL character (\\x00) {at}, which no ledger can store: remove it"
+        elif field in ("name", "path"):
+            reason = f"{where} a byte that is not UTF-8 {at} ({escape_unstorable(found.group())}): rename it"
+        else:
+            reason = (
+                f"{where} a lone surrogate ({escape_unstorable(found.group())}) {at}, not a character "
+                "(a broken \\u escape?), which no ledger can store: fix or remove it"
+            )
+        return InvalidCharacterError(path or document.id, reason)
+    return document
 
 
 def json_lines(text: str, path: Path) -> Iterator[tuple[str, dict[str, Any] | str]]:
