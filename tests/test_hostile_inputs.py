@@ -283,3 +283,64 @@ def test_an_upload_with_a_nul_or_a_lone_surrogate_is_a_400(database_url: str):
             assert answer.json()["error"].startswith("[E114] upload: the ")
         assert session.post("/api/documents", json={"text": ARTICLE}).status_code == 201
     app.state.dashboard.ledger.engine.dispose()
+
+
+# -- 5. a WARC file cut inside a record's headers --------------------------------------------------
+def _one_record_warc() -> bytes:
+    """A WARC file of one HTML response, uncompressed, written by warcio."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=False)
+    page = f"<html><body><article><p>{ARTICLE}</p></article></body></html>".encode()
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    writer.write_record(
+        writer.create_warc_record(
+            # with its length: without one, warcio spools the page to a temporary file it leaves open
+            "https://example.com/kharkiv",
+            "response",
+            payload=io.BytesIO(page),
+            length=len(page),
+            http_headers=http,
+        )
+    )
+    return out.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("compressed", [False, True], ids=["warc", "warc.gz"])
+def test_a_warc_cut_anywhere_inside_its_only_record_is_a_damaged_archive(tmp_path: Path, compressed: bool):
+    import gzip
+
+    from counterclaim.errors import ArchiveError
+    from counterclaim.ingest.warc import read_warc
+    from counterclaim.models import Document
+
+    data = _one_record_warc()
+    end = len(data) - len(b"\r\n\r\n")  # the record's end: the two line ends after it only part it
+    path = tmp_path / ("cut.warc.gz" if compressed else "cut.warc")
+    # every cut: in the WARC headers (the type, the id, the URI, the length...), the HTTP headers, the page
+    for cut in range(1, len(data) + 1):
+        path.write_bytes(gzip.compress(data[:cut]) if compressed else data[:cut])
+        items = list(read_warc(path, max_bytes=1_000_000))
+        if cut < end:
+            assert len(items) == 1 and isinstance(items[0], ArchiveError), (cut, data[:cut][-30:], items)
+            assert "damaged" in items[0].reason
+        else:
+            assert [type(item) for item in items] == [Document], (cut, items)
+
+
+@pytest.mark.slow
+def test_an_ingest_of_a_cut_warc_records_it(tmp_path: Path, database_url: str):
+    import gzip
+
+    data = _one_record_warc()
+    (tmp_path / "cut.warc.gz").write_bytes(gzip.compress(data[: data.index(b"WARC-Type: ") + 14]))  # "res"
+    (tmp_path / "kharkiv.txt").write_text(ARTICLE, encoding="utf-8")
+    result = _cli("ingest", "cut.warc.gz", "kharkiv.txt", "--db", database_url, "-q", cwd=tmp_path)
+    assert result.returncode == 3, result.stderr  # partial, as for other damaged archives
+    errors, names, status = _recorded(database_url)
+    assert errors == {("cut.warc.gz", "E111")} and names == {"kharkiv.txt"} and status == "partial"
