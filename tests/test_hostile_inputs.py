@@ -344,3 +344,65 @@ def test_an_ingest_of_a_cut_warc_records_it(tmp_path: Path, database_url: str):
     assert result.returncode == 3, result.stderr  # partial, as for other damaged archives
     errors, names, status = _recorded(database_url)
     assert errors == {("cut.warc.gz", "E111")} and names == {"kharkiv.txt"} and status == "partial"
+
+
+# -- 6. a file that is not prose is not given a language ------------------------------------------
+PASSWD = "".join(
+    f"{name}:x:{number}:{number}:{name}:/var/lib/{name}:/usr/sbin/nologin\n"
+    for number, name in enumerate(["root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail",
+                                   "news", "uucp", "proxy", "backup", "list", "irc", "gnats", "nobody",
+                                   "systemd-network", "messagebus", "postgres", "sshd", "www-data"])
+)  # fmt: skip
+#: Not prose either: a table of numbers and names, and XML.
+NOT_PROSE = {
+    "passwd": PASSWD,
+    "table": "".join(f"{n:3d} {n * 7 % 255:3d} {n * 13 % 255:3d}\t\tgrey{n}\n" for n in range(60)),
+    "xml": '<?xml version="1.0"?>\n<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">\n'
+    + "".join(
+        f'<delegatePublic publicIdStart="-//OASIS//DTD DocBook V{n}.0//EN" catalog="file:///usr/share/xml/'
+        f'docbook/schema/dtd/{n}.0/catalog.xml"/>\n'
+        for n in range(20)
+    )
+    + "</catalog>\n",
+}
+#: Prose in a language the rules have no words for (Finnish).
+FINNISH = (
+    "Ainakin kaksitoista ihmistä kuoli Harkovassa maanantaina, alueen kuvernööri kertoi. Kolmekymmentä "
+    "muuta haavoittui, viranomaiset kertoivat, kun pelastustyöt jatkuivat koko yön kaupungissa. Venäjä "
+    "laukaisi yöllä neljäkymmentä ohjusta kohteisiin eri puolilla maata, armeija ilmoitti."
+)
+
+
+@pytest.mark.parametrize("kind", list(NOT_PROSE))
+def test_a_text_that_is_not_prose_is_skipped_as_such_not_as_a_language(kind: str):
+    from counterclaim.ingest.language import load_languages, screen
+    from counterclaim.models import Document
+
+    [error] = list(screen([Document(id=kind, text=NOT_PROSE[kind])]))
+    assert error.code == "E115", error
+    assert "not running prose" in error.reason and "looks like" not in error.reason
+    assert not load_languages().guess(NOT_PROSE[kind]).prose
+
+
+def test_prose_in_a_language_the_rules_do_not_know_is_not_given_another_languages_name():
+    from counterclaim.ingest.language import load_languages, screen
+    from counterclaim.models import Document
+
+    [error] = list(screen([Document(id="finnish.txt", text=FINNISH)]))
+    assert error.code == "E110" and "no language the rules know" in error.reason, error
+    assert "looks like" not in error.reason
+    assert load_languages().guess(FINNISH).prose
+
+
+@pytest.mark.slow
+def test_an_ingest_skips_a_password_file_as_not_prose(tmp_path: Path, database_url: str):
+    from test_ingest_inputs import FRENCH
+
+    (tmp_path / "passwd").write_text(PASSWD, encoding="utf-8")  # no suffix: named on the command line
+    (tmp_path / "french.txt").write_text(FRENCH, encoding="utf-8")
+    (tmp_path / "kharkiv.txt").write_text(ARTICLE, encoding="utf-8")
+    result = _cli("ingest", "passwd", "french.txt", "kharkiv.txt", "--db", database_url, cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    errors, names, _ = _recorded(database_url)
+    assert errors == {("passwd", "E115"), ("french.txt", "E110")} and names == {"kharkiv.txt"}
+    assert "[E115] passwd: not running prose" in result.stderr and "E115 not prose" in result.stderr

@@ -17,7 +17,8 @@ Hierarchy::
     │   ├── ArchiveError              E111 a WARC file is damaged or not a WARC file
     │   ├── ExtractionError           E112 the extractor failed on a document (the run goes on)
     │   ├── TableRowError             E113 a row of an imported table cannot become a claim
-    │   └── InvalidCharacterError     E114 a text or its metadata holds a NUL or a lone surrogate
+    │   ├── InvalidCharacterError     E114 a text or its metadata holds a NUL or a lone surrogate
+    │   └── NotProseError             E115 the text is not running prose (skipped)
     ├── DataFileError                 E201 a data file (actors, lexicon, gold) is malformed
     ├── InvalidDateError              E301 a date is not an ISO date (YYYY-MM-DD)
     ├── LedgerError                   E401 the ledger cannot be opened or written
@@ -155,6 +156,12 @@ class InvalidCharacterError(InputError):
     """A document's text or metadata holds a NUL or a lone surrogate, which no ledger can store."""
 
     code = "E114"
+
+
+class NotProseError(InputError):
+    """The text is not running prose (a listing, a table, a configuration or data file); it is skipped."""
+
+    code = "E115"
 
 
 class DataFileError(CounterclaimError):

@@ -50,6 +50,7 @@ ERROR_NAMES = {
     "E111": "damaged WARC",
     "E112": "extraction failed",
     "E114": "NUL or lone surrogate",
+    "E115": "not prose",
 }
 
 
