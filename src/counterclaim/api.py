@@ -82,12 +82,21 @@ def collect(results: Iterable[tuple[Document, list[Claim]] | InputError]) -> Ext
 
 
 def evaluate_manifest(
-    gold: Path, manifest: Path, *, extractor: Extractor | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    gold: Path,
+    manifest: Path,
+    *,
+    extractor: Extractor | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_outside: bool = False,
 ) -> tuple[Report, Extraction]:
-    """Extract the articles a manifest lists and score them against a gold file."""
+    """Extract the articles a manifest lists and score them against a gold file.
+
+    The manifest's files must be in its folder unless ``allow_outside`` (see :func:`read_manifest`).
+    """
     engine = extractor or default_extractor()
     gold_claims = read_claims(gold)
-    extraction = collect(extract_documents(read_manifest(manifest, max_bytes=max_bytes), extractor=engine))
+    articles = read_manifest(manifest, max_bytes=max_bytes, allow_outside=allow_outside)
+    extraction = collect(extract_documents(articles, extractor=engine))
     report = evaluate(gold_claims, extraction.claims, same_actor=engine.registry.same)
     return report, extraction
 
@@ -158,6 +167,7 @@ def read_inputs(
     fields: str | None = ...,
     timeout: float = ...,
     any_language: bool = ...,
+    allow_outside: bool = ...,
     parse_html: Literal[True] = ...,
 ) -> Iterator[Document | InputError]: ...
 
@@ -172,6 +182,7 @@ def read_inputs(
     fields: str | None = ...,
     timeout: float = ...,
     any_language: bool = ...,
+    allow_outside: bool = ...,
     parse_html: bool,
 ) -> Iterator[Document | RawPage | InputError]: ...
 
@@ -185,13 +196,15 @@ def read_inputs(
     fields: str | None = None,
     timeout: float = 20.0,
     any_language: bool = False,
+    allow_outside: bool = False,
     parse_html: bool = True,
 ) -> Iterator[Document | RawPage | InputError]:
     """The documents of a manifest's articles, then of every path, URL or ``-``, read as they are needed.
 
     A crawl is never all in memory. Documents not in English become ``NotEnglishError`` unless
     ``any_language``. Without ``parse_html``, HTML pages come unparsed (for a cluster's workers
-    to parse), and no language is judged here.
+    to parse), and no language is judged here. A manifest's files must be in its folder unless
+    ``allow_outside`` (see :func:`read_manifest`).
 
     Raises:
         CorpusRowError: ``fields`` is malformed (before anything is read).
@@ -200,7 +213,7 @@ def read_inputs(
 
     def documents() -> Iterator[Document | RawPage | InputError]:
         if manifest is not None:
-            yield from read_manifest(manifest, max_bytes=max_bytes)
+            yield from read_manifest(manifest, max_bytes=max_bytes, allow_outside=allow_outside)
         yield from iter_paths(
             paths,
             published=published,

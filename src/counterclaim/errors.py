@@ -16,7 +16,9 @@ Hierarchy::
     │   ├── NotEnglishError           E110 the text is not English (skipped)
     │   ├── ArchiveError              E111 a WARC file is damaged or not a WARC file
     │   ├── ExtractionError           E112 the extractor failed on a document (the run goes on)
-    │   └── TableRowError             E113 a row of an imported table cannot become a claim
+    │   ├── TableRowError             E113 a row of an imported table cannot become a claim
+    │   ├── InvalidCharacterError     E114 a text or its metadata holds a NUL or a lone surrogate
+    │   └── NotProseError             E115 the text is not running prose (skipped)
     ├── DataFileError                 E201 a data file (actors, lexicon, gold) is malformed
     ├── InvalidDateError              E301 a date is not an ISO date (YYYY-MM-DD)
     ├── LedgerError                   E401 the ledger cannot be opened or written
@@ -32,6 +34,17 @@ for these.
 """
 
 from __future__ import annotations
+
+import re
+
+#: Characters no database stores: NUL (PostgreSQL's text refuses it) and lone surrogates (not
+#: characters at all, so not UTF-8: a broken ``\ud800`` escape, or a file name's undecodable byte).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def escape_unstorable(text: str) -> str:
+    """``text`` with each NUL and lone surrogate written as its escape (``\\x00``, ``\\ud800``)."""
+    return UNSTORABLE.sub(lambda found: repr(found.group())[1:-1], text)
 
 
 class CounterclaimError(Exception):
@@ -49,9 +62,11 @@ class InputError(CounterclaimError):
     code = "E100"
 
     def __init__(self, source: str, message: str) -> None:
-        self.source = source
-        self.reason = message
-        super().__init__(f"{source}: {message}")
+        # escaped: the error is recorded in the ledger even when its input's name or a quoted
+        # value holds a character no database stores
+        self.source = escape_unstorable(source)
+        self.reason = escape_unstorable(message)
+        super().__init__(f"{self.source}: {self.reason}")
 
     def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
         # rebuilt from its parts, not from the formatted message: errors travel between the
@@ -135,6 +150,18 @@ class TableRowError(InputError):
     """A row of an imported table cannot become a claim."""
 
     code = "E113"
+
+
+class InvalidCharacterError(InputError):
+    """A document's text or metadata holds a NUL or a lone surrogate, which no ledger can store."""
+
+    code = "E114"
+
+
+class NotProseError(InputError):
+    """The text is not running prose (a listing, a table, a configuration or data file); it is skipped."""
+
+    code = "E115"
 
 
 class DataFileError(CounterclaimError):

@@ -124,8 +124,18 @@ def data_options(function: F) -> F:
     )(function)
 
 
+def allow_outside_option(function: F) -> F:
+    """--allow-outside: a manifest may name files outside its folder."""
+    return click.option(
+        "--allow-outside",
+        is_flag=True,
+        help="Let the manifest name files outside its own folder (by default such a line is refused, E106).",
+    )(function)
+
+
 def input_options(function: F) -> F:
-    """PATH... (files, folders, or - for standard input), --manifest, --published, --max-bytes."""
+    """PATH... (files, folders, or - for standard input), --manifest, --allow-outside, --published,
+    --max-bytes, --timeout, --any-language, --fields."""
     return _apply(
         function,
         [
@@ -133,8 +143,9 @@ def input_options(function: F) -> F:
             click.option(
                 "--manifest",
                 type=click.Path(dir_okay=False, path_type=Path),
-                help="A JSONL manifest of articles.",
+                help="A JSONL manifest of articles (its files in its folder, or under it).",
             ),
+            allow_outside_option,
             click.option(
                 "--published", callback=parse_date, help="Publication date of the PATHS (YYYY-MM-DD)."
             ),

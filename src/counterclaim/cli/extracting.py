@@ -15,6 +15,7 @@ from counterclaim.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_PARTIAL,
+    allow_outside_option,
     data_options,
     error_line,
     format_option,
@@ -59,6 +60,7 @@ def exit_code(outcome: api.Extraction) -> int:
 def extract(
     paths: tuple[str, ...],
     manifest: Path | None,
+    allow_outside: bool,
     published: date | None,
     output_format: str,
     max_bytes: int,
@@ -78,7 +80,7 @@ def extract(
     extractor = api.build_extractor(actors=actors, lexicon=lexicon)
     items = api.read_inputs(
         paths, manifest=manifest, published=published, max_bytes=max_bytes, fields=fields, timeout=timeout,
-        any_language=any_language,
+        any_language=any_language, allow_outside=allow_outside,
     )  # fmt: skip
     outcome = _run_extraction(list(items), extractor)
     emit_claims(outcome.claims, output_format)
@@ -147,8 +149,9 @@ def _report_json(report: Report, extractor: Extractor) -> str:
     "--manifest",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The articles' manifest.",
+    help="The articles' manifest (its files in its folder, or under it).",
 )
+@allow_outside_option
 @click.option("--json", "as_json", is_flag=True, help="Print the scores and the per-claim diff as JSON.")
 @click.option(
     "--diff/--no-diff",
@@ -169,6 +172,7 @@ def _report_json(report: Report, extractor: Extractor) -> str:
 def evaluate(
     gold: Path,
     manifest: Path,
+    allow_outside: bool,
     as_json: bool,
     show_diff: bool,
     floors: dict[str, float],
@@ -181,7 +185,9 @@ def evaluate(
         counterclaim evaluate --gold corpus/gold.jsonl --manifest corpus/manifest.jsonl --require f1=0.9
     """
     extractor = api.build_extractor(actors=actors, lexicon=lexicon)
-    report, extraction = api.evaluate_manifest(gold, manifest, extractor=extractor)
+    report, extraction = api.evaluate_manifest(
+        gold, manifest, extractor=extractor, allow_outside=allow_outside
+    )
     for error in extraction.errors:
         error_line(str(error))
     if as_json:

@@ -49,6 +49,8 @@ ERROR_NAMES = {
     "E110": "not English",
     "E111": "damaged WARC",
     "E112": "extraction failed",
+    "E114": "NUL or lone surrogate",
+    "E115": "not prose",
 }
 
 
@@ -78,6 +80,7 @@ ERROR_NAMES = {
 def ingest(
     paths: tuple[str, ...],
     manifest: Path | None,
+    allow_outside: bool,
     published: date | None,
     max_bytes: int,
     timeout: float,
@@ -109,7 +112,7 @@ def ingest(
     # on a cluster the workers find pages' articles and judge the language, not this process
     items = api.read_inputs(
         paths, manifest=manifest, published=published, max_bytes=max_bytes, fields=fields, timeout=timeout,
-        any_language=any_language, parse_html=not clustered,
+        any_language=any_language, allow_outside=allow_outside, parse_html=not clustered,
     )  # fmt: skip
     with ingest_progress(None, quiet) as (progress, task), scale.connect(scheduler, workers) as client:
         summary = _ingest(

@@ -14,6 +14,8 @@ from counterclaim.ingest.text import DEFAULT_MAX_BYTES, json_lines, read_text_fi
 from counterclaim.models import Document
 
 CORPUS_SUFFIXES = frozenset({".jsonl", ".ndjson", ".csv"})
+#: The largest limit :func:`csv.field_size_limit` takes everywhere (a C long on Windows too).
+_LARGEST_FIELD_LIMIT = 2**31 - 1
 #: Our field -> the corpus's column; override any of them with ``--fields text=body,...``.
 DEFAULT_FIELDS: Mapping[str, str] = {
     "id": "id",
@@ -81,20 +83,54 @@ def read_corpus(
         yield error
         return
     if path.suffix.lower() == ".csv":
-        reader = csv.DictReader(io.StringIO(content))
-        if reader.fieldnames is None or fields["text"] not in reader.fieldnames:
-            yield CorpusRowError(
-                str(path), f"the header has no {fields['text']!r} column (--fields text=COLUMN)"
-            )
-            return
-        for number, row in enumerate(reader, start=2):
-            if None in row:  # more cells than the header names
-                yield CorpusRowError(f"{path}:{number}", "the row has more cells than the header")
-                continue
-            yield _document(row, f"{path}:{number}", f"{path.name}#{number}", fields)
+        yield from _csv_rows(content, path, fields, max_bytes)
         return
     for where, entry in json_lines(content, path):
         if isinstance(entry, str):
             yield CorpusRowError(where, entry)
             continue
         yield _document(entry, where, f"{path.name}#{where.rsplit(':', 1)[1]}", fields)
+
+
+def _csv_rows(
+    content: str, path: Path, fields: Mapping[str, str], max_bytes: int
+) -> Iterator[Document | InputError]:
+    """The articles of a CSV corpus; a row the csv module cannot read is that row's error."""
+    _allow_cells_of(max_bytes)
+    reader = csv.DictReader(io.StringIO(content))
+    try:
+        header = reader.fieldnames
+    except csv.Error as error:
+        yield CorpusRowError(str(path), f"the header cannot be read as CSV ({error})")
+        return
+    if header is None or fields["text"] not in header:
+        yield CorpusRowError(str(path), f"the header has no {fields['text']!r} column (--fields text=COLUMN)")
+        return
+    rows = iter(reader)
+    number = 1  # the header's
+    while True:
+        number += 1
+        where = f"{path}:{number}"
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as error:  # the reader goes on at the next line
+            yield CorpusRowError(where, f"the row cannot be read as CSV ({error})")
+            continue
+        if None in row:  # more cells than the header names
+            yield CorpusRowError(where, "the row has more cells than the header")
+            continue
+        yield _document(row, where, f"{path.name}#{number}", fields)
+
+
+def _allow_cells_of(max_bytes: int) -> None:
+    """Let the csv module read a cell as long as a whole corpus may be (``max_bytes``).
+
+    Its default limit, 131,072 characters, is under the default --max-bytes: a long article
+    or a page's HTML in one cell would be an error. The limit is the process's, so it is only
+    ever raised: a cell is no longer than its file, which is under ``max_bytes``.
+    """
+    wanted = min(max_bytes, _LARGEST_FIELD_LIMIT)
+    if csv.field_size_limit() < wanted:
+        csv.field_size_limit(wanted)

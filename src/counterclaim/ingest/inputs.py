@@ -214,11 +214,15 @@ def _from_bytes(
     )
 
 
-def read_manifest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | InputError]:
+def read_manifest(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, allow_outside: bool = False
+) -> Iterator[Document | InputError]:
     """Documents listed by a manifest (one JSON object a line: file, published, outlet, title, url).
 
-    ``file`` is relative to the manifest. Each bad line or file yields its error; the rest
-    are still read.
+    ``file`` is relative to the manifest, and must lie in the manifest's folder (or under it)
+    unless ``allow_outside``: a manifest from elsewhere must not read ``../../secret.txt``,
+    ``/etc/hostname`` or a link out of its folder into the ledger. Each bad line or file
+    yields its error; the rest are still read.
 
     Raises:
         InputError: the manifest itself cannot be read.
@@ -237,4 +241,27 @@ def read_manifest(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator
         except CounterclaimError:
             yield ManifestError(where, f'"published" is {entry.get("published")!r}, not a date (YYYY-MM-DD)')
             continue
+        outside = None if allow_outside else _outside(base, entry["file"], where)
+        if outside is not None:
+            yield outside
+            continue
         yield _document(base / entry["file"], published, max_bytes, entry)
+
+
+def _outside(base: Path, file: str, where: str) -> ManifestError | None:
+    """The error of a manifest line whose file is not in the manifest's folder ``base``, else None.
+
+    Both are resolved first, so ``..`` and links that lead out of the folder count as outside.
+    """
+    try:
+        folder = base.resolve()
+        target = (base / file).resolve()
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links
+        return ManifestError(where, f'"file" {file!r} cannot be resolved ({error})')
+    if target.is_relative_to(folder):
+        return None
+    return ManifestError(
+        where,
+        f'"file" {file!r} is outside the manifest\'s folder {folder}; '
+        "pass --allow-outside to read files outside it",
+    )

@@ -1,4 +1,4 @@
-"""Screening out documents that are not in English, with the language they look like as the reason.
+"""Screening out documents that are not in English (or not prose at all), with the reason why.
 
 The rules live in data/languages.toml (scripts by Unicode range, function words per language);
 the method is described at the top of that file. It needs no model and judges a document in
@@ -15,11 +15,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from counterclaim.errors import DataFileError, InputError, NotEnglishError
+from counterclaim.errors import DataFileError, InputError, NotEnglishError, NotProseError
 from counterclaim.models import Document
 
 DEFAULT_LANGUAGES = Path(__file__).parents[1] / "data" / "languages.toml"
 _WORD = re.compile(r"[^\W\d_]+(?:'(?=\w))?", re.UNICODE)
+#: A token of prose: letters, with inner apostrophes, hyphens or dots (U.S., Kharkiv's, so-called),
+#: once the quotes, brackets and punctuation around it are taken off.
+_PROSE_TOKEN = re.compile(r"[^\W\d_]+(?:['’.\-][^\W\d_]+)*")
+_TOKEN_LEAD = "\"'“‘«([{"
+_TOKEN_TRAIL = "\"'”’»)]}.,;:!?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +34,7 @@ class Guess:
     english: bool
     language: str
     reason: str
+    prose: bool = True  # False: not running prose at all (a listing, a table, a data file)
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,8 @@ class LanguageRules:
     script_share: float
     lead: float
     english_floor: float
+    prose_words: float
+    language_floor: float
     scripts: tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
     words: dict[str, frozenset[str]]
 
@@ -66,12 +74,43 @@ class LanguageRules:
             default=("", 0.0),
         )
         if rival and rival_share >= self.lead * english and english < self.english_floor:
+            return self._not_english(sample, english, rival, rival_share)
+        return Guess(True, "English", f"{english:.0%} English function words")
+
+    def _not_english(self, sample: str, english: float, rival: str, rival_share: float) -> Guess:
+        """Why a text the function words do not call English is skipped: not prose, in no
+        language the rules know, or in the language whose words it has most of."""
+        tokens = sample.split()
+        words = sum(1 for token in tokens if _is_prose_token(token))
+        if words < self.prose_words * len(tokens):
+            return Guess(False, "not prose", _not_prose_reason(sample, words, len(tokens)), prose=False)
+        if rival_share < self.language_floor:
             return Guess(
                 False,
-                rival,
-                f"looks like {rival} ({rival_share:.0%} {rival} function words, {english:.0%} English)",
+                "unknown",
+                f"in no language the rules know ({english:.0%} English function words, "
+                f"{rival_share:.0%} at most of another language's)",
             )
-        return Guess(True, "English", f"{english:.0%} English function words")
+        return Guess(
+            False,
+            rival,
+            f"looks like {rival} ({rival_share:.0%} {rival} function words, {english:.0%} English)",
+        )
+
+
+def _is_prose_token(token: str) -> bool:
+    return _PROSE_TOKEN.fullmatch(token.lstrip(_TOKEN_LEAD).rstrip(_TOKEN_TRAIL)) is not None
+
+
+def _not_prose_reason(sample: str, words: int, tokens: int) -> str:
+    lines = [line for line in sample.splitlines() if line.strip()]
+    records = sum(1 for line in lines if line.count(":") >= 2)
+    shape = (
+        f"{records} of its {len(lines)} lines are colon-separated records"
+        if len(lines) >= 3 and records * 2 >= len(lines)
+        else f"{words} of its {tokens} tokens are words"
+    )
+    return f"{shape} (a listing, a table, a configuration or data file?)"
 
 
 def _rules_from(tables: Iterable[dict[str, Any]], source: str) -> LanguageRules:
@@ -80,7 +119,10 @@ def _rules_from(tables: Iterable[dict[str, Any]], source: str) -> LanguageRules:
     words: dict[str, set[str]] = {}
     try:
         for table in tables:
-            for key in ("sample_chars", "min_words", "script_share", "lead", "english_floor"):
+            for key in (
+                "sample_chars", "min_words", "script_share", "lead", "english_floor", "prose_words",
+                "language_floor",
+            ):  # fmt: skip
                 if key in table:
                     settings[key] = table[key]
             for script in table.get("script", []):
@@ -95,6 +137,8 @@ def _rules_from(tables: Iterable[dict[str, Any]], source: str) -> LanguageRules:
             script_share=float(settings["script_share"]),
             lead=float(settings["lead"]),
             english_floor=float(settings["english_floor"]),
+            prose_words=float(settings["prose_words"]),
+            language_floor=float(settings["language_floor"]),
             scripts=tuple(scripts.items()),
             words={name: frozenset(vocabulary) for name, vocabulary in words.items()},
         )
@@ -124,14 +168,17 @@ def load_languages(*extra: str) -> LanguageRules:
 def screen(
     items: Iterable[Document | InputError], rules: LanguageRules | None = None
 ) -> Iterator[Document | InputError]:
-    """Pass English documents and errors through; a document in another language becomes an error."""
+    """Pass English documents and errors through; a document in another language becomes a
+    ``NotEnglishError``, one that is not running prose a ``NotProseError``."""
     judge = rules or load_languages()
     for item in items:
         if isinstance(item, Document):
             verdict = judge.guess(item.text)
+            source = str(item.path) if item.path else item.id
+            if not verdict.prose:
+                yield NotProseError(source, f"not running prose, skipped: {verdict.reason}")
+                continue
             if not verdict.english:
-                yield NotEnglishError(
-                    str(item.path) if item.path else item.id, f"not English, skipped: {verdict.reason}"
-                )
+                yield NotEnglishError(source, f"not English, skipped: {verdict.reason}")
                 continue
         yield item

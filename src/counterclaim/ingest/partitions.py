@@ -9,6 +9,7 @@ from counterclaim.errors import InputError
 from counterclaim.extract import Extractor, extract_items
 from counterclaim.ingest.html import RawPage
 from counterclaim.ingest.language import screen
+from counterclaim.ingest.text import check_characters
 from counterclaim.models import Document
 from counterclaim.store.writer import Extracted
 
@@ -28,10 +29,13 @@ def extract_partition(
 ) -> list[Extracted | InputError]:
     """One partition's documents extracted, each failure kept to its document.
 
-    HTML pages that come unparsed (:class:`RawPage`) have their article found first; with
-    ``english_only`` a document in another language becomes a ``NotEnglishError``.
+    HTML pages that come unparsed (:class:`RawPage`) have their article found first; a
+    document with a character no ledger stores becomes an ``InvalidCharacterError`` (every
+    reader's documents pass here on their way to the ledger); with ``english_only`` a document
+    in another language becomes a ``NotEnglishError``.
     """
-    opened = [item.parse() if isinstance(item, RawPage) else item for item in items]
+    parsed = (item.parse() if isinstance(item, RawPage) else item for item in items)
+    opened = [check_characters(item) if isinstance(item, Document) else item for item in parsed]
     screened = list(screen(opened)) if english_only else opened
     return [
         result if isinstance(result, InputError) else Extracted(*result)

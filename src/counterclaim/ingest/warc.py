@@ -10,17 +10,21 @@ the damage and records one error for the rest.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from counterclaim.errors import ArchiveError, InputError, InputTooLargeError, MissingInputError
+from counterclaim.errors import ArchiveError, InputError, InputTooLargeError
 from counterclaim.ingest.html import RawPage
-from counterclaim.ingest.text import decode_bytes, describe_size
+from counterclaim.ingest.text import decode_bytes, describe_size, open_regular
 from counterclaim.models import Document
 
 WARC_ENDINGS = (".warc", ".warc.gz", ".arc", ".arc.gz")
 _PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+_CHUNK = 64 * 1024
+#: What warcio and zlib raise on a damaged file while it is read.
+_DAMAGE = (EOFError, zlib.error, OSError, ValueError)
 
 
 def is_warc(path: Path) -> bool:
@@ -41,28 +45,29 @@ def read_warc(
     from counterclaim.ingest.html import document_from_html
 
     try:
-        stream = path.open("rb")
-    except FileNotFoundError:
-        yield MissingInputError(str(path), "no such file")
-        return
-    except OSError as error:
-        yield MissingInputError(str(path), f"cannot read it ({error.strerror})")
+        stream = open_regular(path)  # a FIFO or a device named .warc would block or never end
+    except InputError as error:
+        yield error
         return
     pages = records = 0
     with stream:
         try:
-            for record in ArchiveIterator(stream):
+            for record in _records(ArchiveIterator(stream)):
                 records += 1
+                if not _says_its_length(record):
+                    # every record says its length: the file ended inside this one's headers
+                    raise EOFError(f"the file ends inside the headers of {_which(record)}")
                 page = _page_of(record)
+                data = record.content_stream().read(max_bytes + 1) if page is not None else b""
+                if not _complete(record):
+                    # the file ended inside this record: a cut-off download or copy. Records that
+                    # are not pages count too: a file cut inside its only record is not an empty crawl
+                    raise EOFError(f"the file ends inside {_which(record)}")
                 if page is None:
                     continue
+                pages += 1
                 uri, content_type, crawled = page
                 source = f"{path}#{uri}"
-                data = record.content_stream().read(max_bytes + 1)
-                if len(data) <= max_bytes and getattr(record.raw_stream, "limit", 0) > 0:
-                    # the file ended inside this record: a cut-off download or copy
-                    raise EOFError(f"the file ends inside the record of {uri}")
-                pages += 1
                 if len(data) > max_bytes:
                     yield InputTooLargeError(source, f"the page is over the {describe_size(max_bytes)} limit")
                     continue
@@ -82,12 +87,54 @@ def read_warc(
                         )  # fmt: skip
                 except InputError as error:
                     yield error
-        except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as error:
+        except (ArchiveLoadFailed, _UnparsableRecordError, *_DAMAGE) as error:
             where = f"after {pages} pages" if pages else "at the start"
             yield ArchiveError(str(path), f"not a WARC file, or damaged {where}: {error}")
             return
     if not records:
         yield ArchiveError(str(path), "no WARC records in it: not a WARC file, or damaged")
+
+
+class _UnparsableRecordError(Exception):
+    """warcio raised something other than its own errors on a record it could not parse."""
+
+
+def _records(archive: Iterable[Any]) -> Iterator[Any]:
+    """The records warcio reads; anything else it raises on a damaged file, an ``_UnparsableRecordError``."""
+    from warcio.exceptions import ArchiveLoadFailed
+
+    records = iter(archive)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except (ArchiveLoadFailed, *_DAMAGE):
+            raise
+        except Exception as error:  # a record cut inside its headers can give an AttributeError
+            message = f"a record cannot be parsed ({type(error).__name__}: {error})"
+            raise _UnparsableRecordError(message) from error
+        yield record
+
+
+def _says_its_length(record: Any) -> bool:
+    """Whether a record's headers give its length as a number (warcio reads a length it cannot
+    parse as 0, and a missing one as "read to the end")."""
+    value = record.rec_headers.get_header("Content-Length" if record.format == "warc" else "length")
+    return isinstance(value, str) and value.strip().isdigit()
+
+
+def _complete(record: Any) -> bool:
+    """Read what is left of a record; whether all of it was in the file (its length says how much)."""
+    while record.raw_stream.read(_CHUNK):
+        pass
+    return getattr(record.raw_stream, "limit", 0) == 0
+
+
+def _which(record: Any) -> str:
+    """The record, for a message: its URL if it has one (a cut one may not)."""
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    return f"the record of {uri}" if uri else "a record"
 
 
 def _page_of(record: object) -> tuple[str, str, date | None] | None:

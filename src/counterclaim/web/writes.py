@@ -17,9 +17,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from counterclaim import api
+from counterclaim.errors import InputError
 from counterclaim.extract import default_extractor
 from counterclaim.ingest import pipeline
 from counterclaim.ingest.partitions import extract_partition
+from counterclaim.ingest.text import check_characters
 from counterclaim.models import Document
 from counterclaim.store import WriterThread
 from counterclaim.store.writer import Extracted
@@ -145,6 +147,9 @@ async def upload(request: Request, board: Board, settings: Settings) -> Response
         title=fields["title"],
         url=fields["url"],
     )
+    checked = check_characters(document)
+    if isinstance(checked, InputError):  # it would abort the writer's transaction; the app answers 400
+        raise checked
     # extracted on the request's thread, written by the server's one writer thread
     extracted = await run_in_threadpool(extract_partition, [document], default_extractor())
     summary = await run_in_threadpool(
