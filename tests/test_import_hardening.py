@@ -330,3 +330,13 @@ def test_yaml_anchors_that_share_a_map_still_work(tmp_path: Path):
     )
     mapping = load_mapping(tmp_path / "m.yaml")
     assert [dict(spec.maps["claimant"]) for spec in mapping.claims] == [{"moh": "Health Ministry"}] * 2
+
+
+def test_a_table_cell_longer_than_the_csv_modules_default_limit_is_read(tmp_path: Path):
+    from counterclaim.ingest.table_files import read_rows
+
+    table = tmp_path / "long.csv"
+    long_note = "x" * 200_000
+    table.write_text(f"date,killed,note\n2024-01-02,5,{long_note}\n", encoding="utf-8")
+    (row,) = read_rows(table, table.read_bytes(), "csv")
+    assert row["note"] == long_note

@@ -96,7 +96,7 @@ def _csv_rows(
     content: str, path: Path, fields: Mapping[str, str], max_bytes: int
 ) -> Iterator[Document | InputError]:
     """The articles of a CSV corpus; a row the csv module cannot read is that row's error."""
-    _allow_cells_of(max_bytes)
+    allow_cells_of(max_bytes)
     reader = csv.DictReader(io.StringIO(content))
     try:
         header = reader.fieldnames
@@ -124,7 +124,7 @@ def _csv_rows(
         yield _document(row, where, f"{path.name}#{number}", fields)
 
 
-def _allow_cells_of(max_bytes: int) -> None:
+def allow_cells_of(max_bytes: int) -> None:
     """Let the csv module read a cell as long as a whole corpus may be (``max_bytes``).
 
     Its default limit, 131,072 characters, is under the default --max-bytes: a long article

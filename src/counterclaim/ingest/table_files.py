@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from counterclaim.errors import TableRowError
+from counterclaim.ingest.corpora import allow_cells_of
 
 #: The formats a file's suffix gives when the mapping names none.
 SUFFIXES = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
@@ -52,6 +53,7 @@ def read_rows(path: Path, data: bytes, fmt: str | None) -> list[dict[str, Any]]:
             return [dict(row) for row in pq.read_table(io.BytesIO(data)).to_pylist()]
         text = data.decode("utf-8-sig")
         if kind == "csv":
+            allow_cells_of(len(data))  # a cell may be as long as its file (the file is under the limit)
             return [dict(row) for row in csv.DictReader(io.StringIO(text))]
         if found == "json":
             rows = json.loads(text)
