@@ -171,7 +171,10 @@ def test_api_settings_come_from_a_file_the_environment_and_the_flags_in_that_ord
     config = tmp_path / "counterclaim.toml"
     config.write_text('[counterclaim]\ndb = "file.db"\nactors = ["mine.toml"]\ntimeout = 30\nmax_bytes = 5\n')
     settings = Settings.load(
-        config, environ={"COUNTERCLAIM_TIMEOUT": "45", "COUNTERCLAIM_TOKEN": "s3cret"}, max_bytes=7, lexicon=None
+        config,
+        environ={"COUNTERCLAIM_TIMEOUT": "45", "COUNTERCLAIM_TOKEN": "s3cret"},
+        max_bytes=7,
+        lexicon=None,
     )
     assert settings.db == "file.db" and settings.actors == (tmp_path / "mine.toml",)  # beside the file
     assert (settings.timeout, settings.max_bytes, settings.token) == (45.0, 7, "s3cret")

@@ -28,10 +28,12 @@ Hierarchy::
     └── ScaleError                    E601 Dask is missing, the cluster cannot be reached or finish
 
 The CLI prints ``str(error)`` as one line and exits non-zero; it never shows a traceback
-for these.
+for these. No message holds a password: every URL in it is shown with ``***`` instead.
 """
 
 from __future__ import annotations
+
+from counterclaim.redact import without_passwords
 
 
 class CounterclaimError(Exception):
@@ -40,7 +42,9 @@ class CounterclaimError(Exception):
     code = "E000"
 
     def __init__(self, message: str) -> None:
-        super().__init__(f"[{self.code}] {message}")
+        # here, so that no error can carry a database's or an article's password to a terminal,
+        # a log, an HTTP answer or the ledger's table of input errors
+        super().__init__(f"[{self.code}] {without_passwords(message)}")
 
 
 class InputError(CounterclaimError):
@@ -49,7 +53,7 @@ class InputError(CounterclaimError):
     code = "E100"
 
     def __init__(self, source: str, message: str) -> None:
-        self.source = source
+        self.source = without_passwords(source)
         self.reason = message
         super().__init__(f"{source}: {message}")
 
