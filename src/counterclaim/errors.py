@@ -30,12 +30,14 @@ Hierarchy::
     └── ScaleError                    E601 Dask is missing, the cluster cannot be reached or finish
 
 The CLI prints ``str(error)`` as one line and exits non-zero; it never shows a traceback
-for these.
+for these. No message holds a password: every URL in it is shown with ``***`` instead.
 """
 
 from __future__ import annotations
 
 import re
+
+from counterclaim.redact import without_passwords
 
 #: Characters no database stores: NUL (PostgreSQL's text refuses it) and lone surrogates (not
 #: characters at all, so not UTF-8: a broken ``\ud800`` escape, or a file name's undecodable byte).
@@ -53,7 +55,9 @@ class CounterclaimError(Exception):
     code = "E000"
 
     def __init__(self, message: str) -> None:
-        super().__init__(f"[{self.code}] {message}")
+        # here, so that no error can carry a database's or an article's password to a terminal,
+        # a log, an HTTP answer or the ledger's table of input errors
+        super().__init__(f"[{self.code}] {without_passwords(message)}")
 
 
 class InputError(CounterclaimError):
@@ -63,8 +67,8 @@ class InputError(CounterclaimError):
 
     def __init__(self, source: str, message: str) -> None:
         # escaped: the error is recorded in the ledger even when its input's name or a quoted
-        # value holds a character no database stores
-        self.source = escape_unstorable(source)
+        # value holds a character no database stores; a URL's password is never kept
+        self.source = escape_unstorable(without_passwords(source))
         self.reason = escape_unstorable(message)
         super().__init__(f"{self.source}: {self.reason}")
 

@@ -13,6 +13,50 @@ from typing import IO, Any
 from counterclaim.errors import DataFileError
 from counterclaim.models import CLAIM_FIELDS, MEASURES, QUALIFIERS, Claim
 
+#: How a spreadsheet recognises a formula (OWASP, "CSV Injection"): a text cell starting with one of
+#: these is prefixed with ``'``, so Excel, LibreOffice and Google Sheets show it and never run it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: About how many characters :func:`csv_text` gathers before it yields them.
+CSV_CHUNK = 65536
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as it is and never runs: text starting like a formula gets a ``'``.
+
+    Only text is changed: a number stays a number (a negative count is not a formula).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *, chunk: int = CSV_CHUNK
+) -> Iterator[str]:
+    """Rows as CSV, in pieces of about ``chunk`` characters: the header, then each row's ``columns``.
+
+    Every CSV the project writes is made here, so every cell goes through :func:`spreadsheet_safe`
+    (article text, names and outlets are anybody's, and a spreadsheet would run their formulas).
+    Text cells are always quoted, numbers never: with lines ending in ``\\n`` alone, the csv module
+    would leave a text holding a bare ``\\r`` unquoted, and readers would see a line break in it.
+    """
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(columns)  # the header: our own names, bare
+    writer = csv.DictWriter(
+        buffer,
+        fieldnames=list(columns),
+        extrasaction="ignore",
+        lineterminator="\n",
+        quoting=csv.QUOTE_NONNUMERIC,
+    )
+    for row in rows:
+        writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
+        if buffer.tell() >= chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
 
 def claims_to_jsonl(claims: Iterable[Claim]) -> Iterator[str]:
     """One JSON line per claim, keys in contract order (extra fields last)."""
@@ -21,13 +65,8 @@ def claims_to_jsonl(claims: Iterable[Claim]) -> Iterator[str]:
 
 
 def claims_to_csv(claims: Iterable[Claim]) -> str:
-    """The claims as CSV with the contract's columns."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(CLAIM_FIELDS), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for claim in claims:
-        writer.writerow(claim.to_dict())
-    return buffer.getvalue()
+    """The claims as CSV with the contract's columns (formula-like text escaped: :func:`csv_text`)."""
+    return "".join(csv_text((claim.to_dict() for claim in claims), CLAIM_FIELDS))
 
 
 def read_claims(path: Path) -> list[Claim]:

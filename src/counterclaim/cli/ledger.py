@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -25,7 +24,7 @@ from counterclaim.cli.common import (
 )
 from counterclaim.cli.output import print_rows, simple_table, value_text
 from counterclaim.errors import NothingToCorrectError
-from counterclaim.formats import rows_to_parquet
+from counterclaim.formats import csv_text, rows_to_parquet
 from counterclaim.models import MEASURES, Claim
 from counterclaim.store.queries import LISTING_COLUMNS
 
@@ -241,6 +240,4 @@ def _write_rows(rows: list[dict[str, Any]], path: Path, output_format: str) -> N
         if output_format == "jsonl":
             handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
         else:
-            writer = csv.DictWriter(handle, fieldnames=list(LISTING_COLUMNS), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
+            handle.writelines(csv_text(rows, LISTING_COLUMNS))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -25,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from counterclaim.cli.common import stderr, stdout
-from counterclaim.formats import claims_to_csv, claims_to_jsonl, rows_to_parquet
+from counterclaim.formats import claims_to_csv, claims_to_jsonl, csv_text, rows_to_parquet
 from counterclaim.models import Claim
 from counterclaim.store.queries import LISTING_COLUMNS
 
@@ -86,12 +84,8 @@ def print_rows(rows: list[dict[str, Any]], output_format: str) -> None:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
     elif output_format == "csv":
-        buffer = io.StringIO()
         if rows:
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-        click.echo(buffer.getvalue(), nl=False)
+            click.echo("".join(csv_text(rows, list(rows[0]))), nl=False)
     else:
         stdout().print(rows_table(rows))
 

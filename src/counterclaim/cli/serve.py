@@ -8,6 +8,7 @@ import click
 
 from counterclaim.cli.common import db_option, error_line
 from counterclaim.settings import Settings
+from counterclaim.store.engine import database_url, shown
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -77,8 +78,9 @@ def serve(
             f"warning: listening on {host}, not loopback: anyone who can reach this address reads the ledger"
             + (" and, with the token, writes to it" if allow_writes else "")
         )
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"counterclaim: serving {db} on http://{shown}:{port}/ (Ctrl-C stops)", err=True)
+    address = f"[{host}]" if ":" in host else host
+    ledger = shown(database_url(db)) if "://" in db else db  # a URL's password is never printed
+    click.echo(f"counterclaim: serving {ledger} on http://{address}:{port}/ (Ctrl-C stops)", err=True)
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return

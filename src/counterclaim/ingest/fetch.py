@@ -10,6 +10,7 @@ from counterclaim.errors import FetchError, InputTooLargeError
 from counterclaim.ingest.html import HTML_TYPES, document_from_html, looks_like_html
 from counterclaim.ingest.text import decode_bytes, describe_size
 from counterclaim.models import Document
+from counterclaim.redact import without_passwords
 
 DEFAULT_TIMEOUT = 20.0
 
@@ -72,11 +73,13 @@ class Fetcher:
         except httpx.HTTPError as error:
             raise FetchError(url, f"the download failed ({type(error).__name__}: {error})") from error
         body = bytes(data)
+        # the document is named and linked without the password: the ledger shows both to anyone
+        name, final_url = without_passwords(url), without_passwords(final_url)
         if content_type in HTML_TYPES or (not content_type and looks_like_html(body)):
-            return document_from_html(body, source=url, name=url, url=final_url, published=published)
+            return document_from_html(body, source=name, name=name, url=final_url, published=published)
         if content_type.startswith("text/"):
-            text, encoding = decode_bytes(body, url)
-            return Document(id=url, text=text, published=published, url=final_url, encoding=encoding)
+            text, encoding = decode_bytes(body, name)
+            return Document(id=name, text=text, published=published, url=final_url, encoding=encoding)
         raise FetchError(url, f"not a web page or text (content type {content_type or 'unknown'})")
 
     def _too_large(self, url: str, size: int | None) -> InputTooLargeError:

@@ -180,7 +180,7 @@ class LedgerQueries:
         Raises:
             NotFoundError: no claim has this id (or it was rejected and ``include_rejected`` is False).
         """
-        found = self.claims(include_rejected=True, ids=[claim_id])
+        found = self.claims(include_rejected=True, ids=[claim_id]) if 0 <= claim_id <= schema.MAX_ID else []
         if not found or (found[0]["rejected"] and not include_rejected):
             raise NotFoundError(f"there is no claim {claim_id}; `counterclaim claims` lists them")
         return found[0]
@@ -428,7 +428,7 @@ class LedgerQueries:
             d.id, d.name, d.kind, d.title, d.outlet, d.published, d.url, d.source, d.text, d.ingested_at
         ).where(d.id == document_id)
         with self.engine.connect() as connection:
-            row = connection.execute(query).mappings().first()
+            row = connection.execute(query).mappings().first() if 0 <= document_id <= schema.MAX_ID else None
             if row is None:
                 raise NotFoundError(
                     f"there is no document {document_id}; `counterclaim documents` lists them"

@@ -19,6 +19,9 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+#: The largest id a row can have: the id columns are INTEGER, 32 bits on PostgreSQL (a larger one
+#: in a query is an error there, not a row that is missing).
+MAX_ID = 2**31 - 1
 
 documents = Table(
     "documents",

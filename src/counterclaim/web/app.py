@@ -75,6 +75,25 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class RefuseNul:
+    """ASGI middleware: a request whose path or query string holds a NUL character gets a 400.
+
+    No name, date or word holds one, and PostgreSQL refuses any text that does: such a value
+    would reach the database and fail there. Asked here once, for every parameter there is or
+    will be.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")):
+            refused = json_response({"error": "the request holds a NUL character (%00)"}, 400)
+            await refused(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def create_app(
     ledger_url: str,
     *,
@@ -132,6 +151,7 @@ def create_app(
         changed=board.changed,
         skip=("/static/", "/api/claims.csv", "/api/claims.jsonl"),
     )
+    app.add_middleware(RefuseNul)
     app.add_middleware(SecurityHeaders)  # outermost: on every response, stored ones too
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -30,8 +31,15 @@ GZIP_FROM = 1024
 LARGEST_KEPT = 8 * 1024 * 1024
 #: Bodies this large are compressed on a thread, so the event loop goes on answering meanwhile.
 COMPRESS_ON_THREAD_FROM = 256 * 1024
-#: The most bytes kept in all (bodies and their gzip copies), the least recently asked dropped first.
+#: The most bytes kept in all (keys, bodies, their gzip copies and headers), the least recently asked
+#: dropped first.
 DEFAULT_BUDGET = 128 * 1024 * 1024
+#: A request whose path and query string are longer than this is answered but never kept: no link of
+#: the dashboard comes near it, and unique long keys would only push out the pages people ask for.
+LONGEST_KEY = 2048
+#: What keeping one entry costs beside its key and body: the Stored object, its headers' list, the
+#: dict's slot. Counted so that many tiny answers cannot hold more memory than the budget says.
+ENTRY_OVERHEAD = 512
 #: Headers a stored response is sent with again; the rest describe one sending, not the body.
 KEPT_HEADERS = {b"content-type", b"cache-control", b"content-language"}
 
@@ -47,7 +55,9 @@ class Stored:
 
     @property
     def size(self) -> int:
-        return len(self.body) + len(self.zipped or b"")
+        """The bytes this answer holds: its bodies, headers and ETag."""
+        headers = sum(len(name) + len(value) for name, value in self.headers)
+        return len(self.body) + len(self.zipped or b"") + headers + len(self.etag)
 
 
 class ResponseCache:
@@ -56,8 +66,9 @@ class ResponseCache:
     ``state`` names the ledger as it is now (cheap: the dashboard re-reads it at most once a
     second or so); ``stale`` says whether calling it would read the ledger, in which case it runs
     on a thread so the event loop never waits on the database. ``changed`` is called after every
-    request that may have written. Paths under ``skip`` (static files, downloads) pass straight
-    through.
+    request that may have written. Paths under ``skip`` (static files, downloads) and requests
+    whose path and query string are over :data:`LONGEST_KEY` pass straight through. At most
+    ``budget`` bytes are kept, keys counted with their bodies.
     """
 
     def __init__(
@@ -102,11 +113,16 @@ class ResponseCache:
                 changed()
             return
         path: str = scope["path"]
-        if path.startswith(self.skip) or _header(scope, b"authorization") is not None:
+        query: bytes = scope.get("query_string", b"")
+        if (
+            path.startswith(self.skip)
+            or len(path) + len(query) > LONGEST_KEY
+            or _header(scope, b"authorization") is not None
+        ):
             await self.app(scope, receive, send)
             return
         state = await asyncio.to_thread(self.state) if self.stale() else self.state()
-        key = (path, scope.get("query_string", b""))
+        key = (path, query)
         with self._lock:
             if state != self._state:
                 self._entries.clear()
@@ -159,12 +175,28 @@ class ResponseCache:
             if state != self._state:
                 return  # the ledger moved on while this was made
             previous = self._entries.pop(key, None)
-            self._bytes -= previous.size if previous else 0
+            self._bytes -= _cost(key, previous) if previous else 0
             self._entries[key] = stored
-            self._bytes += stored.size
+            self._bytes += _cost(key, stored)
             while self._bytes > self.budget and self._entries:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= dropped.size
+                dropped_key, dropped = self._entries.popitem(last=False)
+                self._bytes -= _cost(dropped_key, dropped)
+
+    @property
+    def size(self) -> int:
+        """The bytes kept now, as counted against the budget (keys, bodies, headers, bookkeeping)."""
+        return self._bytes
+
+    @property
+    def entries(self) -> int:
+        """How many answers are kept now."""
+        return len(self._entries)
+
+
+def _cost(key: tuple[str, bytes], stored: Stored) -> int:
+    """What keeping ``stored`` under ``key`` costs: the key counts as much as the body (a long query
+    string with a short answer is no cheaper to keep than a long answer)."""
+    return sys.getsizeof(key[0]) + len(key[1]) + stored.size + ENTRY_OVERHEAD
 
 
 def _stored(headers: list[tuple[bytes, bytes]], body: bytes) -> Stored:

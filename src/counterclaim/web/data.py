@@ -143,9 +143,16 @@ class Dashboard:
     def all_claims(
         self, *, series: str | None = None, chunk: int = 2000, **filters: Any
     ) -> Iterator[dict[str, Any]]:
-        """Every claim the filters select, read ``chunk`` at a time (for the CSV and JSONL downloads)."""
+        """Every claim the filters select, read ``chunk`` at a time (for the CSV and JSONL downloads).
+
+        The series is looked up now, not when the first row is asked for: an unknown one raises
+        :class:`NotFoundError` while the answer can still be a 404, not in the middle of a stream.
+        """
         if series:
             filters["ids"] = self.series_claim_ids(series)
+        return self._pages(chunk, filters)
+
+    def _pages(self, chunk: int, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
         offset = 0
         while True:
             rows, _ = self.ledger.claims_page(**filters, limit=chunk, offset=offset)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 
 from counterclaim.models import MEASURES, ROLES
 from counterclaim.web.data import Dashboard
 from counterclaim.web.render import Pages
 
 MAX_PAGE = 500
+#: The largest id or offset a request may give: the ledger's columns are 64-bit integers, and a
+#: larger number would reach the database driver (which refuses it) rather than be a 422.
+MAX_INTEGER = 2**63 - 1
 
 
 # async: a plain function would be run on a worker thread, a hop that costs more than the lookup
@@ -57,7 +60,18 @@ def claim_filters(
 Board = Annotated[Dashboard, Depends(dashboard)]
 Templates = Annotated[Pages, Depends(pages)]
 Filters = Annotated[dict[str, Any], Depends(claim_filters)]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Claims per page, at most {MAX_PAGE}")]
-Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Rows per page, at most {MAX_PAGE}")]
+Offset = Annotated[int, Query(ge=0, le=MAX_INTEGER)]
+Id = Annotated[int, Path(ge=0, le=MAX_INTEGER)]
 
-__all__ = ["MAX_PAGE", "Board", "Filters", "Limit", "Offset", "Templates", "claim_filters"]
+__all__ = [
+    "MAX_INTEGER",
+    "MAX_PAGE",
+    "Board",
+    "Filters",
+    "Id",
+    "Limit",
+    "Offset",
+    "Templates",
+    "claim_filters",
+]

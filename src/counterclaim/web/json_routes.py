@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -11,9 +9,10 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response, StreamingResponse
 
+from counterclaim.formats import csv_text
 from counterclaim.store.queries import LISTING_COLUMNS
 from counterclaim.web.data import Dashboard
-from counterclaim.web.deps import Board, Filters, Limit, Offset
+from counterclaim.web.deps import Board, Filters, Id, Limit, Offset
 from counterclaim.web.responses import json_response
 
 router = APIRouter()
@@ -40,26 +39,15 @@ def api_claims(board: Board, filters: Filters, limit: Limit = 50, offset: Offset
 
 def _download(board: Dashboard, filters: dict[str, Any], kind: str) -> StreamingResponse:
     columns = [*LISTING_COLUMNS, "outlet", "published"]
-
-    def lines() -> Iterator[str]:
-        if kind == "csv":
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-            writer.writeheader()
-            for row in board.all_claims(**filters):
-                writer.writerow(row)
-                if buffer.tell() > 65536:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-        else:
-            for row in board.all_claims(**filters):
-                yield json.dumps({key: row.get(key) for key in columns}, ensure_ascii=False) + "\n"
-
+    # asked for before the answer starts: an unknown series is a 404, not a stream cut short
+    rows = board.all_claims(**filters)
+    if kind == "csv":
+        body: Iterator[str] = csv_text(rows, columns)
+    else:
+        body = (json.dumps({key: row.get(key) for key in columns}, ensure_ascii=False) + "\n" for row in rows)
     media = "text/csv; charset=utf-8" if kind == "csv" else "application/x-ndjson"
     headers = {"content-disposition": f'attachment; filename="claims.{kind}"'}
-    return StreamingResponse(lines(), media_type=media, headers=headers)
+    return StreamingResponse(body, media_type=media, headers=headers)
 
 
 @router.get("/api/claims.csv", tags=["claims"], summary="Every claim the filters select, as CSV")
@@ -77,7 +65,7 @@ def api_claims_jsonl(board: Board, filters: Filters) -> StreamingResponse:
     tags=["claims"],
     summary="One claim: its fields as corrected, every report with its sentence, its corrections",
 )
-def api_claim(claim_id: int, board: Board) -> Response:
+def api_claim(claim_id: Id, board: Board) -> Response:
     return json_response(board.claim(claim_id))
 
 
@@ -95,7 +83,7 @@ def api_documents(board: Board, q: str | None = None, limit: Limit = 50, offset:
     tags=["documents"],
     summary="One document: its text and the span of every claim it carries",
 )
-def api_document(document_id: int, board: Board) -> Response:
+def api_document(document_id: Id, board: Board) -> Response:
     return json_response(board.document(document_id))
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from counterclaim.models import MEASURES, ROLES
 from counterclaim.web.data import query_string
-from counterclaim.web.deps import Board, Filters, Offset, Templates, claim_filters
+from counterclaim.web.deps import Board, Filters, Id, Offset, Templates, claim_filters
 
 #: Rows on one page of the claims table and of the search results.
 CLAIMS_PER_PAGE = 50
@@ -52,7 +52,7 @@ def claims_page(board: Board, pages: Templates, filters: Filters, offset: Offset
 
 
 @router.get("/claims/{claim_id}")
-def claim_page(claim_id: int, board: Board, pages: Templates) -> HTMLResponse:
+def claim_page(claim_id: Id, board: Board, pages: Templates) -> HTMLResponse:
     found = board.claim(claim_id)
     return pages.render(
         "claim.html", title=f"claim {claim_id}", c=found["claim"], found=found, twin=f"/api/claims/{claim_id}"
@@ -60,7 +60,7 @@ def claim_page(claim_id: int, board: Board, pages: Templates) -> HTMLResponse:
 
 
 @router.get("/documents/{document_id}")
-def document_page(document_id: int, board: Board, pages: Templates) -> HTMLResponse:
+def document_page(document_id: Id, board: Board, pages: Templates) -> HTMLResponse:
     document = board.document(document_id)
     return pages.render(
         "document.html",

@@ -25,7 +25,7 @@ from counterclaim.ingest.text import check_characters
 from counterclaim.models import Document
 from counterclaim.store import WriterThread
 from counterclaim.store.writer import Extracted
-from counterclaim.web.deps import Board
+from counterclaim.web.deps import Board, Id
 from counterclaim.web.responses import json_response
 
 
@@ -60,10 +60,20 @@ def authorized(request: Request) -> None:
         )
 
 
+#: How deep a body may nest: the deepest the writes take is 2 (``{"changes": {...}}``).
+MAX_DEPTH = 8
+
+
 async def body_of(request: Request, max_upload_bytes: int) -> dict[str, Any]:
     """The request's body, a JSON object of at most ``max_upload_bytes`` (else 413, or 400)."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > max_upload_bytes:
+    # isascii too: "²".isdigit() is true, and int() refuses it
+    if (
+        declared is not None
+        and declared.isascii()
+        and declared.isdigit()
+        and int(declared) > max_upload_bytes
+    ):
         raise HTTPException(413, f"the body is larger than {max_upload_bytes:,} bytes")
     data = bytearray()
     async for chunk in request.stream():  # counted as it arrives: a missing length is no way round
@@ -72,11 +82,38 @@ async def body_of(request: Request, max_upload_bytes: int) -> dict[str, Any]:
             raise HTTPException(413, f"the body is larger than {max_upload_bytes:,} bytes")
     try:
         parsed = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except ValueError as error:  # not JSON, not UTF-8, or a number of more digits than int() reads
         raise HTTPException(400, f"the body is not JSON: {error}") from error
+    except RecursionError as error:  # the parser's own limit, far deeper than MAX_DEPTH
+        raise HTTPException(400, f"the body nests deeper than {MAX_DEPTH} levels") from error
     if not isinstance(parsed, dict):
         raise HTTPException(400, "the body must be a JSON object")
+    _check_text(parsed)
     return parsed
+
+
+def _check_text(parsed: Any) -> None:
+    """Refuses (400) a body nested deeper than :data:`MAX_DEPTH`, or holding a lone surrogate or a NUL.
+
+    JSON may write ``"\\ud800"``, which Python reads as a string that cannot be encoded: it would
+    fail in the database or in the answer, long after the request was accepted. Walked with a
+    stack, not recursion, so no body can exhaust the interpreter's stack here.
+    """
+    pending: list[tuple[Any, int]] = [(parsed, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise HTTPException(400, "the body holds a lone surrogate (\\ud800-\\udfff)") from error
+            if "\x00" in value:  # no text holds one, and PostgreSQL refuses any text that does
+                raise HTTPException(400, "the body holds a NUL character (\\u0000)")
+        elif isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise HTTPException(400, f"the body nests deeper than {MAX_DEPTH} levels")
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            pending.extend((item, depth + 1) for item in items)
 
 
 # the bodies are read by hand (to bound their size as they arrive), so OpenAPI is told their shape
@@ -175,7 +212,7 @@ async def upload(request: Request, board: Board, settings: Settings) -> Response
     summary="Correct a claim (needs --allow-writes and the token); the audit log keeps the note",
     openapi_extra=CORRECTION_SCHEMA,
 )
-async def correct(claim_id: int, request: Request, board: Board, settings: Settings) -> Response:
+async def correct(claim_id: Id, request: Request, board: Board, settings: Settings) -> Response:
     body = await body_of(request, settings.max_upload_bytes)
     changes, note, by = body.get("changes"), body.get("note"), body.get("by") or "dashboard"
     if not isinstance(changes, dict) or not all(v is None or isinstance(v, str) for v in changes.values()):
