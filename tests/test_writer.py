@@ -251,3 +251,15 @@ def test_writer_forty_concurrent_uploads_are_forty_documents(write_server: tuple
     assert again.status_code == 201 and again.json()["new"] is False
     assert again.json()["document_id"] == ids[0]
     assert json.loads(httpx.get(f"{base}/api/documents", timeout=30).text)["total"] == 40
+
+
+def test_writer_claims_on_the_calendars_first_and_last_days_are_stored(tmp_path: Path):
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
+    for day in (date(9999, 12, 31), date(1, 1, 1)):
+        text = f"Officials said 12 people were killed. Edition {day.year}."
+        summary = pipeline.ingest(ledger, [Document(id=f"{day.year}.txt", text=text, published=day)])
+        assert summary.status == "ok" and summary.claims_new == 1
+    again = pipeline.ingest(ledger, [Document(id="x.txt", text="Officials said 12 people were killed. Again.",
+                                              published=date(9999, 12, 31))])  # fmt: skip
+    assert again.claims_new == 0 and again.reports_new == 1  # matched within the last day
+    ledger.engine.dispose()

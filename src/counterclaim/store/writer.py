@@ -111,7 +111,7 @@ class _ClaimMatcher:
         self._candidates: dict[tuple[str, date | None], list[tuple[int, int | _Pending]]] = {}
         c = schema.claims.c
         keys = sorted({key for key, _ in wanted})
-        days = sorted({as_of + timedelta(days=shift) for _, as_of in wanted if as_of for shift in (-1, 0, 1)})
+        days = sorted({day for _, as_of in wanted if as_of for day in _within(as_of, 1)})
         near = c.as_of.is_(None) if not days else or_(c.as_of.is_(None), one_of(connection, c.as_of, days))
         for start in range(0, len(keys), 1000):  # bounded IN lists
             rows = connection.execute(
@@ -129,7 +129,7 @@ class _ClaimMatcher:
         for distance in (0, 1):
             nearest = [
                 candidate
-                for day in {as_of - timedelta(days=distance), as_of + timedelta(days=distance)}
+                for day in _within(as_of, distance) - _within(as_of, distance - 1)
                 for candidate in self._candidates.get((key, day), ())
             ]
             if nearest:
@@ -139,6 +139,17 @@ class _ClaimMatcher:
     def add(self, key: str, as_of: date | None, target: _Pending) -> None:
         # pending claims sort after every stored one, in the order they were made
         self._candidates.setdefault((key, as_of), []).append((1 << 62 | target.index, target))
+
+
+def _within(day: date, days: int) -> set[date]:
+    """The days at most ``days`` from ``day`` that the calendar has (none before 1 or after 9999)."""
+    found = set()
+    for shift in range(-days, days + 1):
+        try:
+            found.add(day + timedelta(days=shift))
+        except OverflowError:
+            continue
+    return found
 
 
 def _this_process() -> tuple[str, int]:
