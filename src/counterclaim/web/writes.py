@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from counterclaim import api
-from counterclaim.errors import InputError
+from counterclaim.errors import InputError, InvalidCharacterError
 from counterclaim.extract import default_extractor
 from counterclaim.ingest import pipeline
 from counterclaim.ingest.partitions import extract_partition
@@ -64,7 +64,7 @@ def authorized(request: Request) -> None:
 MAX_DEPTH = 8
 
 
-async def body_of(request: Request, max_upload_bytes: int) -> dict[str, Any]:
+async def body_of(request: Request, max_upload_bytes: int, what: str = "request") -> dict[str, Any]:
     """The request's body, a JSON object of at most ``max_upload_bytes`` (else 413, or 400)."""
     declared = request.headers.get("content-length")
     # isascii too: "²".isdigit() is true, and int() refuses it
@@ -88,11 +88,11 @@ async def body_of(request: Request, max_upload_bytes: int) -> dict[str, Any]:
         raise HTTPException(400, f"the body nests deeper than {MAX_DEPTH} levels") from error
     if not isinstance(parsed, dict):
         raise HTTPException(400, "the body must be a JSON object")
-    _check_text(parsed)
+    _check_text(parsed, what)
     return parsed
 
 
-def _check_text(parsed: Any) -> None:
+def _check_text(parsed: Any, what: str) -> None:
     """Refuses (400) a body nested deeper than :data:`MAX_DEPTH`, or holding a lone surrogate or a NUL.
 
     JSON may write ``"\\ud800"``, which Python reads as a string that cannot be encoded: it would
@@ -106,9 +106,12 @@ def _check_text(parsed: Any) -> None:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError as error:
-                raise HTTPException(400, "the body holds a lone surrogate (\\ud800-\\udfff)") from error
+                # E114, as an ingest names the same fault (answered 400 {"error": ...})
+                raise InvalidCharacterError(
+                    what, "the body holds a lone surrogate (\\ud800-\\udfff), which is not text"
+                ) from error
             if "\x00" in value:  # no text holds one, and PostgreSQL refuses any text that does
-                raise HTTPException(400, "the body holds a NUL character (\\u0000)")
+                raise InvalidCharacterError(what, "the body holds a NUL character (\\u0000)")
         elif isinstance(value, dict | list):
             if depth > MAX_DEPTH:
                 raise HTTPException(400, f"the body nests deeper than {MAX_DEPTH} levels")
@@ -165,7 +168,7 @@ router = APIRouter()
     openapi_extra=UPLOAD_SCHEMA,
 )
 async def upload(request: Request, board: Board, settings: Settings) -> Response:
-    body = await body_of(request, settings.max_upload_bytes)
+    body = await body_of(request, settings.max_upload_bytes, "upload")
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise HTTPException(400, "text: the article's text is needed")
