@@ -215,9 +215,6 @@ class Attributor:
         return self._resolve_cached(cue.speaker, cue.speaker_start, span, context_party)
 
     # -- quotations ---------------------------------------------------------------------------
-    def _inside_sentence_quote(self, span: Span, quote: Quote) -> bool:
-        return span[0] <= quote.start and quote.end <= span[1]
-
     def _quotation_speaker_at(self, position: int) -> Speaker | None:
         """The speaker of the quotation ``position`` stands inside ("we", "I"), if any."""
         quote = self._quotations.at(position)
@@ -462,9 +459,6 @@ class Attributor:
             return False
         return all(m.how == "place" for m in mentions) and self.registry.get(name) is None
 
-    def _kind_text(self, words: str) -> str:
-        return kind_of(words.split())
-
 
 def _clean(words: str) -> str:
     """Speaker words without surrounding punctuation; the stop of "U.N." stays."""
@@ -476,16 +470,6 @@ def _clean(words: str) -> str:
     if words.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", words):
         words = words[:-1].rstrip()
     return words
-
-
-def _distance(cue: Cue, position: int) -> int:
-    if cue.end <= position:
-        return position - cue.end
-    return max(0, cue.start - position)
-
-
-def _all_places(name: str) -> bool:
-    return False
 
 
 def _trim_to_acronym(name: str, acronym: str) -> str:
