@@ -106,16 +106,13 @@ def test_backtest_never_uses_a_claim_published_after_its_origin(ledger_path: str
 def test_backtest_scores_floors_from_the_verified_counts(ledger_path: str):
     ledger = api.open_ledger(ledger_path, create=False)
     report = api.backtest(ledger, api.read_conflicts(), api.read_priors(), horizons="0,90")
+    counts = {date(2022, 4, 10): 2000, date(2022, 6, 20): 4000, date(2022, 9, 15): 6000}  # Mediazona's
     pairs = report.scores["model"].pairs
-    assert all(p.target.floor and p.target.value in (2000, 4000, 6000) for p in pairs)
-    for pair in pairs:  # the latest count on or before the day asked
-        assert (
-            pair.target.value
-            == {date(2022, 4, 10): 2000, date(2022, 6, 20): 4000}[
-                max(d for d in (date(2022, 4, 10), date(2022, 6, 20)) if d <= pair.target.day)
-            ]
-        )
-        assert pair.target.day == pair.origin + timedelta(days=pair.horizon)
+    assert {p.target.value for p in pairs} == set(counts.values())
+    for pair in pairs:  # the latest count on or before the day asked, and less than 30 days before it
+        assert pair.target.floor and pair.target.day == pair.origin + timedelta(days=pair.horizon)
+        latest = max(d for d in counts if d <= pair.target.day)
+        assert pair.target.value == counts[latest] and (pair.target.day - latest).days < 30
 
 
 def test_backtest_json_has_one_object_per_method(group: click.Group, ledger_path: str):
@@ -262,3 +259,24 @@ def test_evaluate_estimates_and_calibrate_honour_the_users_conflicts(group: clic
     assert code == 0 and json.loads(out)["model"]["checks"] == 1
     code, out, _ = invoke(group, "calibrate", "--truths", str(truths), "--json", "--conflicts", str(profiles))
     assert code == 0 and json.loads(out)["model"] == moved["model"].to_dict() != bundled["model"].to_dict()
+
+
+@pytest.mark.slow
+def test_backtest_over_the_bundled_series(tmp_path: Path):
+    """The demo ledger alone (its tables' later verified counts as floors) gives well over 50 pairs,
+    every method meets every pair, and no origin sees a claim published after it."""
+    built = api.demo(tmp_path / "demo.db")
+    conflicts = api.read_conflicts()
+    report = api.backtest(built.ledger, conflicts, api.read_priors(), horizons="0,90,365")
+    series = {s.id: s for s in api.load_series(built.ledger, conflicts)}
+    built.ledger.engine.dispose()
+    assert "israel-gaza/killed/gaza/unspecified" in report.series and SERIES in report.series
+    counts = {name: len(score.pairs) for name, score in report.scores.items()}
+    assert set(counts.values()) == {counts["model"]} and counts["model"] >= 50
+    for pair in report.scores["model"].pairs:
+        seen = [o for o in series[pair.series].observations if o.seen_on and o.seen_on <= pair.origin]
+        assert pair.estimate.n_claims == len(seen)
+        assert pair.target.day >= pair.origin
+    summary = report.to_dict()["model"]
+    low, high = summary["coverage_ci"]
+    assert low <= summary["coverage"] <= high

@@ -7,7 +7,7 @@ later days; each answer is scored against a *target*:
 * a **dated target** (a later figure of a truths file: an estimate, a named-list floor, ...) on
   day D is scored once per horizon h, from the origin t with t + h <= D < t + h + every, at D;
 * a **floor series** (the later verified counts inside the series itself, ``data/backtest.toml``)
-  is read at t + h: the latest count dated on or before it, while t + h lies within the counts' span.
+  is read at t + h: the latest count dated on or before it and less than ``every`` days before it.
 
 A point target y is covered when low <= y <= high; a floor F (the truth is at least F) when
 high >= F. Scores are on the log scale (tolls span six orders of magnitude): the interval score
@@ -240,13 +240,16 @@ def floor_counts(series: Series, rules: FloorRules | None = None) -> list[tuple[
     return sorted(counts, key=lambda c: (c[0], c[2]))
 
 
-def _floor_at(counts: Sequence[tuple[date, float, str]], day: date) -> Target | None:
-    """The latest count on or before ``day``, while ``day`` lies within the counts' span."""
-    if not counts or not counts[0][0] <= day <= counts[-1][0]:
+def _floor_at(counts: Sequence[tuple[date, float, str]], day: date, every: int) -> Target | None:
+    """The latest count on or before ``day`` and less than ``every`` days before it: a count
+    bounds every later day, but an old one says little about this one (and would be counted again
+    at every origin after it)."""
+    recent = [c for c in counts if day - timedelta(days=every) < c[0] <= day]
+    if not recent:
         return None
-    latest_day = max(c[0] for c in counts if c[0] <= day)
+    latest_day = max(c[0] for c in recent)
     # several counts of one day: the largest (a table row and an article of the same report)
-    value, source = max((c[1], c[2]) for c in counts if c[0] == latest_day)
+    value, source = max((c[1], c[2]) for c in recent if c[0] == latest_day)
     return Target(day, value, True, source)
 
 
@@ -287,7 +290,7 @@ def backtest_series(
         wanted = []
         for horizon in horizons:
             at = origin + timedelta(days=horizon)
-            floor = _floor_at(counts, at)
+            floor = _floor_at(counts, at, every)
             if floor is not None:
                 wanted.append((horizon, floor))
             window = at + timedelta(days=every)
