@@ -280,3 +280,40 @@ def test_backtest_over_the_bundled_series(tmp_path: Path):
     summary = report.to_dict()["model"]
     low, high = summary["coverage_ci"]
     assert low <= summary["coverage"] <= high
+
+
+TABLE_MAPPING = """
+date_column = "date"
+claimant = "Mediazona"
+[[claim]]
+measure = "killed"
+party = "Russia"
+role = "military"
+value = "named"
+qualifier = "at_least"
+scope = "cumulative"
+"""
+
+
+def test_a_table_row_is_published_on_its_own_date_an_article_on_its_own(database_url: str, tmp_path: Path):
+    table, mapping = tmp_path / "named.csv", tmp_path / "named.toml"
+    table.write_text("date,named\n2022-04-10,2000\n2022-06-20,4000\n", encoding="utf-8")
+    mapping.write_text(TABLE_MAPPING, encoding="utf-8")
+    ledger = api.open_ledger(database_url)
+    try:
+        api.import_table(ledger, table, mapping)
+        # the table's first row again, in an article two days later, and a figure only an article gives
+        wanted = ("named-1.txt", "named-3.txt")
+        docs = [Document(id=name, text=text, published=date.fromisoformat(day), outlet="O")
+                for name, day, text in ARTICLES if name in wanted]  # fmt: skip
+        api.ingest(ledger, docs)
+        [series] = [s for s in api.load_series(ledger, api.read_conflicts()) if s.id == SERIES]
+        published = {o.as_of: o.published for o in series.observations}
+        assert len(series.observations) == 3  # the article's repeat is a second report of the row's claim
+        assert published == {
+            date(2022, 4, 10): date(2022, 4, 10),  # a table row is public on its date, whoever repeats it
+            date(2022, 6, 20): date(2022, 6, 20),
+            date(2022, 9, 15): date(2022, 9, 16),  # the article's date
+        }
+    finally:
+        ledger.engine.dispose()
