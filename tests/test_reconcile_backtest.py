@@ -20,11 +20,13 @@ from counterclaim.reconcile.backtest import (
     ALPHA,
     Pair,
     Target,
+    backtest_series,
     parse_horizons,
     parse_span,
     truth_targets,
 )
 from counterclaim.reconcile.base import Estimate
+from counterclaim.reconcile.series import Series
 from counterclaim.reconcile.truths import parse_truths
 
 SERIES = "russia-ukraine/killed/russia/military"
@@ -317,3 +319,22 @@ def test_a_table_row_is_published_on_its_own_date_an_article_on_its_own(database
         }
     finally:
         ledger.engine.dispose()
+
+
+def test_an_origin_with_no_figure_yet_is_skipped_for_every_method():
+    def obs(day: str, value: float | None, key: str) -> Observation:
+        when = date.fromisoformat(day)
+        return Observation(claimant="UN", relation="monitor", qualifier="at_least", value=value, as_of=when,
+                           measure="killed", key=key)  # fmt: skip
+
+    series = Series(id="x/killed/y/unspecified", conflict="x", conflict_name="X", start=date(2024, 1, 1),
+                    measure="killed", party="Y", role="unspecified",
+                    observations=(obs("2024-01-01", None, "a"), obs("2024-01-20", 100, "b"),
+                                  obs("2024-02-25", 300, "c")))  # fmt: skip
+    ticks: list[tuple[int, int]] = []
+    pairs, skipped = backtest_series(series, every=30, horizons=(0, 30),
+                                     progress=lambda done, total: ticks.append((done, total)))  # fmt: skip
+    assert skipped and skipped[0].startswith("x/killed/y/unspecified at 2024-01-01: [E501]")
+    assert {len(found) for found in pairs.values()} == {len(pairs["model"])} and pairs["model"]
+    assert all(p.origin > date(2024, 1, 1) for p in pairs["model"])
+    assert ticks[-1][0] == ticks[-1][1] == len(ticks)  # progress counts the skipped origin too

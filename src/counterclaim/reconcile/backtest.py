@@ -303,9 +303,9 @@ def backtest_series(
         visible = [o for o in series.observations if o.seen_on is not None and o.seen_on <= origin]
         try:
             fitted = {name: _fit(name, visible, series, priors, end, seed) for name in methods}
-        except ReconcileError as error:
+        except ReconcileError as error:  # e.g. no claim with a number yet: no method may answer
             skipped.append(f"{series.id} at {origin.isoformat()}: {error}")
-            continue
+            fitted = {}
         for name, method in fitted.items():
             for horizon, target in wanted:
                 pairs[name].append(Pair(series.id, origin, horizon, target, method.estimate(target.day)))
