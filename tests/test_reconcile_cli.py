@@ -39,7 +39,14 @@ def invoke(group: click.Group, *args: str) -> tuple[int, str, str]:
 
 def test_reconcile_cli_registers_every_command(group: click.Group):
     assert sorted(group.commands) == sorted(c.name for c in COMMANDS if c.name)
-    assert set(group.commands) == {"series", "estimate", "plot", "calibrate", "evaluate-estimates"}
+    assert set(group.commands) == {
+        "series",
+        "estimate",
+        "plot",
+        "calibrate",
+        "evaluate-estimates",
+        "backtest",
+    }
     for command in COMMANDS:
         assert "Example:" in (command.help or ""), command.name
 

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from counterclaim.ingest.mappings import TableMapping
     from counterclaim.ingest.tables import ImportSummary
     from counterclaim.reconcile import Conflicts, Method, Priors, Series
-    from counterclaim.reconcile.truths import Check, Score
+    from counterclaim.reconcile.backtest import BacktestReport
+    from counterclaim.reconcile.truths import Check, Score, TruthRow
 
 SAMPLES = Path(__file__).with_name("samples")
 SAMPLE_MANIFEST = SAMPLES / "manifest.jsonl"
@@ -348,10 +349,13 @@ def _read_toml(path: Path, what: str) -> dict[str, Any]:
 
 
 def load_series(ledger: Ledger, conflicts: Conflicts) -> list[Series]:
-    """The ledger's claims grouped into series (conflict x measure x party x role), sorted by id."""
+    """The ledger's claims grouped into series (conflict x measure x party x role), sorted by id,
+    each observation with the day its claim became public (``published``)."""
     from counterclaim.reconcile import build_series
 
-    return build_series(ledger.claims(), registry=ledger.registry, conflicts=conflicts)
+    return build_series(
+        ledger.claims(), registry=ledger.registry, conflicts=conflicts, publications=ledger.publications()
+    )
 
 
 def fit_series(series: Series, priors: Priors, *, conflicts: Conflicts, method: str = "model") -> Method:
@@ -419,18 +423,25 @@ def write_plots(
     return written
 
 
-def _truth_checks(truths: Path) -> tuple[list[Check], list[str]]:
+def _truth_rows(truths: Path) -> list[TruthRow]:
     from counterclaim.reconcile import ReconcileError
-    from counterclaim.reconcile.truths import build_checks, parse_truths
+    from counterclaim.reconcile.truths import parse_truths
 
     try:
-        text = truths.read_text(encoding="utf-8")
+        return parse_truths(truths.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise ReconcileError(f"cannot read truths file {truths}: {error}") from error
-    return build_checks(parse_truths(text))
 
 
-def evaluate_estimates(truths: Path, priors: Priors) -> tuple[dict[str, Score], list[str]]:
+def _truth_checks(truths: Path, conflicts: Conflicts | None) -> tuple[list[Check], list[str]]:
+    from counterclaim.reconcile.truths import build_checks
+
+    return build_checks(_truth_rows(truths), conflicts=conflicts)  # the user's profiles set the clocks
+
+
+def evaluate_estimates(
+    truths: Path, priors: Priors, *, conflicts: Conflicts | None = None
+) -> tuple[dict[str, Score], list[str]]:
     """Each method's score against the later figures of a truths file, and the figures not checked.
 
     Raises:
@@ -438,45 +449,71 @@ def evaluate_estimates(truths: Path, priors: Priors) -> tuple[dict[str, Score], 
     """
     from counterclaim.reconcile.truths import evaluate_checks
 
-    checks, skipped = _truth_checks(truths)
+    checks, skipped = _truth_checks(truths, conflicts)
     return evaluate_checks(checks, priors=priors), skipped
 
 
 def calibrate(
-    truths: Path, priors: Priors, *, fit: bool = False, output: Path | None = None
+    truths: Path,
+    priors: Priors,
+    *,
+    fit: bool = False,
+    output: Path | None = None,
+    conflicts: Conflicts | None = None,
 ) -> dict[str, Any]:
     """Check the priors against a truths file; with ``fit``, find better ones on a small grid.
 
-    Returns ``residuals`` (each input against its later figure) and ``model`` (the model's
-    score); with ``fit`` also ``fitted`` (the score with the fitted priors), ``grid_points`` and
-    ``fitted_priors`` (mean and sd by relation/measure/role). The fitted priors are written to
-    ``output`` if given.
+    Returns the report of :func:`~counterclaim.reconcile.calibrate.calibration_report`; the fitted
+    priors are written to ``output`` if given. ``conflicts`` set each check's clock.
 
     Raises:
         ReconcileError: the truths file cannot be read, or gives no check.
     """
-    from counterclaim.reconcile import ReconcileError
-    from counterclaim.reconcile.calibrate import fit_priors, residuals
+    from counterclaim.reconcile.calibrate import calibration_report
     from counterclaim.reconcile.priors import priors_to_toml
-    from counterclaim.reconcile.truths import evaluate_checks
 
-    checks, _ = _truth_checks(truths)
-    if not checks:
-        raise ReconcileError(f"{truths} gives no check: no later figure has an input of its quantity")
-    report: dict[str, Any] = {
-        "residuals": residuals(checks, priors),
-        "model": evaluate_checks(checks, methods=["model"], priors=priors)["model"].to_dict(),
-    }
-    if fit:
-        fitted, points = fit_priors(checks, priors)
-        report["fitted"] = evaluate_checks(checks, methods=["model"], priors=fitted)["model"].to_dict()
-        report["grid_points"] = len(points)
-        report["fitted_priors"] = {
-            "/".join(key): {"mean": fitted.lookup(*key).mean, "sd": fitted.lookup(*key).sd}
-            for key in sorted({(o.relation, o.measure, o.role) for c in checks for o in c.inputs})
-        }
-        if output:
-            output.write_text(priors_to_toml(fitted), encoding="utf-8")
+    checks, _ = _truth_checks(truths, conflicts)
+    report, fitted = calibration_report(checks, priors, fit=fit, source=str(truths))
+    if output and fitted is not None:
+        output.write_text(priors_to_toml(fitted), encoding="utf-8")
+    return report
+
+
+def backtest(
+    ledger: Ledger,
+    conflicts: Conflicts,
+    priors: Priors,
+    *,
+    series: Sequence[str] = (),
+    every: str = "30d",
+    horizons: str = "0,90,365",
+    truths: Sequence[Path] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+) -> BacktestReport:
+    """Back-test the model and every rule on the ledger's series (all, or those named in ``series``):
+    fitted on the claims published by each origin, scored against the later figures of the
+    ``truths`` files and the series' own later verified counts (docs/reconcile.md, "Back-test").
+
+    Raises:
+        BacktestError: ``every`` or ``horizons`` is malformed, or nothing could be scored.
+        ReconcileError: a series is unknown, or a truths file cannot be read or is malformed.
+    """
+    from counterclaim.errors import BacktestError
+    from counterclaim.reconcile import backtest as bt
+    from counterclaim.reconcile import find_series
+
+    days, steps = bt.parse_span(every), bt.parse_horizons(horizons)  # before anything is read
+    rows = [row for path in truths for row in _truth_rows(path)]
+    all_series = load_series(ledger, conflicts)
+    chosen = [find_series(all_series, ref) for ref in series] or all_series
+    report = bt.backtest(
+        chosen, conflicts=conflicts, truths=rows, every=days, horizons=steps, priors=priors, progress=progress
+    )
+    if not report.series:
+        raise BacktestError(
+            "nothing to score: no series back-tested holds a later verified count (data/backtest.toml) "
+            "or a figure of a truths file (--truths); `counterclaim demo --db FILE` builds a ledger that does"
+        )
     return report
 
 
@@ -537,6 +574,7 @@ __all__ = [
     "SAMPLE_TABLE_FILES",
     "DemoLedger",
     "Extraction",
+    "backtest",
     "build_extractor",
     "calibrate",
     "claim_detail",

@@ -27,6 +27,7 @@ Hierarchy::
     │   │   └── NothingToCorrectError E404 a correction names no field to change
     │   └── NotALedgerError           E405 a file the demo would replace is not a ledger (left alone)
     ├── ReconcileError                E501 reconciliation cannot go on (series, method, claims, priors)
+    │   └── BacktestError             E502 a back-test's span or horizons are malformed, or nothing to score
     └── ScaleError                    E601 Dask is missing, the cluster cannot be reached or finish
 
 The CLI prints ``str(error)`` as one line and exits non-zero; it never shows a traceback
@@ -205,6 +206,12 @@ class ReconcileError(CounterclaimError, ValueError):
     """
 
     code = "E501"
+
+
+class BacktestError(ReconcileError):
+    """A back-test's options are malformed (``--every``, ``--horizons``) or it has nothing to score."""
+
+    code = "E502"
 
 
 class ScaleError(CounterclaimError):

@@ -1,4 +1,4 @@
-"""The reconciliation commands: series, estimate, plot, calibrate, evaluate-estimates (see register)."""
+"""The reconciliation commands: series, estimate, plot, calibrate, evaluate-estimates, backtest."""
 
 from __future__ import annotations
 
@@ -17,6 +17,14 @@ from counterclaim.cli.output import number
 from counterclaim.reconcile import METHOD_NAMES, Conflicts, Estimate, Method, Series, find_series
 
 TRUTHS_HELP = "A CSV file in the format of truths.csv."
+CONFLICTS_OPTION = click.option(
+    "--conflicts",
+    "conflict_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A TOML file of conflict profiles merged on top of data/conflicts.toml (their start and end "
+    "set each check's clock); repeatable.",
+)
 
 
 def _ledger_series(
@@ -213,14 +221,28 @@ def _print_calibration(report: dict[str, Any], output: Path | None) -> None:
 @click.option("--priors", "priors_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Start from this priors file instead of data/priors.toml.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the residuals, scores and fit as JSON.")
+@CONFLICTS_OPTION
 @one_line_errors
-def calibrate(truths: Path, fit: bool, output: Path | None, priors_file: Path | None, as_json: bool) -> None:
+def calibrate(
+    truths: Path,
+    fit: bool,
+    output: Path | None,
+    priors_file: Path | None,
+    as_json: bool,
+    conflict_files: tuple[Path, ...],
+) -> None:
     """Check the bias priors against a truths file, or fit them on a small grid (--fit).
 
     Example:
         counterclaim calibrate --truths ../shared/data/truths.csv --fit -o my-priors.toml
     """
-    report = api.calibrate(truths, api.read_priors(priors_file), fit=fit, output=output)
+    report = api.calibrate(
+        truths,
+        api.read_priors(priors_file),
+        fit=fit,
+        output=output,
+        conflicts=api.read_conflicts(conflict_files),
+    )
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -235,14 +257,19 @@ def calibrate(truths: Path, fit: bool, output: Path | None, priors_file: Path | 
 @click.option(
     "--json", "as_json", is_flag=True, help="Print {method: {coverage, median_abs_log_error, checks}}."
 )
+@CONFLICTS_OPTION
 @one_line_errors
-def evaluate_estimates(truths: Path, priors_file: Path | None, as_json: bool) -> None:
+def evaluate_estimates(
+    truths: Path, priors_file: Path | None, as_json: bool, conflict_files: tuple[Path, ...]
+) -> None:
     """Score the model and each transparent rule against the later figures of a truths file.
 
     Example:
         counterclaim evaluate-estimates --truths ../shared/data/truths.csv --json
     """
-    scores, skipped = api.evaluate_estimates(truths, api.read_priors(priors_file))
+    scores, skipped = api.evaluate_estimates(
+        truths, api.read_priors(priors_file), conflicts=api.read_conflicts(conflict_files)
+    )
     for line in skipped:
         click.echo(f"counterclaim: skipped {line}", err=True)
     if as_json:
@@ -262,7 +289,109 @@ def evaluate_estimates(truths: Path, priors_file: Path | None, as_json: bool) ->
     stdout().print(table)
 
 
-COMMANDS = (series_command, estimate, plot, calibrate, evaluate_estimates)
+def _backtest_table(report: dict[str, dict[str, Any]], every: int, horizons: Sequence[int]) -> Table:
+    pairs = next(iter(report.values()))["pairs"]
+    table = Table(
+        title=f"back-test: {pairs} origin-target pairs (origins every {every} days, horizons "
+        f"{', '.join(str(h) for h in horizons)} days); 90% band coverage with its 95% Wilson interval, "
+        "log-scale interval score (lower is better), median |log error| on point targets"
+    )
+    columns = (
+        "method",
+        "pairs",
+        "floors",
+        "coverage",
+        "95% interval",
+        "interval score",
+        "median |log error|",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column == "method" else "right")
+    table.add_column("by horizon: coverage / interval score", justify="left")
+    for name, row in report.items():
+        ci, error = row["coverage_ci"], row["median_abs_log_error"]
+        horizon_cells = [
+            f"{h}d: {cell['coverage']:.0%} / {cell['interval_score']:.2f} ({cell['pairs']})"
+            for h, cell in row["by_horizon"].items()
+            if cell["pairs"]
+        ]
+        table.add_row(
+            name, str(row["pairs"]), str(row["floor_pairs"]), f"{row['coverage']:.1%}",
+            f"{ci[0]:.1%} – {ci[1]:.1%}", f"{row['interval_score']:.3f}",
+            "" if error is None else f"{error:.3f} ({row['point_pairs']})", "; ".join(horizon_cells),
+        )  # fmt: skip
+    return table
+
+
+@click.command()
+@click.argument("series_refs", nargs=-1, metavar="[SERIES]...")
+@click.option(
+    "--every",
+    default="30d",
+    show_default=True,
+    help="Days between origins: 30d, 4w, 1y (a bare number is days).",
+)
+@click.option(
+    "--horizons",
+    default="0,90,365",
+    show_default=True,
+    help="Days past each origin to predict, comma-separated (0 is the origin itself).",
+)
+@click.option(
+    "--truths",
+    "truths_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file in the format of truths.csv whose later figures (estimates, named-list floors) are "
+    "targets; repeatable.",
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@ledger_options
+@one_line_errors
+def backtest(
+    series_refs: tuple[str, ...],
+    every: str,
+    horizons: str,
+    truths_files: tuple[Path, ...],
+    output_format: str,
+    db: str,
+    conflict_files: tuple[Path, ...],
+    actors: tuple[Path, ...],
+    priors_file: Path | None,
+) -> None:
+    """Back-test the model and every rule: fit only the claims published by each origin, predict
+    the toll then and HORIZONS days on, and score against what emerged later.
+
+    Targets: the series' own later verified counts (floors, data/backtest.toml) and the later
+    figures of --truths files. Without SERIES, every series that has a target.
+
+    Example:
+        counterclaim demo --db demo.db
+        counterclaim backtest --db demo.db --truths ../shared/data/truths.csv --format json
+    """
+
+    def progress(series_id: str, done: int, total: int) -> None:
+        if done == total or done % 10 == 0:
+            click.echo(f"counterclaim: backtest: {series_id}: {done}/{total} origins", err=True)
+
+    ledger = api.open_ledger(db, actors=actors, create=False)
+    report = api.backtest(
+        ledger, api.read_conflicts(conflict_files), api.read_priors(priors_file), series=series_refs,
+        every=every, horizons=horizons, truths=truths_files, progress=progress,
+    )  # fmt: skip
+    for line in report.skipped:
+        click.echo(f"counterclaim: skipped {line}", err=True)
+    scores = report.to_dict()
+    if output_format == "json":
+        click.echo(json.dumps(scores, indent=2))
+        return
+    stdout().print(_backtest_table(scores, report.every, report.horizons))
+    click.echo(f"series: {', '.join(report.series)}", err=True)
+
+
+COMMANDS = (series_command, estimate, plot, calibrate, evaluate_estimates, backtest)
 
 
 def register(cli: click.Group) -> None:

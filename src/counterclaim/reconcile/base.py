@@ -37,6 +37,14 @@ class Observation:
     measure: str = "killed"
     role: str = "unspecified"
     key: str = ""
+    #: The day the claim was published (its document's date; a table row's own date), when known:
+    #: what a back-test may see at an origin. None reads as ``as_of``.
+    published: date | None = None
+
+    @property
+    def seen_on(self) -> date | None:
+        """The day the claim became public: ``published``, else ``as_of``."""
+        return self.published or self.as_of
 
     @property
     def kind(self) -> str:

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from counterclaim.errors import ReconcileError
 from counterclaim.reconcile.priors import Priors, load_priors
 from counterclaim.reconcile.truths import Check, Score, evaluate_checks
 
@@ -99,3 +100,32 @@ def fit_priors(
         (p for p in eligible if p.error <= lowest + ERROR_TOLERANCE), key=lambda p: (p.distance, p.error)
     )
     return base.adjusted({key: (value, best.sd_scale) for key, value in best.shifts.items()}), points
+
+
+def calibration_report(
+    checks: Sequence[Check], priors: Priors, *, fit: bool = False, source: str = "the truths file"
+) -> tuple[dict[str, object], Priors | None]:
+    """What ``calibrate`` reports, and the fitted priors (with ``fit``; else None).
+
+    The report holds ``residuals`` (each input against its later figure) and ``model`` (the
+    model's score); with ``fit`` also ``fitted`` (the score with the fitted priors),
+    ``grid_points`` and ``fitted_priors`` (mean and sd by relation/measure/role).
+    """
+    if not checks:
+        raise ReconcileError(
+            f"{source} gives no check: no later figure has an input of its quantity and party"
+        )
+    report: dict[str, object] = {
+        "residuals": residuals(checks, priors),
+        "model": evaluate_checks(checks, methods=["model"], priors=priors)["model"].to_dict(),
+    }
+    if not fit:
+        return report, None
+    fitted, points = fit_priors(checks, priors)
+    report["fitted"] = evaluate_checks(checks, methods=["model"], priors=fitted)["model"].to_dict()
+    report["grid_points"] = len(points)
+    report["fitted_priors"] = {
+        "/".join(key): {"mean": fitted.lookup(*key).mean, "sd": fitted.lookup(*key).sd}
+        for key in sorted({(o.relation, o.measure, o.role) for c in checks for o in c.inputs})
+    }
+    return report, fitted

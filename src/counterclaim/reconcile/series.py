@@ -57,16 +57,34 @@ def _as_of(value: Any) -> date | None:
         return None
 
 
+def first_published(as_of: date | None, article: date | None, in_table: bool) -> date | None:
+    """The day a claim became public: the earliest article reporting it, or a table row's own
+    date (its ``as_of``) when a table reports it, whichever is earlier; else its ``as_of``.
+
+    Example:
+        >>> first_published(date(2024, 1, 1), date(2024, 1, 9), False)
+        datetime.date(2024, 1, 9)
+        >>> first_published(date(2024, 1, 1), date(2024, 1, 9), True)
+        datetime.date(2024, 1, 1)
+    """
+    candidates = [day for day in (article, as_of if in_table else None) if day is not None]
+    return min(candidates) if candidates else as_of
+
+
 def build_series(
     claims: Iterable[Mapping[str, Any]],
     *,
     registry: ActorRegistry,
     conflicts: Conflicts | None = None,
+    publications: Mapping[int, tuple[date | None, bool]] | None = None,
 ) -> list[Series]:
     """Group ledger claims (``Ledger.claims()`` dicts) into series, sorted by id.
 
     Only ``cumulative`` claims become observations; incident and unknown-scope claims are kept
     in ``excluded`` of their series so they can still be listed. Rejected claims are left out.
+    ``publications`` (``Ledger.publications()``: by claim id, the earliest article date and
+    whether a table reports it) gives each observation its ``published`` day
+    (:func:`first_published`); a claim it does not list is taken as published on its ``as_of``.
 
     Example:
         >>> from counterclaim.actor_files import load_registry
@@ -110,6 +128,9 @@ def build_series(
                 measure=measure,
                 role=role,
                 key=str(claim.get("id", "")),
+                published=first_published(
+                    day, *(publications or {}).get(int(claim.get("id") or 0), (None, True))
+                ),
             )
         )
     return [

@@ -3,9 +3,10 @@
 Rows are grouped by ``id`` without its final letter (HT3a..HT3e -> HT3). In a group, rows of
 kind ``claim``, ``own`` and ``intel`` with a dated ``as_of`` are the inputs; rows of kind
 ``est`` or ``named``, or with ``as_of`` = ``final``, are the later figures. Each later figure is
-checked against the estimate made, at its date, from the inputs of the same quantity published
-on or before it (for ``final``: every input, at the last input's date). A ``named`` figure, or
-one qualified "at least", is a floor: only ``high >= value`` is checked. See docs/reconcile.md.
+checked against the estimate made, at its date, from the inputs of the same quantity and
+subject party published on or before it (for ``final``: every such input, at the last input's
+date). A ``named`` figure, or one qualified "at least", is a floor: only ``high >= value`` is
+checked. See docs/reconcile.md.
 """
 
 from __future__ import annotations
@@ -170,6 +171,7 @@ def _observation(row: TruthRow) -> Observation:
     return Observation(
         claimant=row.claimant, relation=relation, qualifier=qualifier, value=row.value, low=row.low,
         high=row.high, as_of=row.as_of, measure=measure, role=role, key=row.id,
+        published=row.published or row.as_of,
     )  # fmt: skip
 
 
@@ -188,7 +190,7 @@ def build_checks(
         for later in group:
             if not (later.kind in LATER_KINDS or later.final):
                 continue
-            same = [r for r in inputs if quantity_to_series(r.quantity) == quantity_to_series(later.quantity)]
+            same = [r for r in inputs if _about_same(r, later)]
             if later.final:
                 used = same
                 day = max((r.as_of for r in used if r.as_of), default=None)
@@ -197,7 +199,10 @@ def build_checks(
                 used = [r for r in same if day is not None and (r.published or r.as_of or date.max) <= day]
             truth = later.value if later.value is not None else _middle(later.low, later.high)
             if not used or day is None or truth is None:
-                skipped.append(f"{later.id}: no input of quantity {later.quantity} published by its date")
+                skipped.append(
+                    f"{later.id}: no input of quantity {later.quantity} about "
+                    f"{later.subject_party or 'no party'} published by its date"
+                )
                 continue
             profile = profiles.conflict_of(later.subject_party, day=day)
             checks.append(
@@ -212,6 +217,18 @@ def build_checks(
                 )
             )
     return checks, skipped
+
+
+def _about_same(row: TruthRow, later: TruthRow) -> bool:
+    """Whether an input is about what a later figure counts: the same quantity and subject party
+    (a count of Ukrainian dead never checks an estimate of Russian dead)."""
+    return quantity_to_series(row.quantity) == quantity_to_series(later.quantity) and _party(
+        row.subject_party
+    ) == _party(later.subject_party)
+
+
+def _party(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def _middle(low: float | None, high: float | None) -> float | None:

@@ -417,6 +417,26 @@ class LedgerQueries:
         with self.engine.connect() as connection:
             return {int(row.id): (row.outlet, row.name, row.published) for row in connection.execute(query)}
 
+    def publications(self) -> dict[int, tuple[date | None, bool]]:
+        """When each claim became public, by claim id: (the earliest ``published`` date of the
+        articles that report it, whether a table reports it); a table row is public on its own date."""
+        r, d = schema.reports.c, schema.documents.c
+        query = (
+            select(r.claim_id, d.kind, func.min(d.published).label("published"))
+            .join(schema.documents, d.id == r.document_id)
+            .group_by(r.claim_id, d.kind)
+        )
+        found: dict[int, tuple[date | None, bool]] = {}
+        with self.engine.connect() as connection:
+            for row in connection.execute(query):
+                earliest, in_table = found.get(int(row.claim_id), (None, False))
+                if row.kind == "table":
+                    in_table = True
+                elif row.published is not None:
+                    earliest = row.published if earliest is None else min(earliest, row.published)
+                found[int(row.claim_id)] = (earliest, in_table)
+        return found
+
     def document(self, document_id: int) -> dict[str, Any]:
         """One document with its text and every claim report in it (``claim_id``, ``start``, ``end``).
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from counterclaim.api import fit_series, summarize_series
+from counterclaim.api import fit_series, load_series, summarize_series
 from counterclaim.errors import NotFoundError
-from counterclaim.reconcile import Method, Priors, Series, build_series, load_conflicts
+from counterclaim.reconcile import Method, Priors, Series, load_conflicts
 from counterclaim.store import Ledger
 from counterclaim.web.responses import to_json
 
@@ -125,7 +125,7 @@ class Snapshot:
 def fit(ledger: Ledger, priors: Priors, state: tuple[Any, ...]) -> Snapshot:
     """Every series of the ledger (as of ``state``) built and fitted, with the overview's rows."""
     conflicts = load_conflicts()
-    series = build_series(ledger.claims(), registry=ledger.registry, conflicts=conflicts)
+    series = load_series(ledger, conflicts)
     fitted = {item.id: fit_series(item, priors, conflicts=conflicts) for item in series if item.observations}
     rows = summarize_series(series, priors, fitted, conflicts=conflicts)
     for row, item in zip(rows, series, strict=True):

@@ -1,0 +1,92 @@
+"""The back-test over the bundled series, in one command: the figures of benchmarks/README.md.
+
+Builds the demo ledger (the bundled tables and sample articles) in a temporary folder, writes
+the named-list floors of ``../shared/data/named-military-deaths`` as truths rows, and back-tests
+the model beside every transparent rule against those, ``../shared/data/truths.csv`` and the
+series' own later verified counts; prints a Markdown table, per method and per horizon.
+
+    PYTHONPATH=src python benchmarks/backtest.py [--shared ../shared] [--every 30d] [--horizons 0,90,365]
+
+The same as the commands (benchmarks/README.md, "Back-test"):
+
+    counterclaim demo --db demo.db
+    python benchmarks/named_floors.py ../shared/data/named-military-deaths -o named-floors.csv
+    counterclaim backtest --db demo.db --truths ../shared/data/truths.csv --truths named-floors.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from counterclaim import api
+from named_floors import main as write_floors
+
+
+def _row(name: str, cell: dict[str, object]) -> str:
+    ci = cell["coverage_ci"]
+    error = cell["median_abs_log_error"]
+    low, high = ci if isinstance(ci, list) else (0.0, 0.0)
+    shown = "" if error is None else f"{error:.3f} ({cell['point_pairs']})"
+    return (
+        f"| {name} | {cell['pairs']} | {cell['floor_pairs']} | {cell['coverage']:.1%} "
+        f"| {low:.1%} – {high:.1%} | {cell['interval_score']:.3f} | {shown} |"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run it and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
+    parser.add_argument("--every", default="30d")
+    parser.add_argument("--horizons", default="0,90,365")
+    parser.add_argument("--json", type=Path, help="also write the JSON report here")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        built = api.demo(Path(folder) / "demo.db")
+        floors = Path(folder) / "named-floors.csv"
+        write_floors([str(args.shared / "data" / "named-military-deaths"), "-o", str(floors)])
+        demo_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        report = api.backtest(
+            built.ledger, api.read_conflicts(), api.read_priors(), every=args.every, horizons=args.horizons,
+            truths=[args.shared / "data" / "truths.csv", floors],
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+        built.ledger.engine.dispose()
+    data = report.to_dict()
+    print(f"demo ledger built in {demo_seconds:.1f} s; back-test in {seconds:.1f} s")
+    print(f"series: {', '.join(report.series)}")
+    for line in report.skipped:
+        print(f"skipped: {line}")
+    header = (
+        "| method | pairs | floors | coverage | 95% interval | interval score | median \\|log error\\| |\n"
+        "| --- | --- | --- | --- | --- | --- | --- |"
+    )
+    print(f"\nall horizons (origins every {report.every} days)\n\n{header}")
+    for name, cell in data.items():
+        print(_row(name, cell))
+    for horizon in report.horizons:
+        print(f"\nhorizon {horizon} days\n\n{header}")
+        for name, cell in data.items():
+            if cell["by_horizon"][str(horizon)]["pairs"]:
+                print(_row(name, cell["by_horizon"][str(horizon)]))
+    print("\nper series: covered / pairs")
+    for series_id in report.series:
+        cells = []
+        for name, score in report.scores.items():
+            mine = [p for p in score.pairs if p.series == series_id]
+            cells.append(f"{name} {sum(p.covered for p in mine)}/{len(mine)}")
+        print(f"- {series_id}: {'; '.join(cells)}")
+    if args.json:
+        args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
