@@ -9,13 +9,21 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
-from counterclaim import history
+from counterclaim import delivery, history
 from counterclaim.actor_files import load_registry
+from counterclaim.delivery import channels_from
 from counterclaim.errors import InputError, NothingToCorrectError
 from counterclaim.evaluate import Report, evaluate
 from counterclaim.extract import Extractor, build_extractor, default_extractor, extract_item
 from counterclaim.formats import read_claims
-from counterclaim.history import RefreshReport, claims_between, deliver_alerts, read_rules, series_revisions
+from counterclaim.history import (
+    RefreshReport,
+    claims_between,
+    deliver_alerts,
+    read_rules,
+    record_estimates,
+    series_revisions,
+)
 from counterclaim.ingest import pipeline
 from counterclaim.ingest.corpora import parse_fields
 from counterclaim.ingest.html import RawPage
@@ -408,7 +416,7 @@ def summarize_series(
              "claims": len(item.observations), "excluded": len(item.excluded), "note": item.note}
         )  # fmt: skip
     if ledger is not None:
-        history.record_estimates(ledger, models)
+        record_estimates(ledger, models)
     return rows
 
 
@@ -432,8 +440,6 @@ def refresh_estimates(
     send never stops the refresh. Raises ReconcileError (a bad priors or conflicts file) and
     LedgerError (the ledger cannot be written).
     """
-    from counterclaim import delivery
-
     priors, conflicts = priors or read_priors(), conflicts or read_conflicts()
     return history.refresh(
         ledger, load_series(ledger, conflicts), lambda item: fit_series(item, priors, conflicts=conflicts),
@@ -562,6 +568,7 @@ __all__ = [
     "RefreshReport",
     "build_extractor",
     "calibrate",
+    "channels_from",
     "claim_detail",
     "claims_between",
     "collect",
@@ -580,6 +587,7 @@ __all__ = [
     "read_inputs",
     "read_priors",
     "read_rules",
+    "record_estimates",
     "reextract",
     "refresh_estimates",
     "series_revisions",

@@ -23,7 +23,9 @@ import httpx
 
 from counterclaim.about import __version__
 from counterclaim.alerting import describe
+from counterclaim.errors import DataFileError
 from counterclaim.redact import without_passwords
+from counterclaim.settings import Settings
 
 SIGNATURE_HEADER = "X-Counterclaim-Signature"
 USER_AGENT = f"counterclaim/{__version__} (alerts)"
@@ -64,6 +66,32 @@ class Email:
 
 
 Channel = Webhook | Email
+
+
+def channels_from(settings: Settings) -> list[Channel]:
+    """The channels the settings configure: a webhook (``webhook_url`` and ``COUNTERCLAIM_WEBHOOK_SECRET``),
+    e-mail (``smtp_host``, ``mail_from``, ``mail_to``); none when neither is set.
+
+    Raises:
+        DataFileError: a channel is half configured (a webhook with no secret, mail with no recipient).
+    """
+    found: list[Channel] = []
+    if settings.webhook_url:
+        if not settings.webhook_secret:
+            raise DataFileError(
+                "webhook_url is set but not its secret: set COUNTERCLAIM_WEBHOOK_SECRET (alerts are signed)"
+            )
+        found.append(Webhook(settings.webhook_url, settings.webhook_secret, timeout=settings.timeout))
+    if settings.smtp_host:
+        recipients = tuple(r.strip() for r in (settings.mail_to or "").split(",") if r.strip())
+        if not settings.mail_from or not recipients:
+            raise DataFileError("smtp_host is set: set mail_from and mail_to (addresses separated by commas)")
+        found.append(
+            Email(settings.smtp_host, settings.mail_from, recipients, port=settings.smtp_port,
+                  starttls=settings.smtp_starttls, user=settings.smtp_user, password=settings.smtp_password,
+                  timeout=settings.timeout)
+        )  # fmt: skip
+    return found
 
 
 def backoff(attempt: int, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> timedelta:
@@ -147,6 +175,7 @@ __all__ = [
     "Webhook",
     "backoff",
     "body_of",
+    "channels_from",
     "message_of",
     "send",
     "signature",

@@ -289,20 +289,27 @@ def deliver_alerts(
 
 def series_revisions(ledger: Ledger, series_id: str) -> list[dict[str, Any]]:
     """Every stored estimate of a series, oldest first, each with the claims that arrived (and
-    left) since the revision before it of the same kind and model, and what changed them."""
+    left) since the revision before it of the same kind and model: ``claims_added`` and
+    ``claims_removed`` (ids) and ``arrived`` (each added claim: who, how many, when, the
+    sentence, its document's URL)."""
     rows: list[dict[str, Any]] = []
     previous: dict[tuple[str, str], Revision] = {}
     for revision in ledger.revisions(series_id):
         key = (revision.model, revision.kind)
         before = previous.get(key)
         held = set(before.claim_ids) if before else set()
-        row = revision.to_dict() | {
-            "previous": before.id if before else None,
-            "claims_added": sorted(set(revision.claim_ids) - held) if before else [],
-            "claims_removed": sorted(held - set(revision.claim_ids)),
-        }
-        rows.append(row)
+        rows.append(
+            revision.to_dict()
+            | {
+                "previous": before.id if before else None,
+                "claims_added": sorted(set(revision.claim_ids) - held) if before else [],
+                "claims_removed": sorted(held - set(revision.claim_ids)),
+            }
+        )
         previous[key] = revision
+    details = _claim_details(ledger, sorted({i for row in rows for i in row["claims_added"]}))
+    for row in rows:
+        row["arrived"] = [details[i] for i in row["claims_added"] if i in details]
     return rows
 
 

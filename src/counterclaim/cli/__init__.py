@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from counterclaim.about import __version__
-from counterclaim.cli import demo, extracting, ingesting, ledger, reconciling, runs, serve
+from counterclaim.cli import demo, extracting, history, ingesting, ledger, reconciling, runs, serve
 from counterclaim.cli.common import EXIT_ERROR, configure_logging, error_line, settings_defaults
 from counterclaim.errors import CounterclaimError
 from counterclaim.settings import Settings
@@ -57,6 +57,7 @@ def _register(group: click.Group) -> None:
     ):
         group.add_command(command)
     reconciling.register(group)
+    history.register(group)
 
 
 _register(cli)
