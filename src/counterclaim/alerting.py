@@ -334,7 +334,7 @@ def atom_feed(alerts: Sequence[Mapping[str, Any]], *, base_url: str, updated: da
 
     base = base_url.rstrip("/")
     feed = ElementTree.Element(f"{{{_ATOM}}}feed")
-    sub(feed, "id", f"{base}/alerts.atom")
+    sub(feed, "id", "urn:counterclaim:alerts")
     sub(feed, "title", "counterclaim alerts")
     sub(feed, "updated", updated.isoformat())
     sub(feed, "link", rel="self", href=f"{base}/alerts.atom", type="application/atom+xml")
@@ -342,7 +342,9 @@ def atom_feed(alerts: Sequence[Mapping[str, Any]], *, base_url: str, updated: da
     sub(author, "name", "counterclaim")
     for body in alerts:
         entry = sub(feed, "entry")
-        sub(entry, "id", f"{base}/alerts/{body['id']}")
+        # the same cause is the same entry wherever the feed is served from
+        cause = hashlib.sha256(str(body.get("cause")).encode("utf-8")).hexdigest()[:32]
+        sub(entry, "id", f"urn:counterclaim:alert:{cause}")
         sub(entry, "title", str(body["summary"]))
         stamp = str(body.get("created_at") or updated.isoformat())
         sub(entry, "updated", stamp)
