@@ -314,3 +314,65 @@ def test_a_malformed_rules_file_is_one_clear_line(tmp_path: Path):
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# -- both backends, two writers at once, an older ledger --------------------------------------
+def test_revisions_and_alerts_on_each_backend(database_url: str, extractor: Extractor):
+    opened = api.open_ledger(database_url)
+    try:
+        sample = api.read_inputs(
+            [str(api.SAMPLES / "01-russia-ukraine-losses.txt")], published=date(2022, 4, 7)
+        )
+        api.ingest(opened, list(sample), extractor=extractor)
+        rules = [Rule("band", SERIES, "outside_band"), Rule("who", "*", "new_claimant")]
+        assert api.refresh_estimates(opened, series=[SERIES], rules=rules).alerts == []
+        new_ids = _ingest_new(opened, extractor)
+        fired = api.refresh_estimates(opened, new_claim_ids=new_ids, rules=rules)
+        assert sorted(a["kind"] for a in fired.alerts) == ["new_claimant", "outside_band"]
+        assert api.refresh_estimates(opened, rules=rules).alerts == []
+        assert [len(r.claim_ids) for r in opened.revisions(SERIES)] == [2, 3]
+    finally:
+        opened.engine.dispose()
+
+
+def test_two_processes_refreshing_at_once_store_each_alert_once(ledger: Ledger, extractor: Extractor):
+    new_ids = _ingest_new(ledger, extractor)
+    rules = [Rule("band", SERIES, "outside_band")]
+    url = str(ledger.engine.url)
+    found: list[int] = []
+
+    def refresh() -> None:
+        other = api.open_ledger(url)  # its own engines and write lock: as another process would have
+        try:
+            found.append(len(api.refresh_estimates(other, new_claim_ids=new_ids, rules=rules).alerts))
+        finally:
+            other.engine.dispose()
+
+    threads = [threading.Thread(target=refresh) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(found) == [0, 1] and len(ledger.stored_alerts()) == 1
+    assert len(ledger.revisions(SERIES)) == 2  # the same new estimate, stored once
+
+
+def test_migration_8_adds_the_tables_to_an_older_ledger(tmp_path: Path):
+    from sqlalchemy import inspect, text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    api.open_ledger(url).engine.dispose()
+    old = api.open_ledger(url)
+    with old.writer.lock.transaction() as connection:  # as a ledger made before migration 8 was
+        for table in ("alert_marks", "deliveries", "alerts", "estimates"):
+            connection.execute(text(f"DROP TABLE {table}"))
+        connection.execute(text("DELETE FROM schema_version WHERE version = 8"))
+    old.engine.dispose()
+    again = api.open_ledger(url)
+    try:
+        assert {"estimates", "alerts", "deliveries", "alert_marks"} <= set(
+            inspect(again.engine).get_table_names()
+        )
+        assert again.counts()["estimates"] == 0
+    finally:
+        again.engine.dispose()
