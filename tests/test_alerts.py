@@ -376,3 +376,52 @@ def test_migration_8_adds_the_tables_to_an_older_ledger(tmp_path: Path):
         assert again.counts()["estimates"] == 0
     finally:
         again.engine.dispose()
+
+
+def test_the_dashboard_and_ingest_keep_estimates_and_ingest_checks_the_rules(
+    tmp_path: Path, extractor: Extractor
+):
+    from click.testing import CliRunner
+
+    from counterclaim.cli import cli
+
+    db = tmp_path / "ledger.db"
+    opened = api.open_ledger(str(db))
+    sample = api.SAMPLES / "01-russia-ukraine-losses.txt"
+    api.ingest(opened, list(api.read_inputs([str(sample)], published=date(2022, 4, 7))), extractor=extractor)
+    assert opened.counts()["estimates"] == 0
+    app = create_app(f"sqlite:///{db}")
+    with running(app) as base:
+        listed = httpx.get(f"{base}/api/series", timeout=60).json()["series"]
+    app.state.dashboard.ledger.engine.dispose()
+    fitted = [row["id"] for row in listed if row.get("best") is not None]
+    assert sorted({r.series_id for s in fitted for r in opened.revisions(s)}) == sorted(fitted)
+
+    article = _write(tmp_path / "gs.txt", NEW_ARTICLE.text)
+    rules = _write(tmp_path / "alerts.toml", RULES_TOML)
+    done = CliRunner().invoke(
+        cli,
+        ["ingest", str(article), "--published", "2022-04-08", "--alerts", str(rules), "--db", str(db), "-q"],
+    )
+    assert done.exit_code == 0, done.output
+    assert "1 new alerts" in done.output
+    [alert] = opened.stored_alerts()
+    assert alert["kind"] == "outside_band" and "60,000" in alert["claim"]["evidence"]
+    opened.engine.dispose()
+
+
+def test_the_channel_secrets_come_from_the_environment_only(tmp_path: Path):
+    from counterclaim.delivery import channels_from
+    from counterclaim.errors import DataFileError
+    from counterclaim.settings import Settings
+
+    config = _write(tmp_path / "counterclaim.toml", '[counterclaim]\nwebhook_secret = "in-a-file"\n')
+    with pytest.raises(DataFileError, match="never read from a file"):
+        Settings.load(config, environ={})
+    config = _write(tmp_path / "counterclaim.toml", '[counterclaim]\nwebhook_url = "http://127.0.0.1:9/x"\n')
+    with pytest.raises(DataFileError, match="COUNTERCLAIM_WEBHOOK_SECRET"):
+        channels_from(Settings.load(config, environ={}))
+    settings = Settings.load(config, environ={"COUNTERCLAIM_WEBHOOK_SECRET": SECRET})
+    [hook] = channels_from(settings)
+    assert isinstance(hook, Webhook) and hook.secret == SECRET
+    assert SECRET not in repr(settings) + repr(hook) + json.dumps(settings.to_environment())

@@ -251,7 +251,8 @@ def correct_claim(ledger: Ledger, claim_id: int, changes: Mapping[str, Any], *, 
     ``changes`` maps contract fields (or ``party``, ``role``, ``reject``) to new values; a
     claimant is stored under its canonical name (an alias resolves through the ledger's
     registry); a new value of an ``exact`` claim is also its interval (low = high = value),
-    unless low or high are given too. Every value is checked before anything is stored.
+    unless low or high are given too. Every value is checked before anything is stored. Rules of
+    kind ``corrected`` fire at the next :func:`refresh_estimates` (``new_claim_ids=[claim_id]``).
 
     Raises:
         NotFoundError: there is no such claim.

@@ -190,6 +190,8 @@ def check_alerts(
     assert after is not None
     last_correction = ledger.last_correction_id()
     mark = ledger.alert_mark(item.id)
+    if mark and mark[0] > after.id:  # another process has evaluated a newer estimate already
+        return []
     before = (
         ledger.revision(mark[0]) if mark else ledger.previous_revision(item.id, after.id, model=_model_name())
     )
