@@ -54,15 +54,17 @@ def refresh_after(ledger: Ledger, alerts_file: Path | None, claim_ids: Sequence[
 def print_refresh(report: api.RefreshReport) -> None:
     """One line on what a refresh did, then one per alert and per delivery error, on stderr."""
     sent = report.deliveries
+    # one line each, never folded: cron mails and logs read them
     stderr.print(
         f"estimates: {len(report.revisions)} series, {report.new_revisions} new revisions; "
         f"{len(report.alerts)} new alerts; deliveries: {sent.sent} sent, {sent.retrying} to retry, "
-        f"{sent.failed} given up"
+        f"{sent.failed} given up",
+        soft_wrap=True,
     )
     for alert in report.alerts:
-        stderr.print(f"  alert {alert['id']}: {alert['summary']}", markup=False)
+        stderr.print(f"  alert {alert['id']}: {alert['summary']}", markup=False, soft_wrap=True)
     for error in sent.errors:
-        stderr.print(f"  not delivered: {error}", markup=False)
+        stderr.print(f"  not delivered: {error}", markup=False, soft_wrap=True)
 
 
 @click.command()
