@@ -102,3 +102,14 @@ def test_the_atom_feed_of_alerts_is_valid_atom():
     [entry] = feed.entries
     assert entry.title == alert.summary and "A <b>sentence</b> & more." in entry.summary
     assert entry.link == f"http://localhost:8000/series/{AFTER.series_id}"
+
+
+def test_a_cause_fits_its_column_and_stays_unique():
+    from counterclaim.alerting import MAX_CAUSE
+    from counterclaim.store.schema import alerts, max_length
+
+    assert max_length(alerts, "cause") == MAX_CAUSE
+    long_names = ["Ministry " * 80 + suffix for suffix in ("A", "B")]
+    changes = [Transition(AFTER.series_id, BEFORE, AFTER, [NewClaim(3, name, 10, 10)]) for name in long_names]
+    causes = [evaluate([Rule("n", "*", "new_claimant")], change)[0].cause for change in changes]
+    assert all(len(cause) <= MAX_CAUSE for cause in causes) and causes[0] != causes[1]

@@ -215,7 +215,7 @@ def evaluate(rules: Iterable[Rule], change: Transition) -> list[Alert]:
             if abs(moved) > (rule.percent or 0):
                 cause = _culprit(change)
                 found.append(
-                    Alert(rule, sid, f"{key}|{pair}",
+                    Alert(rule, sid, _cause(key, pair),
                           f"{sid}: best estimate {'up' if moved > 0 else 'down'} {abs(moved):.1f}% "
                           f"({round(before.best):,} → {round(after.best):,})", cause, before, after)
                 )  # fmt: skip
@@ -224,7 +224,7 @@ def evaluate(rules: Iterable[Rule], change: Transition) -> list[Alert]:
                 side = claim.outside()
                 if side and claim.band:
                     found.append(
-                        Alert(rule, sid, f"{key}|{claim.id}",
+                        Alert(rule, sid, _cause(key, claim.id),
                               f"{sid}: claim {claim.id} by {claim.claimant or 'unknown'} is {side} "
                               f"the band {round(claim.band[0]):,} – {round(claim.band[1]):,}",
                               claim.id, before, after)
@@ -236,17 +236,29 @@ def evaluate(rules: Iterable[Rule], change: Transition) -> list[Alert]:
                 if who not in seen:
                     seen.add(who)
                     found.append(
-                        Alert(rule, sid, f"{key}|{who}",
+                        Alert(rule, sid, _cause(key, who),
                               f"{sid}: a new claimant, {claim.claimant or 'unknown'} (claim {claim.id})",
                               claim.id, before, after)
                     )  # fmt: skip
         elif rule.kind == "corrected":
             for claim_id, correction_id, fields in change.corrections:
                 found.append(
-                    Alert(rule, sid, f"{key}|{claim_id}|{correction_id}",
+                    Alert(rule, sid, _cause(key, claim_id, correction_id),
                           f"{sid}: claim {claim_id} corrected ({', '.join(fields)})", claim_id, before, after)
                 )  # fmt: skip
     return found
+
+
+#: The longest cause key the ledger stores (``alerts.cause``); a longer one ends in its digest.
+MAX_CAUSE = 500
+
+
+def _cause(*parts: object) -> str:
+    """The key that names what made an alert fire; long ones (a claimant's long name) stay unique."""
+    text = "|".join(str(part) for part in parts)
+    if len(text) <= MAX_CAUSE:
+        return text
+    return text[: MAX_CAUSE - 72] + "|sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _culprit(change: Transition) -> int | None:
