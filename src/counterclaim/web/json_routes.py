@@ -46,7 +46,7 @@ def api_alerts(board: Board, limit: Limit = 50) -> Response:
     return json_response({"alerts": board.alerts(limit=limit)})
 
 
-@router.get("/alerts.atom", tags=["alerts"], summary="The latest alerts as an Atom feed")
+@router.get("/alerts.atom", include_in_schema=False)  # a feed, not JSON: beside the pages
 def alerts_atom(request: Request, board: Board) -> Response:
     return Response(
         board.alerts_feed(str(request.base_url)), media_type="application/atom+xml; charset=utf-8"
