@@ -425,3 +425,22 @@ def test_the_channel_secrets_come_from_the_environment_only(tmp_path: Path):
     [hook] = channels_from(settings)
     assert isinstance(hook, Webhook) and hook.secret == SECRET
     assert SECRET not in repr(settings) + repr(hook) + json.dumps(settings.to_environment())
+
+
+def test_a_delivery_taken_by_a_process_that_died_is_sent_later_not_lost(ledger: Ledger, extractor: Extractor):
+    rules = [Rule("band", SERIES, "outside_band", channels=("webhook",))]
+    with Receiver() as receiver:
+        down = [Webhook("http://127.0.0.1:9/hook", SECRET, timeout=2)]  # nothing listens there yet
+        fired = api.refresh_estimates(
+            ledger, new_claim_ids=_ingest_new(ledger, extractor), rules=rules, channels=down, backoff_base=30
+        )
+        assert len(fired.alerts) == 1 and fired.deliveries.retrying == 1
+        # a process takes the delivery once it is due, and is killed before it sends anything
+        now = datetime.now(UTC) + timedelta(seconds=31)
+        taken = ledger.writer.take_deliveries(["webhook"], now=now, lease=lambda _: timedelta(seconds=60))
+        assert [t["attempts"] for t in taken] == [2] and ledger.deliveries()[0]["status"] == "sending"
+        hook = [Webhook(receiver.url, SECRET)]
+        assert api.deliver_alerts(ledger, hook, now=now + timedelta(seconds=5)).sent == 0  # still its lease
+        later = api.deliver_alerts(ledger, hook, now=now + timedelta(seconds=61))
+        assert later.sent == 1 and len(receiver.requests) == 1 and receiver.requests[0]["signed"]
+        assert ledger.deliveries()[0]["status"] == "sent" and ledger.deliveries()[0]["attempts"] == 3
