@@ -272,6 +272,7 @@ def test_revisions_show_two_estimates_and_the_claim_that_moved_it(ledger: Ledger
         missing = httpx.get(f"{base}/api/revisions/no/such/series/here", timeout=60)
     app.state.dashboard.ledger.engine.dispose()
     assert 'id="revisions-chart"' in page and f'href="/claims/{new_ids[0]}"' in page
+    assert 'type="application/atom+xml"' in page  # feed readers find the alerts from any page
     assert [r["id"] for r in twin["revisions"]] == [r.id for r in ledger.revisions(SERIES)]
     assert missing.status_code == 404
 
