@@ -150,3 +150,15 @@ def test_web_writes_from_the_browser_need_the_token(page: Any, base: str):
     assert page.evaluate(post, ["not-the-token", article]) == 401
     assert page.evaluate(post, [TOKEN, article]) == 201
     assert page.evaluate(post, [TOKEN, {"text": "x" * 3_000_000}]) == 413
+
+
+def test_web_series_page_draws_its_revisions(page: Any, base: str):
+    series_id = "russia-ukraine/personnel-losses/russia/military"
+    page.goto(f"{base}/series/{series_id}")  # the page's fit keeps the estimate: one revision at least
+    revisions = httpx.get(f"{base}/api/revisions/{series_id}", timeout=30).json()["revisions"]
+    assert revisions
+    page.wait_for_selector("#revisions-chart[data-rendered=true]", timeout=20_000)
+    assert page.locator("#revisions-chart .mark-symbol.role-mark path").count() == len(revisions)
+    assert page.locator("table.revisions tbody tr").count() == len(revisions)
+    _shot(page, "revisions")
+    assert not page.errors

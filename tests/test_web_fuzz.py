@@ -126,6 +126,7 @@ def _request(spec: dict[str, Any], template: str, known: list[str]) -> st.Search
 #: The HTML pages (not in the OpenAPI description) as path templates with their parameters' schemas.
 PAGES: dict[str, list[dict[str, Any]]] = {
     "/": [],
+    "/alerts.atom": [],
     "/series/{series_id}": [
         {"name": "series_id", "in": "path", "schema": {"type": "string"}},
         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
@@ -154,7 +155,7 @@ PAGES: dict[str, list[dict[str, Any]]] = {
 READS = [
     "/api/series", "/api/series/{series_id}", "/api/claims", "/api/claims.csv", "/api/claims.jsonl",
     "/api/claims/{claim_id}", "/api/documents", "/api/documents/{document_id}", "/api/actors",
-    "/api/conflicts", *PAGES,
+    "/api/conflicts", "/api/revisions/{series_id}", "/api/alerts", *PAGES,
 ]  # fmt: skip
 
 

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-import sqlite3
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
+from counterclaim import delivery, history
 from counterclaim.actor_files import load_registry
-from counterclaim.errors import InputError, NotALedgerError, NothingToCorrectError
+from counterclaim.delivery import channels_from
+from counterclaim.errors import InputError, NothingToCorrectError
 from counterclaim.evaluate import Report, evaluate
 from counterclaim.extract import Extractor, build_extractor, default_extractor, extract_item
 from counterclaim.formats import read_claims
+from counterclaim.history import (
+    RefreshReport,
+    claims_between,
+    deliver_alerts,
+    read_rules,
+    record_estimates,
+    series_revisions,
+)
 from counterclaim.ingest import pipeline
 from counterclaim.ingest.corpora import parse_fields
 from counterclaim.ingest.html import RawPage
@@ -25,10 +33,13 @@ from counterclaim.ingest.pipeline import DEFAULT_BATCH
 from counterclaim.ingest.text import DEFAULT_MAX_BYTES
 from counterclaim.models import Claim, Document
 from counterclaim.store import Ledger, RunSummary
+from counterclaim.store.engine import remove_sqlite_ledger
 
 if TYPE_CHECKING:
     from distributed import Client
 
+    from counterclaim.alerting import Rule
+    from counterclaim.delivery import Channel
     from counterclaim.ingest.cluster import ExtractorFactory
     from counterclaim.ingest.mappings import TableMapping
     from counterclaim.ingest.tables import ImportSummary
@@ -241,7 +252,8 @@ def correct_claim(ledger: Ledger, claim_id: int, changes: Mapping[str, Any], *, 
     ``changes`` maps contract fields (or ``party``, ``role``, ``reject``) to new values; a
     claimant is stored under its canonical name (an alias resolves through the ledger's
     registry); a new value of an ``exact`` claim is also its interval (low = high = value),
-    unless low or high are given too. Every value is checked before anything is stored.
+    unless low or high are given too. Every value is checked before anything is stored. Rules of
+    kind ``corrected`` fire at the next :func:`refresh_estimates` (``new_claim_ids=[claim_id]``).
 
     Raises:
         NotFoundError: there is no such claim.
@@ -387,24 +399,58 @@ def summarize_series(
     fitted: Mapping[str, Method] | None = None,
     *,
     conflicts: Conflicts,
+    ledger: Ledger | None = None,
 ) -> list[dict[str, Any]]:
     """Each series, numbered from 1, with the model's current low / best / high (none for incidents only).
 
     ``fitted`` gives models already fitted, by series id (the dashboard keeps them); the others
-    are fitted here with ``conflicts``.
+    are fitted here with ``conflicts``. With ``ledger``, each estimate is kept in its history
+    (a revision, not stored twice; :func:`refresh_estimates`).
     """
     rows: list[dict[str, Any]] = []
+    models: list[tuple[Series, Method]] = []
     for number, item in enumerate(all_series, 1):
         model = (fitted or {}).get(item.id)
         if model is None and item.observations:
             model = fit_series(item, priors, conflicts=conflicts)
         est = model.estimate() if model is not None else None
+        models += [(item, model)] if model is not None else []
         rows.append(
             {"number": number, "id": item.id, "conflict": item.conflict, "measure": item.measure,
              "party": item.party, "role": item.role, **(est.to_dict() if est else {}),
              "claims": len(item.observations), "excluded": len(item.excluded), "note": item.note}
         )  # fmt: skip
+    if ledger is not None:
+        record_estimates(ledger, models)
     return rows
+
+
+def refresh_estimates(
+    ledger: Ledger, *, series: Sequence[str] | None = None, new_claim_ids: Iterable[int] | None = None,
+    rules: Sequence[Rule] | None = None, channels: Sequence[Channel] = (), priors: Priors | None = None,
+    conflicts: Conflicts | None = None, backoff_base: float | None = None,
+) -> RefreshReport:  # fmt: skip
+    """Compute current estimates, keep each as a revision, raise the alerts ``rules`` find, send them.
+
+    Series: those matching ``series`` (ids or glob patterns) and, given ``new_claim_ids`` (claims
+    stored or corrected since), only those holding one now or in their latest revision; else all
+    with a cumulative claim, fitted as ``series`` fits them. An estimate equal to its series'
+    latest revision (claims digest, model and version, day, rounded numbers) is not stored again.
+    Rules are evaluated on each series' change since its alerts were last evaluated (the first
+    time: since the revision before; a first revision alerts nothing). An alert is stored once per
+    cause (a unique key), in the transaction that moves the series' mark, with a pending delivery
+    per channel its rule names: no restart, other process or later call repeats it. The due
+    deliveries on ``channels`` are then sent; a failed one is retried by a later call, waits
+    doubling from ``backoff_base`` seconds, given up after ``delivery.MAX_ATTEMPTS``; a failed
+    send never stops the refresh. Raises ReconcileError (a bad priors or conflicts file) and
+    LedgerError (the ledger cannot be written).
+    """
+    priors, conflicts = priors or read_priors(), conflicts or read_conflicts()
+    return history.refresh(
+        ledger, load_series(ledger, conflicts), lambda item: fit_series(item, priors, conflicts=conflicts),
+        series=series, new_claim_ids=new_claim_ids, rules=rules, channels=channels,
+        backoff_base=delivery.BACKOFF_BASE if backoff_base is None else backoff_base,
+    )  # fmt: skip
 
 
 def write_plots(
@@ -539,7 +585,7 @@ def demo(path: Path) -> DemoLedger:
     from counterclaim.ingest.mappings import load_mapping
     from counterclaim.ingest.tables import import_table
 
-    _remove_ledger(path)
+    remove_sqlite_ledger(path)
     ledger = open_ledger(str(path))
     imports = [
         import_table(ledger, SAMPLE_TABLES / folder / file, load_mapping(mapping))
@@ -547,23 +593,6 @@ def demo(path: Path) -> DemoLedger:
     ]
     summary = ingest(ledger, list(read_manifest(SAMPLE_MANIFEST)), extractor=build_extractor())
     return DemoLedger(path, ledger, imports, summary)
-
-
-def _remove_ledger(path: Path) -> None:
-    """Remove an earlier SQLite ledger at ``path`` (with its WAL files); refuse to touch any other file."""
-    if not path.exists():
-        return
-    try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
-            is_ledger = connection.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-            ).fetchone()
-    except sqlite3.DatabaseError:
-        is_ledger = None
-    if not is_ledger:
-        raise NotALedgerError(f"{path} exists and is not a counterclaim ledger; give another path")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 __all__ = [
@@ -574,12 +603,16 @@ __all__ = [
     "SAMPLE_TABLE_FILES",
     "DemoLedger",
     "Extraction",
+    "RefreshReport",
     "backtest",
     "build_extractor",
     "calibrate",
+    "channels_from",
     "claim_detail",
+    "claims_between",
     "collect",
     "correct_claim",
+    "deliver_alerts",
     "demo",
     "evaluate_estimates",
     "evaluate_manifest",
@@ -592,7 +625,11 @@ __all__ = [
     "read_conflicts",
     "read_inputs",
     "read_priors",
+    "read_rules",
+    "record_estimates",
     "reextract",
+    "refresh_estimates",
+    "series_revisions",
     "summarize_series",
     "write_plots",
 ]

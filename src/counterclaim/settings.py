@@ -11,7 +11,8 @@ variable, the ``[counterclaim]`` table of a settings file (``--config FILE``, or
     timeout = 30
 
 The token of a writing server is read from ``COUNTERCLAIM_TOKEN`` or ``--token`` only, never
-from a file, and is never shown.
+from a file, and is never shown; so are the secrets of the alert channels
+(``COUNTERCLAIM_WEBHOOK_SECRET``, ``COUNTERCLAIM_SMTP_PASSWORD``; docs/alerts.md).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ CONFIG_ENV = "COUNTERCLAIM_CONFIG"
 #: How the settings travel to a server's worker processes.
 SETTINGS_ENV = "COUNTERCLAIM_SETTINGS"
 TOKEN_ENV = "COUNTERCLAIM_TOKEN"
+#: Settings read from the environment only (never from a file), never shown.
+SECRETS = ("token", "webhook_secret", "smtp_password")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,18 @@ class Settings:
     allow_writes: bool = False
     recheck: float = 1.0
     token: str | None = field(default=None, repr=False)
+    #: alerts (docs/alerts.md): the rules file; a webhook; e-mail through an SMTP server
+    alerts: Path | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    mail_from: str | None = None
+    #: recipients, separated by commas
+    mail_to: str | None = None
 
     @classmethod
     def load(
@@ -76,10 +91,8 @@ class Settings:
         values: dict[str, Any] = read_file(chosen) if chosen else {}
         for name in _NAMES:
             text = env.get(f"COUNTERCLAIM_{name.upper()}")
-            if text and name != "token":
+            if text:
                 values[name] = text
-        if env.get(TOKEN_ENV):
-            values["token"] = env[TOKEN_ENV]
         values.update({name: value for name, value in flags.items() if value is not None and value != ()})
         unknown = sorted(set(values) - set(_NAMES))
         if unknown:
@@ -95,7 +108,7 @@ class Settings:
 
     def to_environment(self) -> dict[str, str]:
         """The settings as environment variables, for processes started with them (a server's workers)."""
-        data = {name: _plain(value) for name, value in asdict(self).items() if name != "token"}
+        data = {name: _plain(value) for name, value in asdict(self).items() if name not in SECRETS}
         return {SETTINGS_ENV: json.dumps(data), TOKEN_ENV: self.token or ""}
 
     @classmethod
@@ -109,7 +122,10 @@ class Settings:
 
 
 _NAMES = tuple(item.name for item in fields(Settings))
-_NULLABLE = frozenset({"lexicon", "priors", "batch_size", "token"})
+_NULLABLE = frozenset(
+    {"lexicon", "priors", "batch_size", "token", "alerts", "webhook_url", "webhook_secret", "smtp_host",
+     "smtp_user", "smtp_password", "mail_from", "mail_to"}
+)  # fmt: skip
 
 
 def read_file(path: Path) -> dict[str, Any]:
@@ -124,11 +140,14 @@ def read_file(path: Path) -> dict[str, Any]:
         raise DataFileError(f"{path}: [counterclaim] must be a table of settings")
     if "token" in table:
         raise DataFileError(f"{path}: the token is never read from a file; set {TOKEN_ENV}")
+    for name in SECRETS[1:]:
+        if name in table:
+            raise DataFileError(f"{path}: {name} is never read from a file; set COUNTERCLAIM_{name.upper()}")
     base = path.parent
     for name in ("actors", "conflicts"):
         if name in table:
             table[name] = [str(base / item) for item in _list(table[name], path, name)]
-    for name in ("lexicon", "priors"):
+    for name in ("lexicon", "priors", "alerts"):
         if isinstance(table.get(name), str):
             table[name] = str(base / table[name])
     return table
@@ -149,13 +168,13 @@ def _typed(name: str, value: Any) -> Any:
         if name in ("actors", "conflicts"):
             items = value.split(os.pathsep) if isinstance(value, str) else value
             return tuple(Path(item) for item in items if str(item))
-        if name in ("lexicon", "priors"):
+        if name in ("lexicon", "priors", "alerts"):
             return Path(value) if value else None
-        if name in ("max_bytes", "batch_size"):
+        if name in ("max_bytes", "batch_size", "smtp_port"):
             return int(value)
         if name in ("timeout", "recheck"):
             return float(value)
-        if name == "allow_writes":
+        if name in ("allow_writes", "smtp_starttls"):
             return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}
         return str(value)
     except (TypeError, ValueError) as error:

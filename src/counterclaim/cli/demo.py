@@ -70,7 +70,7 @@ def _print_summary(run: api.DemoLedger) -> None:
     )
     conflicts, priors = api.read_conflicts(), api.read_priors()
     series = api.load_series(ledger, conflicts)
-    rows = api.summarize_series(series, priors, conflicts=conflicts)
+    rows = api.summarize_series(series, priors, conflicts=conflicts, ledger=ledger)  # kept: `revisions`
     console.print(series_table(rows, title="series reconciled (model: 5th / 50th / 95th percentile)"))
     plots = api.write_plots(series, priors, run.path.with_name(run.path.stem + "-plots"), conflicts=conflicts)
     if plots:

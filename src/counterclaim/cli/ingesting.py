@@ -24,6 +24,7 @@ from counterclaim.cli.common import (
     input_options,
     stderr,
 )
+from counterclaim.cli.history import alerts_option, refresh_after
 from counterclaim.cli.output import counts_table, ingest_progress
 from counterclaim.errors import InputError
 from counterclaim.ingest.html import RawPage
@@ -75,6 +76,7 @@ ERROR_NAMES = {
     help="Extract on a local Dask cluster of N worker processes (needs counterclaim[dask]).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+@alerts_option
 @db_option
 @data_options
 def ingest(
@@ -90,11 +92,15 @@ def ingest(
     scheduler: str | None,
     workers: int | None,
     quiet: bool,
+    alerts_file: Path | None,
     db: str,
     actors: tuple[Path, ...],
     lexicon: Path | None,
 ) -> None:
     """Store articles and their claims in the ledger; each document once, each claim once.
+
+    With --alerts (or `alerts` in the settings) the estimates of the series the new claims
+    entered are kept and checked against the rules, and the alerts sent (docs/alerts.md).
 
     With --scheduler or --workers the extraction runs on a Dask cluster, a partition of
     --batch-size documents per task, and this process writes the results in input order.
@@ -121,6 +127,8 @@ def ingest(
         )  # fmt: skip
     if not quiet:
         stderr.print(summary_table(summary))
+    if summary.claims_new:
+        refresh_after(ledger, alerts_file, ledger.claims_of_run(summary.run_id))
     sys.exit({"ok": EXIT_OK, "partial": EXIT_PARTIAL}.get(summary.status, EXIT_ERROR))
 
 

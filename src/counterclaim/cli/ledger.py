@@ -22,6 +22,7 @@ from counterclaim.cli.common import (
     stderr,
     stdout,
 )
+from counterclaim.cli.history import alerts_option, refresh_after
 from counterclaim.cli.output import print_rows, simple_table, value_text
 from counterclaim.errors import NothingToCorrectError
 from counterclaim.formats import csv_text, rows_to_parquet
@@ -107,6 +108,7 @@ def documents(output_format: str, db: str) -> None:
 @click.option(
     "--by", default=lambda: os.environ.get("USER", "analyst"), show_default="$USER", help="Who corrects."
 )
+@alerts_option
 @db_option
 def correct(
     claim_id: int,
@@ -119,9 +121,13 @@ def correct(
     reject: bool,
     note: str,
     by: str,
+    alerts_file: Path | None,
     db: str,
 ) -> None:
     """Correct or reject a claim; the extraction is kept and the change audited.
+
+    With --alerts (or `alerts` in the settings), its series' estimates are kept and the rules of
+    kind "corrected" (and any other the change triggers) raise their alerts.
 
     Example:
         counterclaim correct 12 --claimant "Russia Ministry of Defence" --note "speaker is the MoD"
@@ -139,6 +145,8 @@ def correct(
     stderr.print(
         f"claim {claim_id}: {changed} field(s) corrected" if changed else f"claim {claim_id}: nothing changed"
     )
+    if changed:
+        refresh_after(ledger, alerts_file, [claim_id])
 
 
 @click.command()

@@ -15,6 +15,7 @@ from counterclaim import api
 from counterclaim.cli.common import ledger_options, one_line_errors, parse_iso_date, stdout
 from counterclaim.cli.output import number
 from counterclaim.reconcile import METHOD_NAMES, Conflicts, Estimate, Method, Series, find_series
+from counterclaim.store import Ledger
 
 TRUTHS_HELP = "A CSV file in the format of truths.csv."
 CONFLICTS_OPTION = click.option(
@@ -29,11 +30,12 @@ CONFLICTS_OPTION = click.option(
 
 def _ledger_series(
     db: str, conflict_files: Sequence[Path], actors: Sequence[Path]
-) -> tuple[list[Series], Conflicts]:
-    """The series of the ledger at ``db``, and the conflict profiles (the user's too) they were built with."""
+) -> tuple[list[Series], Conflicts, Ledger]:
+    """The series of the ledger at ``db``, the conflict profiles (the user's too) they were built
+    with, and the ledger."""
     ledger = api.open_ledger(db, actors=actors, create=False)
     conflicts = api.read_conflicts(conflict_files)
-    return api.load_series(ledger, conflicts), conflicts
+    return api.load_series(ledger, conflicts), conflicts, ledger
 
 
 @click.command(name="series")
@@ -54,8 +56,9 @@ def series_command(
     Example:
         counterclaim series --db ledger.db
     """
-    all_series, conflicts = _ledger_series(db, conflict_files, actors)
-    rows = api.summarize_series(all_series, api.read_priors(priors_file), conflicts=conflicts)
+    all_series, conflicts, ledger = _ledger_series(db, conflict_files, actors)
+    # each estimate is kept in the ledger's history (`counterclaim revisions`)
+    rows = api.summarize_series(all_series, api.read_priors(priors_file), conflicts=conflicts, ledger=ledger)
     if output_format == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -139,10 +142,11 @@ def estimate(
     Example:
         counterclaim estimate russia-ukraine/killed/russia/military --as-of 2022-04-07 --explain
     """
-    all_series, conflicts = _ledger_series(db, conflict_files, actors)
+    all_series, conflicts, ledger = _ledger_series(db, conflict_files, actors)
     item = find_series(all_series, series_ref)
     fitted = api.fit_series(item, api.read_priors(priors_file), conflicts=conflicts, method=method)
     est = fitted.estimate(as_of)
+    api.record_estimates(ledger, [(item, fitted)], day=as_of)
     if output_format == "json":
         claims = [c.to_dict() for c in fitted.explain(est.as_of)]
         click.echo(
@@ -182,7 +186,7 @@ def plot(
         raise click.BadParameter("the file must end in .png or .svg", param_hint="-o")
     from counterclaim.reconcile.plot import save_plot  # matplotlib loads only for this command
 
-    all_series, conflicts = _ledger_series(db, conflict_files, actors)
+    all_series, conflicts, _ = _ledger_series(db, conflict_files, actors)
     item = find_series(all_series, series_ref)
     fitted = api.fit_series(item, api.read_priors(priors_file), conflicts=conflicts, method=method)
     save_plot(item, fitted, output)

@@ -25,6 +25,9 @@ from counterclaim.reconcile.base import SMALLEST, ClaimExplanation, Estimate, Ob
 from counterclaim.reconcile.priors import Priors, load_priors
 
 Array = NDArray[np.float64]
+#: The model's name and version as stored beside every estimate (bump the version when its output changes).
+MODEL_NAME = "reconciler"
+MODEL_VERSION = "1"
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 # Growth exponents are kept within these bounds: exp(8) is a toll ~3,000 times faster than the
 # proportional baseline, exp(-30) a toll that has stopped; beyond them exp() only risks overflow.

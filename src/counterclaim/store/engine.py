@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 
-from counterclaim.errors import LedgerError
+from counterclaim.errors import LedgerError, NotALedgerError
 
 DEFAULT_DATABASE = "counterclaim.db"
 #: How much of a SQLite ledger is read through a memory map.
@@ -102,6 +103,23 @@ def make_engines(url: URL, *, connections: int | None = None) -> tuple[Engine, E
     event.listen(writer, "connect", _sqlite_manual_transactions)
     event.listen(writer, "begin", _sqlite_begin_immediate)
     return reader, writer
+
+
+def remove_sqlite_ledger(path: Path) -> None:
+    """Remove an earlier SQLite ledger at ``path`` (with its WAL files); refuse to touch any other file."""
+    if not path.exists():
+        return
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            is_ledger = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            ).fetchone()
+    except sqlite3.DatabaseError:
+        is_ledger = None
+    if not is_ledger:
+        raise NotALedgerError(f"{path} exists and is not a counterclaim ledger; give another path")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 class WriteLock:

@@ -16,13 +16,14 @@ from counterclaim.actors import ActorRegistry
 from counterclaim.errors import CounterclaimError, LedgerError
 from counterclaim.store.corrections import checked
 from counterclaim.store.engine import check_exists, database_url, make_engines, shown
+from counterclaim.store.estimates import EstimateQueries
 from counterclaim.store.queries import LedgerQueries
 from counterclaim.store.writer import Writer
 
 log = logging.getLogger(__name__)
 
 
-class Ledger(LedgerQueries):
+class Ledger(LedgerQueries, EstimateQueries):
     """A provenance-tracked store of claims in SQLite or PostgreSQL.
 
     Example:

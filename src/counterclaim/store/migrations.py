@@ -85,6 +85,14 @@ def _run_process(connection: Connection) -> None:
             connection.execute(text(f"ALTER TABLE runs ADD COLUMN {name} {kind}"))
 
 
+def _estimates_and_alerts(connection: Connection) -> None:
+    # (a database made by this version has them already: the initial tables are today's)
+    for table in (schema.estimates, schema.alerts, schema.deliveries, schema.alert_marks):
+        table.create(connection, checkfirst=True)
+        for index in table.indexes:
+            connection.execute(CreateIndex(index, if_not_exists=True))
+
+
 #: Append only: a released migration is never edited, a change gets a new number.
 MIGRATIONS: list[Migration] = [
     (1, "initial tables: documents, claims, reports, actors, corrections, runs, input_errors", _initial),
@@ -97,6 +105,11 @@ MIGRATIONS: list[Migration] = [
         _listing_indexes,
     ),
     (6, "runs.host, runs.pid and runs.message: a run whose process died is marked abandoned", _run_process),
+    (
+        8,
+        "estimate history and alerts: estimates (append only), alerts, deliveries, alert_marks",
+        _estimates_and_alerts,
+    ),
 ]
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -137,6 +138,65 @@ input_errors = Table(
     Column("source", Text, nullable=False),
     Column("code", String(10), nullable=False),
     Column("reason", Text, nullable=False),
+)
+
+# -- estimate history and alerts (migration 8; see docs/alerts.md) ------------------------------
+estimates = Table(
+    "estimates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("series_id", Text, nullable=False),
+    Column("kind", String(10), nullable=False),  # latest (the latest claim's day) | day (a day asked for)
+    Column("as_of", Date, nullable=False),
+    Column("low", Float, nullable=False),
+    Column("best", Float, nullable=False),
+    Column("high", Float, nullable=False),
+    Column("model", String(80), nullable=False),
+    Column("model_version", String(40), nullable=False),
+    Column("n_claims", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),  # sha256 of the claims used: ids, claimants, numbers, days
+    Column("claim_ids", Text, nullable=False),  # JSON list of the ids of the claims used
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+Index("estimates_series", estimates.c.series_id, estimates.c.id)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("series_id", Text, nullable=False),
+    Column("cause", String(500), nullable=False, unique=True),  # an alert fires once per cause
+    Column("claim_id", Integer),  # no foreign key: the alert outlives a claim re-extraction deletes
+    Column("before_id", Integer, ForeignKey("estimates.id")),
+    Column("after_id", Integer, ForeignKey("estimates.id"), nullable=False),
+    Column("payload", Text, nullable=False),  # the alert as delivered (JSON)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("alerts_series", alerts.c.series_id, alerts.c.id)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id"), nullable=False),
+    Column("channel", String(20), nullable=False),  # webhook | email
+    Column("status", String(20), nullable=False),  # pending | sending | sent | failed (gave up)
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("sent_at", DateTime(timezone=True)),
+    UniqueConstraint("alert_id", "channel", name="deliveries_once"),
+)
+Index("deliveries_due", deliveries.c.status, deliveries.c.next_attempt)
+
+alert_marks = Table(
+    "alert_marks",
+    metadata,
+    Column("series_id", Text, primary_key=True),
+    Column("estimate_id", Integer, ForeignKey("estimates.id"), nullable=False),  # the last one evaluated
+    Column("correction_id", Integer, nullable=False),  # the last correction evaluated
 )
 
 schema_version = Table(

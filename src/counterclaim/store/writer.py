@@ -34,6 +34,7 @@ from counterclaim.models import Claim, Document
 from counterclaim.store import schema
 from counterclaim.store.bulk import insert_rows, one_of
 from counterclaim.store.engine import WriteLock
+from counterclaim.store.estimates import EstimateWrites
 from counterclaim.store.migrations import migrate
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class Writer:
+class Writer(EstimateWrites):
     """Every write to one ledger, each in a transaction under the ledger's write lock."""
 
     def __init__(self, engine: Engine, registry: ActorRegistry) -> None:

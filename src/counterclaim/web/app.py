@@ -149,7 +149,15 @@ def create_app(
         state=board.state,
         stale=board.stale,
         changed=board.changed,
-        skip=("/static/", "/api/claims.csv", "/api/claims.jsonl"),
+        # alerts and revisions are written by other processes without changing the claims' state
+        skip=(
+            "/static/",
+            "/api/claims.csv",
+            "/api/claims.jsonl",
+            "/alerts.atom",
+            "/api/alerts",
+            "/api/revisions/",
+        ),
     )
     app.add_middleware(RefuseNul)
     app.add_middleware(SecurityHeaders)  # outermost: on every response, stored ones too

@@ -13,10 +13,12 @@ import json
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from counterclaim.api import claim_detail
+from counterclaim.alerting import atom_feed
+from counterclaim.api import claim_detail, series_revisions
 from counterclaim.reconcile import Priors, ReconcileError, load_conflicts
 from counterclaim.store import Ledger
 from counterclaim.web.responses import to_json
@@ -113,6 +115,28 @@ class Dashboard:
         item = self.snapshot().find(series_id)
         ids = [int(o.key) for o in item.observations if o.key]
         return ids + [int(claim["id"]) for claim in item.excluded if claim.get("id") is not None]
+
+    # -- estimate history and alerts --------------------------------------------------------
+    def revisions(self, series_id: str) -> dict[str, Any]:
+        """A series' stored estimates, oldest first, with the claims that arrived between them."""
+        wanted = series_id.strip().strip("/").lower()
+        rows = series_revisions(self.ledger, wanted)
+        if not rows:
+            wanted = self.snapshot().find(series_id).id  # an unknown series is a 404
+            rows = series_revisions(self.ledger, wanted)
+        return {"series": wanted, "revisions": rows, "links": {"html": f"/series/{wanted}#revisions"}}
+
+    def alerts(self, *, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest alerts that go to the Atom feed, newest first."""
+        return [a for a in self.ledger.stored_alerts(limit=limit) if "atom" in a.get("channels", ["atom"])]
+
+    def alerts_feed(self, base_url: str, *, limit: int = 50) -> bytes:
+        """The Atom feed of the latest alerts (``/alerts.atom``)."""
+        rows = self.alerts(limit=limit)
+        updated = max(
+            (datetime.fromisoformat(a["created_at"]) for a in rows), default=datetime(2000, 1, 1, tzinfo=UTC)
+        )
+        return atom_feed(rows, base_url=base_url, updated=updated)
 
     # -- claims, documents, actors, conflicts ------------------------------------------------
     def claims(self, *, series: str | None = None, **filters: Any) -> tuple[list[dict[str, Any]], int]:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from counterclaim.formats import csv_text
@@ -30,6 +30,27 @@ def api_series(board: Board) -> Response:
 )
 def api_one_series(series_id: str, board: Board) -> Response:
     return json_response(board.series_body(series_id))
+
+
+@router.get(
+    "/api/revisions/{series_id:path}",
+    tags=["series"],
+    summary="A series' stored estimates, oldest first, with the claims that arrived between them",
+)
+def api_revisions(series_id: str, board: Board) -> Response:
+    return json_response(board.revisions(series_id))
+
+
+@router.get("/api/alerts", tags=["alerts"], summary="The latest alerts, newest first")
+def api_alerts(board: Board, limit: Limit = 50) -> Response:
+    return json_response({"alerts": board.alerts(limit=limit)})
+
+
+@router.get("/alerts.atom", include_in_schema=False)  # a feed, not JSON: beside the pages
+def alerts_atom(request: Request, board: Board) -> Response:
+    return Response(
+        board.alerts_feed(str(request.base_url)), media_type="application/atom+xml; charset=utf-8"
+    )
 
 
 @router.get("/api/claims", tags=["claims"], summary="Claims, filtered and paged (corrections applied)")

@@ -34,6 +34,8 @@ def series_page(series_id: str, board: Board, pages: Templates, offset: Offset =
         page=board.claims_listing(filters, limit=CLAIMS_PER_PAGE, offset=offset),
         twin=f"/api/series/{detail['id']}",
         claims_twin=f"/api/claims?{query_string(filters)}",
+        revisions=board.revisions(detail["id"])["revisions"],
+        revisions_twin=f"/api/revisions/{detail['id']}",
         filters=filters,
     )
 

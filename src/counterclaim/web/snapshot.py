@@ -127,7 +127,8 @@ def fit(ledger: Ledger, priors: Priors, state: tuple[Any, ...]) -> Snapshot:
     conflicts = load_conflicts()
     series = load_series(ledger, conflicts)
     fitted = {item.id: fit_series(item, priors, conflicts=conflicts) for item in series if item.observations}
-    rows = summarize_series(series, priors, fitted, conflicts=conflicts)
+    # each estimate is kept in the ledger's history (a revision; not stored twice)
+    rows = summarize_series(series, priors, fitted, conflicts=conflicts, ledger=ledger)
     for row, item in zip(rows, series, strict=True):
         model = fitted.get(item.id)
         row["spark"] = [round(model.estimate(day).best) for day in _grid(item, SPARK_POINTS)] if model else []
