@@ -25,12 +25,16 @@ from counterclaim.ingest.pipeline import DEFAULT_BATCH
 from counterclaim.ingest.text import DEFAULT_MAX_BYTES
 from counterclaim.models import Claim, Document
 from counterclaim.store import Ledger, RunSummary
+from counterclaim.store import feeds as feed_store
 
 if TYPE_CHECKING:
+    import threading
+
     from distributed import Client
 
     from counterclaim.ingest.cluster import ExtractorFactory
     from counterclaim.ingest.mappings import TableMapping
+    from counterclaim.ingest.polling import PollOptions, PollReport
     from counterclaim.ingest.tables import ImportSummary
     from counterclaim.reconcile import Conflicts, Method, Priors, Series
     from counterclaim.reconcile.truths import Check, Score
@@ -558,3 +562,37 @@ __all__ = [
     "summarize_series",
     "write_plots",
 ]
+
+
+# -- feeds (docs/live.md) ----------------------------------------------------------------------
+def add_feed(
+    ledger: Ledger, url: str, *, name: str | None = None, every: int = 900
+) -> tuple[feed_store.Feed, bool]:
+    """Follow an RSS, Atom or sitemap feed, polled every ``every`` s; (feed, whether new). FeedError
+    (E701): the URL is not http(s), or another feed has the name."""
+    from urllib.parse import urlsplit
+
+    from counterclaim.errors import FeedError
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FeedError(f"{url!r} is not an http(s) URL")
+    default = f"{parts.hostname}{parts.path.rstrip('/')}" if parts.path.strip("/") else parts.hostname
+    return feed_store.add_feed(ledger, url, name or default, every)
+
+
+def poll(ledger: Ledger, options: PollOptions | None = None, **arguments: Any) -> PollReport:
+    """One pass over the due feeds (:func:`counterclaim.ingest.polling.poll`); the report's
+    ``run_id`` and ``new_claim_ids`` are what to refresh estimates and fire alerts with."""
+    from counterclaim.ingest import polling
+
+    return polling.poll(ledger, options, **arguments)
+
+
+def watch(
+    ledger: Ledger, options: PollOptions | None = None, *, stop: threading.Event, **arguments: Any
+) -> int:
+    """Poll whenever a feed is due until ``stop`` is set; each report goes to ``after_poll``."""
+    from counterclaim.ingest import polling
+
+    return polling.watch(ledger, options, stop=stop, **arguments)

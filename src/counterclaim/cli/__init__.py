@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from counterclaim.about import __version__
-from counterclaim.cli import demo, extracting, ingesting, ledger, reconciling, runs, serve
+from counterclaim.cli import demo, extracting, feeds, ingesting, ledger, reconciling, runs, serve
 from counterclaim.cli.common import EXIT_ERROR, configure_logging, error_line, settings_defaults
 from counterclaim.errors import CounterclaimError
 from counterclaim.settings import Settings
@@ -54,6 +54,9 @@ def _register(group: click.Group) -> None:
         ledger.export,
         runs.runs,
         serve.serve,
+        feeds.feeds,
+        feeds.poll,
+        feeds.watch,
     ):
         group.add_command(command)
     reconciling.register(group)
