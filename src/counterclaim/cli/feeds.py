@@ -167,7 +167,7 @@ def _run(settings: dict[str, Any], work: Callable[..., Any]) -> Any:
     options = PollOptions(
         concurrency=settings["concurrency"], delay=settings["delay"], timeout=settings["timeout"],
         max_bytes=settings["max_bytes"], batch_size=settings["batch_size"],
-        english_only=not settings["any_language"],
+        english_only=not settings["any_language"], all_feeds=settings.pop("all_feeds", False),
     )  # fmt: skip
     with scale.connect(settings["scheduler"], settings["workers"]) as client:
         if clustered:
@@ -183,6 +183,7 @@ def _run(settings: dict[str, Any], work: Callable[..., Any]) -> Any:
 
 
 @click.command()
+@click.option("--all", "all_feeds", is_flag=True, help="Poll every feed now, not only those that are due.")
 @_poll_options
 def poll(**settings: Any) -> None:
     """Poll every feed that is due, once, and store its new pages' claims (for cron or a timer).

@@ -88,6 +88,8 @@ class PollOptions:
     max_bytes: int = 10 * 1024 * 1024
     batch_size: int = POLL_BATCH
     english_only: bool = True
+    #: every feed now, not only those that are due
+    all_feeds: bool = False
     transport: Any = None  # an httpx transport (tests, proxies)
 
 
@@ -117,6 +119,8 @@ def poll(
     ) as http:  # fmt: skip
         try:
             feed_errors = _poll_feeds(ledger, http, options, report, now, rules)
+            if stop.is_set():
+                return report
             entries = feed_store.pending_entries(ledger, datetime.now(UTC))
             if entries or feed_errors:
                 _fetch_and_store(
@@ -140,7 +144,7 @@ def _poll_feeds(
     rules: UrlRules | None,
 ) -> list[InputError]:
     """Ask each due feed what it lists; record its new entries, or its failure and back-off."""
-    due = feed_store.due_feeds(ledger, now)
+    due = feed_store.due_feeds(ledger, datetime.max.replace(tzinfo=UTC) if options.all_feeds else now)
     report.feeds_due = len(due)
     errors: list[InputError] = []
     for feed, result in _by_host(due, lambda f: f.url, lambda f: _read_feed(http, f, rules), options, http):
@@ -234,7 +238,12 @@ def _fetch_and_store(
 
     def inputs() -> Generator[Input, None, None]:
         yield from feed_errors
-        fetched = _by_host(entries, lambda e: e.link, lambda e: _fetch_page(http, e, rules), options, http)
+
+        def fetch(entry: PendingEntry) -> _Fetched | None:
+            # an entry another page of this poll named as its canonical URL: not fetched again
+            return None if entry.url in seen else _fetch_page(http, entry, rules)
+
+        fetched = _by_host(entries, lambda e: e.link, fetch, options, http)
         try:
             yield from _screened(fetched)
         finally:
@@ -244,6 +253,10 @@ def _fetch_and_store(
         for entry, result in fetched:
             if isinstance(result, InputError):
                 yield _as_entry_error(entry, result)
+                continue
+            if result is None:
+                report.duplicates += 1
+                waiting.append(Outcome(entry.id, "duplicate", page_url=entry.url))
                 continue
             report.pages_fetched += 1
             page = result.page_url
