@@ -147,3 +147,32 @@ def test_feeds_watch_stops_cleanly_on_sigterm(site: NewsSite, tmp_path: Path):
     report = api.poll(ledger)
     assert report.documents_new == left
     assert len(_stored(db)) == len(ARTICLES)
+
+
+@pytest.mark.slow
+def test_feeds_poll_extracts_on_a_dask_cluster_as_in_process(site: NewsSite, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from counterclaim.cli import cli
+
+    site.slow = 0.0
+    contents = []
+    for name, extra in (("here", []), ("cluster", ["--workers", "1"])):
+        db = tmp_path / f"{name}.db"
+        ledger = api.open_ledger(str(db))
+        api.add_feed(ledger, f"{site.base}/rss.xml")
+        ledger.engine.dispose()
+        result = CliRunner().invoke(cli, ["poll", "--delay", "0", "--db", str(db), *extra])
+        assert result.exit_code == 0, result.output
+        engine = create_engine(f"sqlite:///{db}")
+        with engine.connect() as connection:
+            c, e = schema.claims.c, schema.feed_entries.c
+            contents.append(
+                (
+                    sorted(tuple(row) for row in connection.execute(select(c.claimant, c.measure, c.value))),
+                    sorted(tuple(row) for row in connection.execute(select(e.url, e.outcome))),
+                )
+            )
+        engine.dispose()
+    assert contents[0] == contents[1]
+    assert len(contents[0][1]) == len(ARTICLES) and {o for _, o in contents[0][1]} == {"stored"}
