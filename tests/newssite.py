@@ -181,6 +181,7 @@ class NewsSite:
 class _Handler(http.server.BaseHTTPRequestHandler):
     site: NewsSite
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once: no delayed-ACK stalls
 
     def do_GET(self) -> None:
         self.server.site.answer(self)  # type: ignore[attr-defined]

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from newssite import NewsSite, article_html, article_text, atom, rss, serve, sitemap, stop
 from sqlalchemy import select, update
 
 from counterclaim import api
@@ -20,8 +19,9 @@ from counterclaim.extract import Extractor
 from counterclaim.ingest.feeds import canonical_url, parse_feed
 from counterclaim.ingest.polite import USER_AGENT, PoliteClient
 from counterclaim.ingest.polling import PollOptions
-from counterclaim.store import schema
 from counterclaim.store import feeds as feed_store
+from counterclaim.store import schema
+from newssite import NewsSite, article_html, article_text, atom, rss, serve, sitemap, stop
 
 #: short timeouts: the page that never answers costs a second
 FAST = PollOptions(delay=0.0, timeout=1.0, concurrency=4)
@@ -203,9 +203,11 @@ def test_feeds_a_large_page_is_refused_without_reading_it_whole(site: NewsSite):
     site.huge["/big"] = 50 * 1024 * 1024
     tracemalloc.start()
     try:
-        with PoliteClient(timeout=5.0, max_bytes=1024 * 1024, delay=0.0) as http:
-            with pytest.raises(InputError) as caught:
-                http.get(f"{site.base}/big")
+        with (
+            PoliteClient(timeout=5.0, max_bytes=1024 * 1024, delay=0.0) as http,
+            pytest.raises(InputError) as caught,
+        ):
+            http.get(f"{site.base}/big")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from newssite import NewsSite, article_html, article_text, rss, serve, stop
 from sqlalchemy import create_engine, func, select
 
 from counterclaim import api
 from counterclaim.extract import Extractor
 from counterclaim.store import schema
+from newssite import NewsSite, article_html, article_text, rss, serve, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = list(range(1, 13))

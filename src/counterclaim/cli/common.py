@@ -60,6 +60,8 @@ def _as_options(settings: Settings) -> dict[str, Any]:
         "timeout": settings.timeout,
         "batch_size": settings.batch_size,
         "recheck": settings.recheck,
+        "concurrency": settings.concurrency,
+        "delay": settings.delay,
     }
 
 
