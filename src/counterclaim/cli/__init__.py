@@ -22,8 +22,8 @@ from counterclaim.settings import Settings
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="COUNTERCLAIM_CONFIG",
     help="A settings file ([counterclaim] table: db, actors, lexicon, priors, conflicts, max_bytes, "
-    "timeout, batch_size, recheck, concurrency, delay); ./counterclaim.toml is read if it exists. Flags and COUNTERCLAIM_* "
-    "variables win over it.",
+    "timeout, batch_size, recheck, concurrency, delay); ./counterclaim.toml is read if it exists. "
+    "Flags and COUNTERCLAIM_* variables win over it.",
 )
 @click.option("--verbose", "-v", count=True, help="Say what the library does on stderr (-vv: more).")
 @click.pass_context
