@@ -23,10 +23,10 @@ from counterclaim.store import feeds as feed_store
 from counterclaim.store import schema
 from newssite import NewsSite, article_html, article_text, atom, rss, serve, sitemap, stop
 
-#: short timeouts: the page that never answers costs a second
-FAST = PollOptions(delay=0.0, timeout=1.0, concurrency=4)
+#: short timeouts: the page that never answers costs two seconds
+FAST = PollOptions(delay=0.0, timeout=2.0, concurrency=4)
 #: the same, every feed polled whether due or not (the next poll, without waiting 15 minutes)
-AGAIN = PollOptions(delay=0.0, timeout=1.0, concurrency=4, all_feeds=True)
+AGAIN = PollOptions(delay=0.0, timeout=2.0, concurrency=4, all_feeds=True)
 
 
 @pytest.fixture

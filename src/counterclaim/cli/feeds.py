@@ -196,6 +196,8 @@ def poll(**settings: Any) -> None:
     """
     report = _run(settings, api.poll)
     if not settings["quiet"]:
+        for error in report.errors:
+            error_line(str(error))
         stderr.print(report_table(report))
     sys.exit(EXIT_OK if report.status == "ok" else EXIT_PARTIAL)
 

@@ -197,7 +197,8 @@ class PoliteClient:
     ) -> Any:  # Answer | _Redirect
         import httpx
 
-        self.requests += 1
+        with self._guard:
+            self.requests += 1
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 status = response.status_code

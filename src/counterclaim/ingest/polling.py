@@ -120,6 +120,7 @@ def poll(
         try:
             feed_errors = _poll_feeds(ledger, http, options, report, now, rules)
             if stop.is_set():
+                report.stopped = True
                 return report
             entries = feed_store.pending_entries(ledger, datetime.now(UTC))
             if entries or feed_errors:
@@ -196,6 +197,23 @@ class _Fetched:
     entry: PendingEntry
     item: Input  # a RawPage or a Document to extract, or the error fetching it gave
     page_url: str | None = None  # the canonical URL the page declares, when another
+    duplicate: bool = False  # that URL was fetched already in this poll
+
+
+class _Claimed:
+    """The URLs (entries' and pages' canonical ones) the poll's fetching threads have taken."""
+
+    def __init__(self) -> None:
+        self._urls: set[str] = set()
+        self._lock = threading.Lock()
+
+    def take(self, url: str) -> bool:
+        """Take ``url``; False if a thread took it before."""
+        with self._lock:
+            if url in self._urls:
+                return False
+            self._urls.add(url)
+            return True
 
 
 def _fetch_page(http: PoliteClient, entry: PendingEntry, rules: UrlRules | None) -> _Fetched:
@@ -234,14 +252,19 @@ def _fetch_and_store(
     by_url = {entry.url: entry for entry in entries}
     attempts = {entry.id: entry.attempts for entry in entries}
     waiting: list[Outcome] = []  # duplicates found while fetching, recorded with the next partition
-    seen: set[str] = set()
+    claimed = _Claimed()
 
     def inputs() -> Generator[Input, None, None]:
         yield from feed_errors
 
         def fetch(entry: PendingEntry) -> _Fetched | None:
-            # an entry another page of this poll named as its canonical URL: not fetched again
-            return None if entry.url in seen else _fetch_page(http, entry, rules)
+            # an entry another page of this poll named as its canonical URL is not fetched
+            if not claimed.take(entry.url):
+                return None
+            fetched = _fetch_page(http, entry, rules)
+            if fetched.page_url and not claimed.take(fetched.page_url):
+                return _Fetched(entry, fetched.item, fetched.page_url, duplicate=True)
+            return fetched
 
         fetched = _by_host(entries, lambda e: e.link, fetch, options, http)
         try:
@@ -260,13 +283,11 @@ def _fetch_and_store(
                 continue
             report.pages_fetched += 1
             page = result.page_url
-            if page and (page in seen or feed_store.stored_pages(ledger, [page])):
+            if page and (result.duplicate or feed_store.stored_pages(ledger, [page])):
                 report.duplicates += 1
                 waiting.append(Outcome(entry.id, "duplicate", page_url=page))
                 continue
-            seen.update(url for url in (entry.url, page) if url)
             if page:
-                by_url[entry.url] = entry
                 pages[entry.url] = page
             yield result.item
 

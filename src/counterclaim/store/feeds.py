@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Integer, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Integer, bindparam, delete, func, insert, or_, select, update
 
 from counterclaim.errors import FeedError
 from counterclaim.store import schema
@@ -281,23 +281,41 @@ def record_outcomes(
         row.sha256: int(row.id)
         for row in connection.execute(select(d.id, d.sha256).where(one_of(connection, d.sha256, digests)))
     } if digests else {}  # fmt: skip
+    rows = []
     for outcome in outcomes:
         tried = attempts.get(outcome.entry_id, 0) + 1
         retry = outcome.outcome == "failed" and tried < MAX_ATTEMPTS
-        connection.execute(
-            update(schema.feed_entries)
-            .where(schema.feed_entries.c.id == outcome.entry_id)
-            .values(
-                outcome=outcome.outcome,
-                attempts=tried,
-                next_try=now + ENTRY_RETRY * 2 ** (tried - 1) if retry else None,
-                page_url=outcome.page_url,
-                error_code=outcome.error_code,
-                error=outcome.error[:2000] if outcome.error else None,
-                document_id=ids.get(outcome.digest) if outcome.digest else None,
-                run_id=run_id,
-            )
+        rows.append(
+            {
+                "entry": outcome.entry_id,
+                "new_outcome": outcome.outcome,
+                "new_attempts": tried,
+                "new_next_try": now + ENTRY_RETRY * 2 ** (tried - 1) if retry else None,
+                "new_page_url": outcome.page_url,
+                "new_error_code": outcome.error_code,
+                "new_error": outcome.error[:2000] if outcome.error else None,
+                "new_document_id": ids.get(outcome.digest) if outcome.digest else None,
+            }
         )
+    if not rows:
+        return
+    e = schema.feed_entries.c
+    # one statement, many parameter sets (executemany): a partition's entries at once
+    connection.execute(
+        update(schema.feed_entries)
+        .where(e.id == bindparam("entry"))
+        .values(
+            outcome=bindparam("new_outcome"),
+            attempts=bindparam("new_attempts"),
+            next_try=bindparam("new_next_try"),
+            page_url=bindparam("new_page_url"),
+            error_code=bindparam("new_error_code"),
+            error=bindparam("new_error"),
+            document_id=bindparam("new_document_id"),
+            run_id=run_id,
+        ),
+        rows,
+    )
 
 
 def known_robots(ledger: Ledger, now: datetime) -> dict[str, str]:
