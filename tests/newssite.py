@@ -109,6 +109,9 @@ class NewsSite:
     #: seconds every article page takes to answer
     slow: float = 0.0
     log: list[Logged] = field(default_factory=list)
+    #: requests being answered now, and the most ever answered at once
+    in_flight: int = 0
+    most_in_flight: int = 0
     base: str = ""
     _stopping: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -129,6 +132,16 @@ class NewsSite:
             self.log.append(entry)
 
     def answer(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            self._answer(handler)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, handler: http.server.BaseHTTPRequestHandler) -> None:
         path = handler.path
         sent_etag = handler.headers.get("If-None-Match")
         sent_since = handler.headers.get("If-Modified-Since")

@@ -3,6 +3,7 @@ duplicates under tracking and AMP URLs, failures recorded with their codes, the 
 
 from __future__ import annotations
 
+import itertools
 import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -197,6 +198,32 @@ def test_feeds_a_failing_feed_backs_off_and_the_rest_go_on(site: NewsSite, tmp_p
     api.poll(ledger, AGAIN)
     down = next(f for f in feed_store.list_feeds(ledger) if f.name == "down")
     assert down.failures == 0 and down.last_error_code is None
+
+
+def test_feeds_one_request_at_a_time_per_host_with_a_delay_and_hosts_at_once(tmp_path: Path):
+    sites = [NewsSite(slow=0.05), NewsSite(slow=0.05)]
+    servers = [serve(site)[0] for site in sites]
+    try:
+        ledger = api.open_ledger(f"sqlite:///{tmp_path / 'live.db'}")
+        for index, site in enumerate(sites):
+            site.robots = "User-agent: *\nCrawl-delay: 0.2\n" if index else "User-agent: *\nAllow: /\n"
+            for number in range(4):
+                site.put(f"/a/{number}", "text/html", article_html(10 * index + number))
+            site.put("/rss.xml", "application/rss+xml", rss(site.base, [(f"/a/{n}", "x") for n in range(4)]))
+            api.add_feed(ledger, f"{site.base}/rss.xml")
+        report = api.poll(ledger, PollOptions(delay=0.1, timeout=5.0, concurrency=8))
+        assert report.documents_new == 8
+        for site, gap in zip(sites, (0.1, 0.2), strict=True):
+            assert site.most_in_flight == 1  # never two requests to one host at once
+            moments = [entry.at for entry in site.requests()]
+            # each answer comes at least the delay (or the longer Crawl-delay) after the one before
+            assert all(later - earlier >= gap * 0.95 for earlier, later in itertools.pairwise(moments))
+        # the two hosts were fetched from at once: their requests interleave in time
+        first, second = ([entry.at for entry in site.requests()] for site in sites)
+        assert min(second) < max(first) and min(first) < max(second)
+    finally:
+        for server, site in zip(servers, sites, strict=True):
+            stop(server, site)
 
 
 def test_feeds_a_large_page_is_refused_without_reading_it_whole(site: NewsSite):

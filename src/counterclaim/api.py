@@ -577,7 +577,8 @@ def add_feed(
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FeedError(f"{url!r} is not an http(s) URL")
-    default = f"{parts.hostname}{parts.path.rstrip('/')}" if parts.path.strip("/") else parts.hostname
+    host = parts.netloc.rsplit("@", 1)[-1].lower()
+    default = f"{host}{parts.path.rstrip('/')}"
     return feed_store.add_feed(ledger, url, name or default, every)
 
 
