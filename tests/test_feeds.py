@@ -93,8 +93,8 @@ def _expected(extractor: Extractor, numbers: list[int]) -> list[tuple[str | None
     )
 
 
-def test_feeds_two_polls_then_a_restart_answered_304(site: NewsSite, tmp_path: Path, extractor: Extractor):
-    url = f"sqlite:///{tmp_path / 'live.db'}"
+def test_feeds_two_polls_then_a_restart_answered_304(site: NewsSite, database_url: str, extractor: Extractor):
+    url = database_url
     _first_edition(site)
     _follow(url, site)
 

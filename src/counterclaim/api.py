@@ -569,17 +569,10 @@ def add_feed(
     ledger: Ledger, url: str, *, name: str | None = None, every: int = 900
 ) -> tuple[feed_store.Feed, bool]:
     """Follow an RSS, Atom or sitemap feed, polled every ``every`` s; (feed, whether new). FeedError
-    (E701): the URL is not http(s), or another feed has the name."""
-    from urllib.parse import urlsplit
+    (E701): the URL is not http(s), or the name is too long or taken by another feed."""
+    from counterclaim.ingest.feeds import feed_name
 
-    from counterclaim.errors import FeedError
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedError(f"{url!r} is not an http(s) URL")
-    host = parts.netloc.rsplit("@", 1)[-1].lower()
-    default = f"{host}{parts.path.rstrip('/')}"
-    return feed_store.add_feed(ledger, url, name or default, every)
+    return feed_store.add_feed(ledger, url, feed_name(url, name), every)
 
 
 def poll(ledger: Ledger, options: PollOptions | None = None, **arguments: Any) -> PollReport:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from counterclaim.errors import DataFileError, NotAFeedError
+from counterclaim.errors import DataFileError, FeedError, NotAFeedError
 
 URL_RULES = Path(__file__).resolve().parents[1] / "data" / "urls.toml"
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -125,6 +125,26 @@ def canonical_url(url: str, rules: UrlRules | None = None) -> str:
         if not rules.drops(name, value)
     )
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+#: The longest name a feed may have.
+MAX_NAME = 200
+
+
+def feed_name(url: str, name: str | None = None) -> str:
+    """The name a feed is followed under: ``name``, else its host (and port) and path.
+
+    Raises:
+        FeedError: the URL is not http(s), or the name is empty or longer than :data:`MAX_NAME`.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FeedError(f"{url!r} is not an http(s) URL")
+    if name is not None:
+        if not 0 < len(name.strip()) <= MAX_NAME:
+            raise FeedError(f"a feed's name is 1 to {MAX_NAME} characters")
+        return name.strip()
+    return f"{parts.netloc.rsplit('@', 1)[-1].lower()}{parts.path.rstrip('/')}"[:MAX_NAME]
 
 
 _CANONICAL_LINK = re.compile(rb"<link\b[^>]*>", re.I)
