@@ -39,6 +39,10 @@ ROBOTS_BYTES = 512 * 1024
 MAX_CRAWL_DELAY = 30.0
 
 
+class StoppedError(Exception):
+    """The client was stopped (a signal) while a request waited for its turn: it was not sent."""
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """What a server answered: 304 (not modified, no body) or 200 with the body and validators."""
@@ -161,6 +165,7 @@ class PoliteClient:
         """GET ``url`` politely, conditionally when validators are given; redirects followed.
 
         Raises:
+            StoppedError: ``stop`` was set while the request waited for its host's turn.
             InputError: robots.txt forbids it (E120), a redirect loop (E121), a timeout (E123),
                 an HTTP error or an unreachable host (E109), a body over the size limit (E104).
         """
@@ -176,6 +181,8 @@ class PoliteClient:
             with self._host_lock(host):
                 self._allowed(current)
                 self._wait_turn(host)
+                if self.stop.is_set():
+                    raise StoppedError(current)
                 try:
                     answer = self._request(current, headers, self.max_bytes, None)
                 finally:

@@ -29,7 +29,7 @@ from counterclaim.extract import Extractor, default_extractor
 from counterclaim.ingest.feeds import ParsedFeed, UrlRules, canonical_url, declared_canonical, parse_feed
 from counterclaim.ingest.html import HTML_TYPES, RawPage, looks_like_html
 from counterclaim.ingest.partitions import Input, extract_partition, partitions
-from counterclaim.ingest.polite import PoliteClient, host_of
+from counterclaim.ingest.polite import PoliteClient, StoppedError, host_of
 from counterclaim.ingest.text import decode_bytes
 from counterclaim.models import Document
 from counterclaim.store import Extracted, Ledger, RunSummary
@@ -398,6 +398,8 @@ def _by_host(
                     results.put((item, work(item)))
                 except InputError as error:
                     results.put((item, error))
+                except StoppedError:
+                    return  # not sent: the item stays as it was (pending, or due)
         finally:
             results.put(None)
 
