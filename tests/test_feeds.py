@@ -3,6 +3,7 @@ duplicates under tracking and AMP URLs, failures recorded with their codes, the 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import tracemalloc
 from collections.abc import Iterator
@@ -19,9 +20,9 @@ from counterclaim.errors import FeedError, InputError
 from counterclaim.extract import Extractor
 from counterclaim.ingest.feeds import canonical_url, parse_feed
 from counterclaim.ingest.polite import USER_AGENT, PoliteClient
-from counterclaim.ingest.polling import PollOptions
+from counterclaim.ingest.polling import PollOptions, PollReport
+from counterclaim.store import Ledger, schema
 from counterclaim.store import feeds as feed_store
-from counterclaim.store import schema
 from newssite import NewsSite, article_html, article_text, atom, rss, serve, sitemap, stop
 
 #: short timeouts: the page that never answers costs two seconds
@@ -69,19 +70,33 @@ def _second_edition(site: NewsSite) -> None:
 
 
 def _follow(ledger_url: str, site: NewsSite) -> None:
+    with opened(ledger_url) as ledger:
+        for name in ("rss.xml", "atom.xml", "sitemap.xml"):
+            api.add_feed(ledger, f"{site.base}/{name}", every=900)
+
+
+@contextlib.contextmanager
+def opened(ledger_url: str) -> Iterator[Ledger]:
+    """A ledger object of its own (as a new process has), its connections closed afterwards."""
     ledger = api.open_ledger(ledger_url)
-    for name in ("rss.xml", "atom.xml", "sitemap.xml"):
-        api.add_feed(ledger, f"{site.base}/{name}", every=900)
-    ledger.engine.dispose()
+    try:
+        yield ledger
+    finally:
+        ledger.engine.dispose()
+        ledger.writer.engine.dispose()
+
+
+def _poll(ledger_url: str, options: PollOptions) -> PollReport:
+    with opened(ledger_url) as ledger:
+        return api.poll(ledger, options)
 
 
 def _claims(ledger_url: str, ids: list[int] | None = None) -> list[tuple[str | None, str, int | None]]:
-    ledger = api.open_ledger(ledger_url)
     c = schema.claims.c
     query = select(c.claimant, c.measure, c.value).order_by(c.id)
     if ids is not None:
         query = query.where(c.id.in_(ids))
-    with ledger.engine.connect() as connection:
+    with opened(ledger_url) as ledger, ledger.engine.connect() as connection:
         return [tuple(row) for row in connection.execute(query)]  # type: ignore[misc]
 
 
@@ -98,7 +113,7 @@ def test_feeds_two_polls_then_a_restart_answered_304(site: NewsSite, database_ur
     _first_edition(site)
     _follow(url, site)
 
-    first = api.poll(api.open_ledger(url), FAST)
+    first = _poll(url, FAST)
     assert first.feeds_changed == 3 and first.feeds_failed == []
     # 1, 2, 3, 4 and 8 stored once each, whatever URL they came under
     assert first.documents_new == 5
@@ -110,7 +125,7 @@ def test_feeds_two_polls_then_a_restart_answered_304(site: NewsSite, database_ur
 
     _second_edition(site)
     start = len(site.requests())
-    second = api.poll(api.open_ledger(url), AGAIN)
+    second = _poll(url, AGAIN)
     assert second.documents_new == 3
     assert sorted(_claims(url, second.new_claim_ids)) == _expected(extractor, [5, 6, 7])
     assert sorted(_claims(url)) == _expected(extractor, [1, 2, 3, 4, 5, 6, 7, 8])
@@ -118,7 +133,7 @@ def test_feeds_two_polls_then_a_restart_answered_304(site: NewsSite, database_ur
     assert pages == {"/a/5", "/a/6", "/a/7"}  # the failed ones wait for their back-off
 
     start = len(site.requests())
-    third = api.poll(api.open_ledger(url), AGAIN)  # a new ledger object: a restart
+    third = _poll(url, AGAIN)  # a new ledger object: a restart
     log = site.requests(start)
     assert [entry.status for entry in log] == [304, 304, 304]
     assert all(entry.if_none_match for entry in log)
