@@ -25,7 +25,7 @@ from counterclaim.cli.common import (
     stderr,
     stdout,
 )
-from counterclaim.cli.output import counts_table, simple_table
+from counterclaim.cli.output import counts_table, ingest_progress, simple_table
 from counterclaim.ingest.polling import POLL_BATCH, PollOptions, PollReport
 from counterclaim.ingest.text import DEFAULT_MAX_BYTES
 from counterclaim.store import feeds as feed_store
@@ -194,7 +194,16 @@ def poll(**settings: Any) -> None:
     Example:
         counterclaim poll --db ledger.db
     """
-    report = _run(settings, api.poll)
+    with ingest_progress(None, settings["quiet"], verb="polling") as (progress, task):
+
+        def moved(report: PollReport) -> None:
+            progress.update(
+                task, completed=report.pages_fetched, claims=report.claims_new, errors=len(report.errors)
+            )
+
+        report = _run(
+            settings, lambda ledger, options, **more: api.poll(ledger, options, on_page=moved, **more)
+        )
     if not settings["quiet"]:
         for error in report.errors:
             error_line(str(error))
