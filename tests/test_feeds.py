@@ -188,7 +188,10 @@ def test_feeds_robots_disallow_is_honoured(site: NewsSite, tmp_path: Path):
 def test_feeds_a_failing_feed_backs_off_and_the_rest_go_on(site: NewsSite, tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'live.db'}"
     site.put("/a/1", "text/html", article_html(1))
-    site.put("/rss.xml", "application/rss+xml", rss(site.base, [("/a/1", "one")]))
+    site.put("/files/report.pdf", "application/pdf", b"%PDF-1.4 not a page")
+    site.put(
+        "/rss.xml", "application/rss+xml", rss(site.base, [("/a/1", "one"), ("/files/report.pdf", "pdf")])
+    )
     site.put("/garbage.xml", "text/html", b"<html><body>Maintenance</body></html>")
     ledger = api.open_ledger(url)
     api.add_feed(ledger, f"{site.base}/rss.xml")
@@ -200,6 +203,12 @@ def test_feeds_a_failing_feed_backs_off_and_the_rest_go_on(site: NewsSite, tmp_p
         ("down", "E109"),
         ("garbage", "E122"),
     ]
+    e = schema.feed_entries.c
+    with ledger.engine.connect() as connection:
+        pdf = connection.execute(
+            select(e.outcome, e.error_code, e.next_try).where(e.url.endswith(".pdf"))
+        ).one()
+    assert tuple(pdf) == ("skipped", "E102", None)  # the page's own kind: not fetched again
     waits = []
     for _ in range(3):
         feed = next(f for f in feed_store.list_feeds(ledger) if f.name == "down")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from counterclaim.errors import FetchError, InputError
+from counterclaim.errors import BinaryInputError, InputError
 from counterclaim.extract import Extractor, default_extractor
 from counterclaim.ingest.feeds import ParsedFeed, UrlRules, canonical_url, declared_canonical, parse_feed
 from counterclaim.ingest.html import HTML_TYPES, RawPage, looks_like_html
@@ -228,9 +228,9 @@ def _fetch_page(http: PoliteClient, entry: PendingEntry, rules: UrlRules | None)
         text, encoding = decode_bytes(answer.body, entry.url)
         page = Document(id=entry.url, text=text, url=entry.url, encoding=encoding)
     else:
-        raise FetchError(
-            entry.link, f"not a web page or text (content type {answer.content_type or 'unknown'})"
-        )
+        # a PDF, an image, a video: the page's own kind, not fetched again (E102 is not retried)
+        kind = answer.content_type or "unknown"
+        raise BinaryInputError(entry.link, f"not a web page or text (content type {kind})")
     return _Fetched(entry, page, declared if declared != entry.url else None)
 
 
