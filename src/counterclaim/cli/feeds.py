@@ -217,6 +217,7 @@ def watch(**settings: Any) -> None:
     """Poll the feeds whenever one is due, until SIGTERM or Ctrl-C (for systemd; see docs/live.md).
 
     A signal ends it cleanly: the partition being written is finished first, nothing is lost.
+    A second signal stops it at once (what was written stays; the rest is fetched next time).
 
     Example:
         counterclaim watch --db ledger.db --concurrency 16
@@ -224,6 +225,8 @@ def watch(**settings: Any) -> None:
     stop = threading.Event()
 
     def stop_now(number: int, _: Any) -> None:
+        if stop.is_set():  # a second signal: stop now (the run is recorded interrupted)
+            raise KeyboardInterrupt
         if not settings["quiet"]:
             error_line(f"{signal.Signals(number).name}: stopping after the current write")
         stop.set()
