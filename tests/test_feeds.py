@@ -349,3 +349,20 @@ def test_feeds_names_are_unique_and_urls_checked(tmp_path: Path):
     with ledger.writer.lock.transaction() as connection:
         connection.execute(update(schema.feeds).values(next_due=datetime.now(UTC) + timedelta(days=1)))
     assert feed_store.due_feeds(ledger, datetime.now(UTC)) == []
+
+
+def test_feeds_politeness_settings_come_from_a_file_and_the_environment(tmp_path: Path):
+    from counterclaim.settings import Settings
+
+    config = tmp_path / "counterclaim.toml"
+    config.write_text("[counterclaim]\nconcurrency = 3\ndelay = 2.5\n", encoding="utf-8")
+    assert (Settings.load(config, environ={}).concurrency, Settings.load(config, environ={}).delay) == (
+        3,
+        2.5,
+    )
+    chosen = Settings.load(config, environ={"COUNTERCLAIM_DELAY": "0.5"})
+    assert (chosen.concurrency, chosen.delay) == (3, 0.5)
+    # and they are the commands' defaults: poll --help shows the file's
+    result = CliRunner().invoke(cli, ["--config", str(config), "poll", "--help"])
+    shown = " ".join(result.output.split())
+    assert result.exit_code == 0 and "[default: 3;" in shown and "[default: 2.5;" in shown
