@@ -366,3 +366,18 @@ def test_feeds_politeness_settings_come_from_a_file_and_the_environment(tmp_path
     result = CliRunner().invoke(cli, ["--config", str(config), "poll", "--help"])
     shown = " ".join(result.output.split())
     assert result.exit_code == 0 and "[default: 3;" in shown and "[default: 2.5;" in shown
+
+
+def test_feeds_url_rules_are_extended_by_a_users_file(tmp_path: Path):
+    from counterclaim.errors import DataFileError
+    from counterclaim.ingest.feeds import UrlRules
+
+    mine = tmp_path / "urls.toml"
+    mine.write_text('tracking_parameters = ["ref", "src_*"]\namp_path_segments = ["amp-story"]\n', "utf-8")
+    rules = UrlRules.load(mine)
+    url = "https://example.com/a/1/amp-story?ref=home&src_x=1&utm_medium=y&page=2"
+    assert canonical_url(url, rules) == "https://example.com/a/1?page=2"
+    assert canonical_url(url) == "https://example.com/a/1/amp-story?page=2&ref=home&src_x=1"  # bundled only
+    mine.write_text('tracking_parameters = "ref"\n', "utf-8")
+    with pytest.raises(DataFileError):
+        UrlRules.load(mine)

@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -26,6 +27,7 @@ from counterclaim.cli.common import (
     stdout,
 )
 from counterclaim.cli.output import counts_table, ingest_progress, simple_table
+from counterclaim.ingest.feeds import UrlRules
 from counterclaim.ingest.polling import POLL_BATCH, PollOptions, PollReport
 from counterclaim.ingest.text import DEFAULT_MAX_BYTES
 from counterclaim.store import feeds as feed_store
@@ -149,6 +151,10 @@ def _poll_options(function: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--any-language", is_flag=True, help="Keep pages not in English."),
             click.option("--scheduler", metavar="tcp://HOST:PORT", help="Extract on this Dask cluster."),
             click.option("--workers", type=click.IntRange(min=1), help="Extract on a local Dask cluster."),
+            click.option(
+                "--url-rules", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="A TOML file extending data/urls.toml (tracking and AMP parameters); repeatable.",
+            ),
             click.option("--quiet", "-q", is_flag=True, help="No summary."),
             db_option,
             data_options,
@@ -169,6 +175,7 @@ def _run(settings: dict[str, Any], work: Callable[..., Any]) -> Any:
         max_bytes=settings["max_bytes"], batch_size=settings["batch_size"],
         english_only=not settings["any_language"], all_feeds=settings.pop("all_feeds", False),
     )  # fmt: skip
+    rules = UrlRules.load(*settings["url_rules"]) if settings["url_rules"] else None
     with scale.connect(settings["scheduler"], settings["workers"]) as client:
         if clustered:
             extraction: dict[str, Any] = {
@@ -179,7 +186,7 @@ def _run(settings: dict[str, Any], work: Callable[..., Any]) -> Any:
             extraction = {
                 "extractor": api.build_extractor(actors=settings["actors"], lexicon=settings["lexicon"])
             }
-        return work(ledger, options, **extraction)
+        return work(ledger, options, rules=rules, **extraction)
 
 
 @click.command()

@@ -42,6 +42,9 @@ class ParsedFeed:
     sitemaps: list[str] = field(default_factory=list)
 
 
+_RULE_LISTS = ("tracking_parameters", "amp_parameters", "amp_host_prefixes", "amp_path_segments")
+
+
 @dataclass(frozen=True, slots=True)
 class UrlRules:
     """Which query parameters, hosts and path segments make two URLs the same article."""
@@ -54,20 +57,25 @@ class UrlRules:
     amp_segments: frozenset[str]
 
     @classmethod
-    def load(cls, path: Path = URL_RULES) -> UrlRules:
-        """The rules of a TOML file shaped as ``data/urls.toml``.
+    def load(cls, *extra: Path) -> UrlRules:
+        """The bundled rules (``data/urls.toml``), each list extended by those of ``extra`` files
+        of the same shape.
 
         Raises:
-            DataFileError: the file cannot be read or is not shaped as expected.
+            DataFileError: a file cannot be read or is not shaped as expected.
         """
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-            tracking = [str(name).lower() for name in data.get("tracking_parameters", [])]
-            amp = [str(name).lower() for name in data.get("amp_parameters", [])]
-            hosts = tuple(str(host).lower() for host in data.get("amp_host_prefixes", []))
-            segments = frozenset(str(part).lower() for part in data.get("amp_path_segments", []))
-        except (OSError, tomllib.TOMLDecodeError, TypeError) as error:
-            raise DataFileError(f"{path}: cannot read the URL rules ({error})") from error
+        lists: dict[str, list[str]] = {}
+        for path in (URL_RULES, *extra):
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+                for key in _RULE_LISTS:
+                    values = data.get(key, [])
+                    if not isinstance(values, list):
+                        raise TypeError(f"{key} must be a list of strings")
+                    lists.setdefault(key, []).extend(str(value).lower() for value in values)
+            except (OSError, tomllib.TOMLDecodeError, TypeError, UnicodeDecodeError) as error:
+                raise DataFileError(f"{path}: cannot read the URL rules ({error})") from error
+        tracking, amp = lists["tracking_parameters"], lists["amp_parameters"]
         return cls(
             tracking=frozenset(name for name in tracking if not name.endswith("*")),
             tracking_prefixes=tuple(name[:-1] for name in tracking if name.endswith("*")),
@@ -75,8 +83,8 @@ class UrlRules:
             amp_pairs=frozenset(
                 (name, value) for name, _, value in (item.partition("=") for item in amp if "=" in item)
             ),
-            amp_hosts=hosts,
-            amp_segments=segments,
+            amp_hosts=tuple(lists["amp_host_prefixes"]),
+            amp_segments=frozenset(lists["amp_path_segments"]),
         )
 
     def drops(self, name: str, value: str) -> bool:
