@@ -106,6 +106,8 @@ class NewsSite:
     hanging: set[str] = field(default_factory=set)
     #: paths answered with a body this large, streamed, without a Content-Length
     huge: dict[str, int] = field(default_factory=dict)
+    #: paths answered with Last-Modified only (no ETag)
+    no_etag: set[str] = field(default_factory=set)
     #: seconds every article page takes to answer
     slow: float = 0.0
     log: list[Logged] = field(default_factory=list)
@@ -183,6 +185,10 @@ class NewsSite:
         if found is None:
             return reply(404, "text/plain", b"not found")
         content_type, body = found
+        if path in self.no_etag:  # a server that knows only Last-Modified
+            if sent_since == modified:
+                return reply(304, content_type, Last_Modified=modified)
+            return reply(200, content_type, body, Last_Modified=modified)
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         if sent_etag == etag:
             return reply(304, content_type, ETag=etag, Last_Modified=modified)

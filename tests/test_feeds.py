@@ -381,3 +381,19 @@ def test_feeds_url_rules_are_extended_by_a_users_file(tmp_path: Path):
     mine.write_text('tracking_parameters = "ref"\n', "utf-8")
     with pytest.raises(DataFileError):
         UrlRules.load(mine)
+
+
+def test_feeds_a_server_with_last_modified_only_answers_304_too(site: NewsSite, tmp_path: Path):
+    site.no_etag.add("/rss.xml")
+    site.put("/a/1", "text/html", article_html(1))
+    site.put("/rss.xml", "application/rss+xml", rss(site.base, [("/a/1", "one")]))
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    with opened(url) as ledger:
+        api.add_feed(ledger, f"{site.base}/rss.xml")
+    assert _poll(url, FAST).documents_new == 1
+    start = len(site.requests())
+    again = _poll(url, AGAIN)
+    log = site.requests(start)
+    assert [(entry.path, entry.status) for entry in log] == [("/rss.xml", 304)]
+    assert log[0].if_modified_since and not log[0].if_none_match
+    assert again.feeds_not_modified == 1
