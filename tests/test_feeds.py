@@ -4,6 +4,7 @@ duplicates under tracking and AMP URLs, failures recorded with their codes, the 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import itertools
 import tracemalloc
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from counterclaim import api
 from counterclaim.cli import cli
 from counterclaim.errors import FeedError, InputError
 from counterclaim.extract import Extractor
-from counterclaim.ingest.feeds import canonical_url, parse_feed
+from counterclaim.ingest.feeds import canonical_url, gunzipped, parse_feed
 from counterclaim.ingest.polite import USER_AGENT, PoliteClient
 from counterclaim.ingest.polling import PollOptions, PollReport
 from counterclaim.store import Ledger, schema
@@ -296,10 +297,10 @@ def test_feeds_sitemap_index_and_hostile_xml(site: NewsSite, tmp_path: Path):
     site.put("/a/1", "text/html", article_html(1))
     site.put("/a/2", "text/html", article_html(2))
     site.put("/s1.xml", "application/xml", sitemap(site.base, ["/a/1"]))
-    site.put("/s2.xml", "application/xml", sitemap(site.base, ["/a/2"]))
+    site.put("/s2.xml.gz", "application/x-gzip", gzip.compress(sitemap(site.base, ["/a/2"])))
     index = (
         '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<sitemap><loc>{site.base}/s1.xml</loc></sitemap><sitemap><loc>{site.base}/s2.xml</loc></sitemap>"
+        f"<sitemap><loc>{site.base}/s1.xml</loc></sitemap><sitemap><loc>{site.base}/s2.xml.gz</loc></sitemap>"
         "</sitemapindex>"
     ).encode()
     site.put("/index.xml", "application/xml", index)
@@ -310,6 +311,10 @@ def test_feeds_sitemap_index_and_hostile_xml(site: NewsSite, tmp_path: Path):
     with pytest.raises(InputError) as caught:
         parse_feed(bomb, "http://x/s.xml")
     assert caught.value.code == "E122"
+    bomb = gzip.compress(b"<urlset>" + b" " * 5_000_000 + b"</urlset>")  # 5 KB that opens to 5 MB
+    with pytest.raises(InputError) as caught:
+        gunzipped(bomb, "http://x/s.xml.gz", 1024 * 1024)
+    assert caught.value.code == "E104"
 
 
 def test_feeds_cli_add_list_remove_poll(site: NewsSite, tmp_path: Path):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from counterclaim.errors import DataFileError, FeedError, NotAFeedError
+from counterclaim.errors import DataFileError, FeedError, InputTooLargeError, NotAFeedError
 
 URL_RULES = Path(__file__).resolve().parents[1] / "data" / "urls.toml"
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -176,6 +177,25 @@ def declared_canonical(page: bytes, base: str) -> str | None:
                     joined = urljoin(base, text)
                     return joined if urlsplit(joined).scheme in ("http", "https") else None
     return None
+
+
+def gunzipped(data: bytes, url: str, limit: int) -> bytes:
+    """A gzipped feed or sitemap (``sitemap.xml.gz``) opened, at most ``limit`` bytes of it.
+
+    Raises:
+        InputTooLargeError: it opens to more than ``limit`` bytes (a gzip bomb stops there).
+        NotAFeedError: it is not a valid gzip file.
+    """
+    if data[:2] != b"\x1f\x8b":
+        return data
+    opener = zlib.decompressobj(wbits=31)
+    try:
+        opened = opener.decompress(data, limit + 1)
+    except zlib.error as error:
+        raise NotAFeedError(url, f"a damaged gzip file ({error})") from error
+    if len(opened) > limit:
+        raise InputTooLargeError(url, f"it opens to more than {limit:,} bytes (--max-bytes)")
+    return opened
 
 
 def parse_feed(data: bytes, url: str, rules: UrlRules | None = None) -> ParsedFeed:

@@ -26,7 +26,14 @@ from sqlalchemy import Connection, select
 
 from counterclaim.errors import BinaryInputError, InputError
 from counterclaim.extract import Extractor, default_extractor
-from counterclaim.ingest.feeds import ParsedFeed, UrlRules, canonical_url, declared_canonical, parse_feed
+from counterclaim.ingest.feeds import (
+    ParsedFeed,
+    UrlRules,
+    canonical_url,
+    declared_canonical,
+    gunzipped,
+    parse_feed,
+)
 from counterclaim.ingest.html import HTML_TYPES, RawPage, looks_like_html
 from counterclaim.ingest.partitions import Input, extract_partition, partitions
 from counterclaim.ingest.polite import PoliteClient, StoppedError, host_of
@@ -182,11 +189,12 @@ def _read_feed(
     answer = http.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
     if answer.not_modified:
         return None
-    parsed = parse_feed(answer.body, feed.url, rules)
+    parsed = parse_feed(gunzipped(answer.body, feed.url, http.max_bytes), feed.url, rules)
     if parsed.kind == "sitemapindex":
         entries = []
         for child in parsed.sitemaps[:MAX_SITEMAPS]:
-            entries.extend(parse_feed(http.get(child).body, child, rules).entries)
+            body = gunzipped(http.get(child).body, child, http.max_bytes)
+            entries.extend(parse_feed(body, child, rules).entries)
         parsed = ParsedFeed("sitemap", entries)
     return parsed, answer.etag, answer.last_modified
 
