@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from counterclaim import api
@@ -402,3 +404,37 @@ def test_feeds_a_server_with_last_modified_only_answers_304_too(site: NewsSite, 
     assert [(entry.path, entry.status) for entry in log] == [("/rss.xml", 304)]
     assert log[0].if_modified_since and not log[0].if_none_match
     assert again.feeds_not_modified == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    path=st.lists(st.sampled_from(["a", "amp", "news", "2024", "x.html", "amp.html", ""]), max_size=4),
+    query=st.lists(
+        st.tuples(
+            st.sampled_from(["utm_source", "id", "amp", "fbclid", "page", "Ref", "outputType"]),
+            st.text(alphabet="abcAMP12", max_size=4),
+        ),
+        max_size=4,
+    ),
+    host=st.sampled_from(["example.com", "amp.example.com", "EXAMPLE.com:443", "news.example.co.uk"]),
+)
+def test_feeds_a_canonical_url_is_its_own_canonical_url(
+    path: list[str], query: list[tuple[str, str]], host: str
+):
+    from urllib.parse import urlencode
+
+    url = f"https://{host}/{'/'.join(path)}?{urlencode(query)}#frag"
+    once = canonical_url(url)
+    assert canonical_url(once) == once
+    assert "#" not in once and "utm_" not in once and "fbclid" not in once
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=400) | st.text(max_size=400).map(str.encode))
+def test_feeds_any_bytes_are_a_feed_or_e122(data: bytes):
+    try:
+        parsed = parse_feed(data, "http://x/feed.xml")
+    except InputError as error:
+        assert error.code == "E122"
+    else:
+        assert all(entry.url.startswith(("http://", "https://")) for entry in parsed.entries)

@@ -125,9 +125,14 @@ def canonical_url(url: str, rules: UrlRules | None = None) -> str:
     if parts.username:
         netloc = f"{parts.username}{':' + parts.password if parts.password else ''}@{netloc}"
     path = parts.path or "/"
-    segments = path.rstrip("/").split("/")
-    if len(segments) > 1 and segments[-1].lower() in rules.amp_segments:
-        path = "/".join(segments[:-1]) or "/"
+    trimmed = path
+    while True:  # every trailing AMP segment: the canonical URL of a canonical URL is itself
+        head, _, last = trimmed.rstrip("/").rpartition("/")
+        if not last or last.lower() not in rules.amp_segments:
+            break
+        trimmed = head
+    if trimmed != path:
+        path = trimmed or "/"
     query = sorted(
         (name, value)
         for name, value in parse_qsl(parts.query, keep_blank_values=True)
@@ -213,7 +218,10 @@ def parse_feed(data: bytes, url: str, rules: UrlRules | None = None) -> ParsedFe
 def _parse_syndication(data: bytes, url: str, rules: UrlRules | None) -> ParsedFeed:
     import feedparser
 
-    parsed: Any = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed: Any = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+    except Exception as error:  # feedparser wraps several parsers; hostile bytes fail them variously
+        raise NotAFeedError(url, f"not RSS, Atom or a sitemap ({type(error).__name__})") from error
     version = str(parsed.get("version") or "")
     if not version:
         reason = parsed.get("bozo_exception")
