@@ -336,6 +336,10 @@ def test_feeds_cli_add_list_remove_poll(site: NewsSite, tmp_path: Path):
     assert polled.exit_code == 0, polled.output
     assert "new documents" in polled.output
     assert api.open_ledger(db).counts()["documents"] == 1
+    shown = runner.invoke(cli, ["feeds", "entries", "wire", "--format", "jsonl", "--db", db])
+    assert shown.exit_code == 0 and '"outcome": "stored"' in shown.output and '"feed": "wire"' in shown.output
+    none_failed = runner.invoke(cli, ["feeds", "entries", "--outcome", "failed", "--db", db])
+    assert none_failed.exit_code == 0 and f"{site.base}/a/1" not in none_failed.output
     removed = runner.invoke(cli, ["feeds", "remove", "wire", "--db", db])
     assert removed.exit_code == 0
     missing = runner.invoke(cli, ["feeds", "remove", "wire", "--db", db])

@@ -125,6 +125,41 @@ def remove(feed: str, db: str) -> None:
     stderr.print(f"no longer following {gone.name} ({gone.url})", markup=False)
 
 
+@feeds.command(name="entries")
+@click.argument("feed", required=False)
+@click.option(
+    "--outcome",
+    type=click.Choice(["pending", "stored", "known", "duplicate", "skipped", "failed"]),
+    help="Only the entries with this outcome (failed: retried later, or given up after 5 tries).",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=50, show_default=True, help="The latest this many."
+)
+@format_option("table", "jsonl")
+@db_option
+def entries_command(feed: str | None, outcome: str | None, limit: int, output_format: str, db: str) -> None:
+    """What became of the feeds' entries (of one FEED, by name or URL): stored, failed and why.
+
+    Example:
+        counterclaim feeds entries example-world --outcome failed
+    """
+    rows = feed_store.entries(api.open_ledger(db, create=False), feed=feed, outcome=outcome, limit=limit)
+    if output_format == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, default=str, ensure_ascii=False))
+        return
+    cells = [
+        (
+            str(row["id"]), row["feed"] or "", row["url"], row["outcome"], str(row["attempts"]),
+            f"{row['error_code']} {row['error']}" if row["error_code"] else "",
+            str(row["next_try"] or "")[:19], str(row["document_id"] or ""),
+        )
+        for row in rows
+    ]  # fmt: skip
+    header = ("entry", "feed", "url", "outcome", "tries", "error", "next try (UTC)", "document")
+    stdout().print(simple_table(cells, header))
+
+
 def _poll_options(function: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         [

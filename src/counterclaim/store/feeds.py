@@ -350,3 +350,36 @@ def new_claim_ids(ledger: Ledger, run_id: int) -> list[int]:
             .order_by(c.id)
         )
         return [int(row.id) for row in rows]
+
+
+def entries(
+    ledger: Ledger, *, feed: str | None = None, outcome: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """The latest entries (of a feed, by name or URL; with an outcome), newest first.
+
+    Raises:
+        FeedError: no feed has that name or URL.
+    """
+    f, e = schema.feeds.c, schema.feed_entries.c
+    query = (
+        select(e.id, e.url, e.outcome, e.error_code, e.error, e.attempts, e.first_seen, e.next_try,
+               e.document_id, f.name.label("feed"))
+        .select_from(schema.feed_entries.outerjoin(schema.feeds, f.id == e.feed_id))
+        .order_by(e.id.desc())
+        .limit(limit)
+    )  # fmt: skip
+    with ledger.engine.connect() as connection:
+        if feed is not None:
+            found = connection.execute(select(f.id).where(or_(f.name == feed, f.url == feed))).first()
+            if found is None:
+                raise FeedError(f"no feed is named or at {feed!r}; see `counterclaim feeds list`")
+            query = query.where(e.feed_id == found.id)
+        if outcome is not None:
+            query = query.where(e.outcome == outcome)
+        return [
+            {
+                key: _aware(value) if isinstance(value, datetime) else value
+                for key, value in row._mapping.items()
+            }
+            for row in connection.execute(query)
+        ]
