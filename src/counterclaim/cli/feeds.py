@@ -30,6 +30,7 @@ from counterclaim.cli.output import counts_table, ingest_progress, simple_table
 from counterclaim.ingest.feeds import UrlRules
 from counterclaim.ingest.polling import POLL_BATCH, PollOptions, PollReport
 from counterclaim.ingest.text import DEFAULT_MAX_BYTES
+from counterclaim.store import Ledger
 from counterclaim.store import feeds as feed_store
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -243,13 +244,11 @@ def poll(**settings: Any) -> None:
                 task, completed=report.pages_fetched, claims=report.claims_new, errors=len(report.errors)
             )
 
-        report = _run(
-            settings, lambda ledger, options, **more: api.poll(ledger, options, on_page=moved, **more)
+        ledger, report = _run(
+            settings,
+            lambda ledger, options, **more: (ledger, api.poll(ledger, options, on_page=moved, **more)),
         )
-    if not settings["quiet"]:
-        for error in report.errors:
-            error_line(str(error))
-        stderr.print(report_table(report))
+    _after_poll(ledger, report, settings, table=True)
     sys.exit(EXIT_OK if report.status == "ok" else EXIT_PARTIAL)
 
 
@@ -276,15 +275,15 @@ def watch(**settings: Any) -> None:
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, stop_now)
 
-    def after_poll(report: PollReport) -> None:
-        if not settings["quiet"] and (report.feeds_due or report.run_id is not None):
-            stderr.print(_one_line(report), markup=False, highlight=False)
-
     try:
         _run(
             settings,
             lambda ledger, options, **more: api.watch(
-                ledger, options, stop=stop, after_poll=after_poll, **more
+                ledger,
+                options,
+                stop=stop,
+                after_poll=lambda report: _after_poll(ledger, report, settings, table=False),
+                **more,
             ),
         )
     except Exception as error:
@@ -294,6 +293,19 @@ def watch(**settings: Any) -> None:
             raise
         error_line(f"watch stopped: {type(error).__name__}: {error}")
         sys.exit(EXIT_ERROR)
+
+
+def _after_poll(ledger: Ledger, report: PollReport, settings: dict[str, Any], *, table: bool) -> None:
+    """After each poll (of `poll`, of `watch`): what it did, on stderr. What follows new claims
+    (``report.new_claim_ids``, stored by run ``report.run_id`` in ``ledger``) is done here."""
+    if settings["quiet"]:
+        return
+    if table:
+        for error in report.errors:
+            error_line(str(error))
+        stderr.print(report_table(report))
+    elif report.feeds_due or report.run_id is not None:
+        stderr.print(_one_line(report), markup=False, highlight=False)
 
 
 def _one_line(report: PollReport) -> str:
