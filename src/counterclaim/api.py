@@ -34,14 +34,18 @@ from counterclaim.ingest.text import DEFAULT_MAX_BYTES
 from counterclaim.models import Claim, Document
 from counterclaim.store import Ledger, RunSummary
 from counterclaim.store.engine import remove_sqlite_ledger
+from counterclaim.store import feeds as feed_store
 
 if TYPE_CHECKING:
+    import threading
+
     from distributed import Client
 
     from counterclaim.alerting import Rule
     from counterclaim.delivery import Channel
     from counterclaim.ingest.cluster import ExtractorFactory
     from counterclaim.ingest.mappings import TableMapping
+    from counterclaim.ingest.polling import PollOptions, PollReport
     from counterclaim.ingest.tables import ImportSummary
     from counterclaim.reconcile import Conflicts, Method, Priors, Series
     from counterclaim.reconcile.backtest import BacktestReport
@@ -633,3 +637,31 @@ __all__ = [
     "summarize_series",
     "write_plots",
 ]
+
+
+# -- feeds (docs/live.md) ----------------------------------------------------------------------
+def add_feed(
+    ledger: Ledger, url: str, *, name: str | None = None, every: int = 900
+) -> tuple[feed_store.Feed, bool]:
+    """Follow an RSS, Atom or sitemap feed, polled every ``every`` s; (feed, whether new). FeedError
+    (E701): the URL is not http(s), or the name is too long or taken by another feed."""
+    from counterclaim.ingest.feeds import feed_name
+
+    return feed_store.add_feed(ledger, url, feed_name(url, name), every)
+
+
+def poll(ledger: Ledger, options: PollOptions | None = None, **arguments: Any) -> PollReport:
+    """One pass over the due feeds (:func:`counterclaim.ingest.polling.poll`); the report's
+    ``run_id`` and ``new_claim_ids`` are what to refresh estimates and fire alerts with."""
+    from counterclaim.ingest import polling
+
+    return polling.poll(ledger, options, **arguments)
+
+
+def watch(
+    ledger: Ledger, options: PollOptions | None = None, *, stop: threading.Event, **arguments: Any
+) -> int:
+    """Poll whenever a feed is due until ``stop`` is set; each report goes to ``after_poll``."""
+    from counterclaim.ingest import polling
+
+    return polling.watch(ledger, options, stop=stop, **arguments)

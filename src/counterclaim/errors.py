@@ -18,7 +18,11 @@ Hierarchy::
     │   ├── ExtractionError           E112 the extractor failed on a document (the run goes on)
     │   ├── TableRowError             E113 a row of an imported table cannot become a claim
     │   ├── InvalidCharacterError     E114 a text or its metadata holds a NUL or a lone surrogate
-    │   └── NotProseError             E115 the text is not running prose (skipped)
+    │   ├── NotProseError             E115 the text is not running prose (skipped)
+    │   ├── RobotsDisallowedError     E120 robots.txt forbids fetching the URL (or cannot be read)
+    │   ├── RedirectLoopError         E121 a URL redirects in a loop, or too many times
+    │   ├── NotAFeedError             E122 a feed URL answers something that is not RSS, Atom or a sitemap
+    │   └── FetchTimeoutError         E123 a server did not answer or send in time (--timeout)
     ├── DataFileError                 E201 a data file (actors, lexicon, gold) is malformed
     ├── InvalidDateError              E301 a date is not an ISO date (YYYY-MM-DD)
     ├── LedgerError                   E401 the ledger cannot be opened or written
@@ -28,7 +32,8 @@ Hierarchy::
     │   └── NotALedgerError           E405 a file the demo would replace is not a ledger (left alone)
     ├── ReconcileError                E501 reconciliation cannot go on (series, method, claims, priors)
     │   └── BacktestError             E502 a back-test's span or horizons are malformed, or nothing to score
-    └── ScaleError                    E601 Dask is missing, the cluster cannot be reached or finish
+    ├── ScaleError                    E601 Dask is missing, the cluster cannot be reached or finish
+    └── FeedError                     E701 a feed cannot be added, found or removed as asked
 
 The CLI prints ``str(error)`` as one line and exits non-zero; it never shows a traceback
 for these. No message holds a password: every URL in it is shown with ``***`` instead.
@@ -230,3 +235,33 @@ class NotALedgerError(LedgerError):
     """A file that would be replaced by a fresh ledger is not a counterclaim ledger: it is left alone."""
 
     code = "E405"
+
+
+class RobotsDisallowedError(InputError):
+    """The site's robots.txt forbids fetching the URL, or cannot be read (retried later)."""
+
+    code = "E120"
+
+
+class RedirectLoopError(InputError):
+    """A URL redirects in a loop, or through more hops than allowed."""
+
+    code = "E121"
+
+
+class NotAFeedError(InputError):
+    """A feed URL answers something that is not RSS, Atom or an XML sitemap."""
+
+    code = "E122"
+
+
+class FetchTimeoutError(FetchError):
+    """A server did not answer, or did not send its answer, within the timeout."""
+
+    code = "E123"
+
+
+class FeedError(CounterclaimError, ValueError):
+    """A feed cannot be added, found or removed as asked (a bad URL, an unknown name, a name taken)."""
+
+    code = "E701"

@@ -54,6 +54,9 @@ class Settings:
     timeout: float = 20.0
     #: documents per transaction (None: 100 in process, 500 on a cluster)
     batch_size: int | None = None
+    #: polling feeds: hosts fetched from at once, seconds between two requests to one host
+    concurrency: int = 8
+    delay: float = 1.0
     #: the server: writes allowed (with the token), seconds between looks for others' writes
     allow_writes: bool = False
     recheck: float = 1.0
@@ -170,9 +173,9 @@ def _typed(name: str, value: Any) -> Any:
             return tuple(Path(item) for item in items if str(item))
         if name in ("lexicon", "priors", "alerts"):
             return Path(value) if value else None
-        if name in ("max_bytes", "batch_size", "smtp_port"):
+        if name in ("max_bytes", "batch_size", "smtp_port", "concurrency"):
             return int(value)
-        if name in ("timeout", "recheck"):
+        if name in ("timeout", "recheck", "delay"):
             return float(value)
         if name in ("allow_writes", "smtp_starttls"):
             return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}

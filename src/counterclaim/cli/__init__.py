@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from counterclaim.about import __version__
-from counterclaim.cli import demo, extracting, history, ingesting, ledger, reconciling, runs, serve
+from counterclaim.cli import demo, extracting, feeds, history, ingesting, ledger, reconciling, runs, serve
 from counterclaim.cli.common import EXIT_ERROR, configure_logging, error_line, settings_defaults
 from counterclaim.errors import CounterclaimError
 from counterclaim.settings import Settings
@@ -22,8 +22,8 @@ from counterclaim.settings import Settings
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="COUNTERCLAIM_CONFIG",
     help="A settings file ([counterclaim] table: db, actors, lexicon, priors, conflicts, max_bytes, "
-    "timeout, batch_size, recheck; alerts, webhook_url, smtp_host, smtp_port, mail_from, mail_to: "
-    "docs/alerts.md); ./counterclaim.toml is read if it exists. Flags and COUNTERCLAIM_* "
+    "timeout, batch_size, recheck, concurrency, delay; alerts, webhook_url, smtp_host, smtp_port, mail_from, "
+    "mail_to: docs/alerts.md); ./counterclaim.toml is read if it exists. Flags and COUNTERCLAIM_* "
     "variables win over it.",
 )
 @click.option("--verbose", "-v", count=True, help="Say what the library does on stderr (-vv: more).")
@@ -55,6 +55,9 @@ def _register(group: click.Group) -> None:
         ledger.export,
         runs.runs,
         serve.serve,
+        feeds.feeds,
+        feeds.poll,
+        feeds.watch,
     ):
         group.add_command(command)
     reconciling.register(group)

@@ -61,6 +61,8 @@ def _as_options(settings: Settings) -> dict[str, Any]:
         "batch_size": settings.batch_size,
         "recheck": settings.recheck,
         "alerts_file": settings.alerts,
+        "concurrency": settings.concurrency,
+        "delay": settings.delay,
     }
 
 

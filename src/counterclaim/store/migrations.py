@@ -85,6 +85,14 @@ def _run_process(connection: Connection) -> None:
             connection.execute(text(f"ALTER TABLE runs ADD COLUMN {name} {kind}"))
 
 
+def _feeds(connection: Connection) -> None:
+    # a ledger made by this version already has them (the initial tables are today's)
+    for table in (schema.feeds, schema.feed_entries, schema.robots):
+        table.create(connection, checkfirst=True)
+        for index in table.indexes:
+            connection.execute(CreateIndex(index, if_not_exists=True))
+
+
 def _estimates_and_alerts(connection: Connection) -> None:
     # (a database made by this version has them already: the initial tables are today's)
     for table in (schema.estimates, schema.alerts, schema.deliveries, schema.alert_marks):
@@ -105,6 +113,11 @@ MIGRATIONS: list[Migration] = [
         _listing_indexes,
     ),
     (6, "runs.host, runs.pid and runs.message: a run whose process died is marked abandoned", _run_process),
+    (
+        7,
+        "feeds, feed_entries, robots: the feeds polled, their back-off, each entry once, robots.txt read",
+        _feeds,
+    ),
     (
         8,
         "estimate history and alerts: estimates (append only), alerts, deliveries, alert_marks",

@@ -198,6 +198,52 @@ alert_marks = Table(
     Column("estimate_id", Integer, ForeignKey("estimates.id"), nullable=False),  # the last one evaluated
     Column("correction_id", Integer, nullable=False),  # the last correction evaluated
 )
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("every", Integer, nullable=False),  # seconds between polls
+    Column("kind", String(20)),  # rss | atom | sitemap, as last read
+    Column("etag", Text),  # the validators of the last answer, sent back as a conditional GET
+    Column("last_modified", Text),
+    Column("next_due", DateTime(timezone=True), nullable=False),
+    Column("failures", Integer, nullable=False, default=0),  # in a row: the back-off grows with them
+    Column("last_error_code", String(10)),
+    Column("last_error", Text),
+    Column("last_polled", DateTime(timezone=True)),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="SET NULL")),  # the feed that listed it first
+    Column("url", Text, nullable=False, unique=True),  # canonical: no tracking parameters, no AMP
+    Column("link", Text, nullable=False),  # as the feed gave it
+    Column("guid", Text),
+    Column("page_url", Text),  # the canonical URL the page itself declares, when another
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_try", DateTime(timezone=True)),  # a pending or failed entry is fetched once this is past
+    # pending | stored | known (its text was stored already) | duplicate | skipped | failed
+    Column("outcome", String(20), nullable=False),
+    Column("error_code", String(10)),
+    Column("error", Text),
+    Column("document_id", Integer, ForeignKey("documents.id")),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+)
+robots = Table(
+    "robots",
+    metadata,
+    Column("host", String(300), primary_key=True),  # scheme://host[:port]
+    Column("text", Text, nullable=False),  # the robots.txt ("" when it has none)
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
+Index("feed_entries_due", feed_entries.c.outcome, feed_entries.c.next_try)
+Index("feed_entries_page", feed_entries.c.page_url)
 
 schema_version = Table(
     "schema_version",

@@ -267,12 +267,14 @@ class Writer(EstimateWrites):
         summary: RunSummary,
         *,
         on_item: Callable[[RunSummary], None] | None = None,
+        also: Callable[[Connection], None] | None = None,
     ) -> None:
         """Write one batch of extracted documents and input errors in one transaction.
 
         The batch is written with a handful of set-wise statements (whatever its size): one
         lookup of the documents already stored, one of the claims the new ones may repeat,
-        and one multi-row insert per table.
+        and one multi-row insert per table. ``also`` runs last in the same transaction (a
+        feed poll records its entries' outcomes there, so a crash keeps both or neither).
         """
         fresh: list[Extracted] = []
         with self.lock.transaction() as connection:
@@ -289,6 +291,8 @@ class Writer(EstimateWrites):
             if fresh:
                 document_ids = self._insert_documents(connection, fresh, summary.run_id)
                 self._store_claims(connection, fresh, document_ids, summary)
+            if also is not None:
+                also(connection)
         summary.documents_new += len(fresh)
         for encoding in (stored.document.encoding for stored in fresh):
             if encoding not in ("utf-8", "utf-8-sig"):
