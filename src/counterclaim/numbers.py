@@ -101,7 +101,7 @@ _WORDS = rf"(?<![\w-]){_TERM}(?:(?:\s+and\s+|\s+){_BASE}(?:\s+(?:{_SCALE_ALT}))*
 _SEPARATOR = r"(?:,|\u00a0|\u202f|\u2009|\u2007| )"
 _DIGITS_BODY = (
     rf"(?:[0-9]{{1,3}}(?:{_SEPARATOR}[0-9]{{3}})+|[0-9]+)(?:\.[0-9]+)?(?![0-9])"
-    r"(?:\s+(?:million|billion|thousand|mln)|(?:million|billion|mln|mn|bn|m|k))?(?![\w])"
+    r"(?:\s+(?:million|billion|thousand|mln|lakhs?|crores?)|(?:million|billion|mln|mn|bn|m|k))?(?![\w])"
 )
 _DIGITS = rf"(?<![\w.,/:\-–]){_DIGITS_BODY}"
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))

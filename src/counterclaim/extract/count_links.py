@@ -7,7 +7,7 @@ from itertools import pairwise
 from typing import Final
 
 from counterclaim.extract.measures import MeasureLink, link_measure, link_number_of
-from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, Token
+from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
 from counterclaim.lexicon import Lexicon
 
 Span = tuple[int, int]
@@ -19,6 +19,9 @@ _INCLUDE_WORDS: Final = frozenset(
     {"include", "included", "includes", "including", "were", "are", "was", "is"}
 )
 _GROUP_LEADS: Final = frozenset({"those", "the", "people", "all"})
+# Auxiliaries after a count: it has a verb of its own ("23,000 people have been affected and
+# 2,536 relocated"), so it does not share the next count's measure.
+_OWN_VERB: Final = frozenset({"have", "has", "had", "been", "were", "was", "are", "is"})
 
 
 def link_counts(
@@ -67,12 +70,39 @@ def link_counts(
                 chosen = named or earlier
                 assert chosen is not None
                 link = MeasureLink(chosen.measure, chosen.cue, "share")
+        if link is not None and _elliptic_thing(tokens, position, link, links, lexicon):
+            # "12,500 civil servant posts have been axed, and 7,800 relocated": the bare count
+            # counts the things of the count before it
+            link = None
         if link is None:
             continue
         if link.how == "before":
             last_object = link
         links.append((position, link))
     return _coordinated(tokens, links)
+
+
+def _elliptic_thing(
+    tokens: list[Token], position: int, link: MeasureLink, links: list[tuple[int, MeasureLink]], lexicon: Lexicon
+) -> bool:
+    """Whether a bare count ("7,800 relocated") continues an earlier count of the sentence
+    that counts things, not people ("12,500 civil servant posts")."""
+    if link.how != "after" or link.cue.form not in {"verb", "flee"}:
+        return False
+    if position + 1 >= len(tokens) or tokens[position + 1] is not link.cue:
+        return False
+    if not _listed_after(tokens, position):
+        return False
+    linked = {index for index, _ in links}
+    for earlier in range(position - 1, max(-1, position - 12), -1):
+        if tokens[earlier].kind in {NUM, XNUM}:
+            if earlier in linked:
+                return False
+            after = [t for t in tokens[earlier + 1 : earlier + 5] if t.kind == WORD][:3]
+            return any(t.norm in lexicon.units for t in after)
+        if tokens[earlier].kind == PUNCT and tokens[earlier].norm in {".", ";", ":"}:
+            return False
+    return False
 
 
 def _listed_after(tokens: list[Token], position: int) -> bool:
@@ -189,6 +219,7 @@ def _coordinated(tokens: list[Token], links: list[tuple[int, MeasureLink]]) -> l
         joins = [t for t in between if t.norm in {"and", ","}]
         if (
             joins
+            and not any(t.norm in _OWN_VERB for t in between)
             and len(between) <= 6
             and all(t.kind in {WORD, PUNCT, QUAL} for t in between)
             and between[-1].norm in {"and", ","} | {t.norm for t in between if t.kind == QUAL}

@@ -72,9 +72,9 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
             if span[0].norm == "other":
                 break
             span = span[1:]
-        if link.cue.form == "noun" and not span:
+        if link.cue.form in {"noun", "place"} and not span:
             return [link.cue]
-        if link.cue.form == "noun" and span:
+        if link.cue.form in {"noun", "place"} and span:
             return [*span, link.cue] if link.cue.measure in {"refugees", "displaced"} else span
         return span
     span = []
@@ -143,6 +143,18 @@ def nearest_party(mentions: list[Mention], position: int, *, sentence_start: int
         if after:
             return after[0].party
     return None
+
+
+def _households_after_cue(tokens: list[Token], index: int, link: MeasureLink, lexicon: Lexicon) -> bool:
+    """ "3,000 displaced families", "800 homeless households": the measure word stands between
+    the count and the unit it counts."""
+    cue = index + 1
+    return (
+        link.how == "after"
+        and cue + 1 < len(tokens)
+        and tokens[cue] is link.cue
+        and tokens[cue + 1].norm in lexicon.households
+    )
 
 
 def describe_group(
@@ -214,6 +226,7 @@ def describe_group(
         "households"
         if (words and words[0] in lexicon.households)
         or (len(words) > 1 and words[-1] in lexicon.households and words[0] not in {"their", "its"})
+        or _households_after_cue(tokens, index, link, lexicon)
         else "people"
     )
     # party names, adjectives and acronyms are capitalised in news text: no capital, no party

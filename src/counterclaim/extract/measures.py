@@ -97,16 +97,28 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
         if token.kind == MEAS:
             if token.form == "toll" or in_partitive:
                 return None
+            if token.form == "place" and position == index + 1:
+                return None  # "40 evacuation centres": the count counts the places
             following = _next_kind(tokens, position)
             if in_including and following == NUM:
                 return None
             if following == NUM and token.form in {"verb", "flee"} and not _counts_listed(tokens, position):
                 return None  # "troops killed 12": the verb has its own count
             previous = tokens[position - 1]
-            if previous.norm in {"and", "or"} and token.form in {"verb"} and position - 1 > index + 1:
+            if (
+                previous.norm in {"and", "or"}
+                and token.form in {"verb"}
+                and position - 1 > index + 1
+                and not _coordinated_participle(tokens, position - 2)
+            ):
                 return None  # "44 people and wounded dozens": a second verb with its own object
             return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "after")
         if token.kind == NUM:
+            after = tokens[position + 1] if position + 1 < len(tokens) else None
+            if after is not None and after.kind == MEAS and after.form == "place" and not in_including:
+                # "5,000 people were staying in 30 evacuation centres": the places are counted
+                # apart, the people are in them
+                return MeasureLink(_measure_of(tokens, position + 1, text, lexicon), after, "after")
             before = tokens[position - 1].norm if position > index + 1 else ""
             if before in {"including", "among", "of"} or in_including:
                 in_including = True
@@ -143,6 +155,14 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
                 return None
         position += 1
     return None
+
+
+def _coordinated_participle(tokens: list[Token], position: int) -> bool:
+    """ "were rescued and evacuated", "were affected and displaced": the measure verb shares
+    its subject with the participle before "and" (after a passive auxiliary)."""
+    if position < 1 or tokens[position].kind != WORD or not tokens[position].norm.endswith("ed"):
+        return False
+    return tokens[position - 1].norm in {"were", "was", "been", "are", "is", "be"}
 
 
 def _lives_displaced(tokens: list[Token], position: int) -> bool:
@@ -243,7 +263,7 @@ def link_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -
     measure further on in the same clause ("12 people were reportedly killed").
     """
     following = index + 1
-    if following < len(tokens) and tokens[following].kind == MEAS and tokens[following].form != "toll":
+    if following < len(tokens) and tokens[following].kind == MEAS and tokens[following].form not in {"toll", "place"}:
         cue = tokens[following]
         if (
             _next_kind(tokens, following) != NUM
@@ -352,7 +372,7 @@ def link_number_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon)
         token = tokens[back]
         if token.kind == PUNCT and token.norm in {".", ";", ":"}:
             return None
-        if token.kind == MEAS and token.form in {"noun", "verb", "flee"}:
+        if token.kind == MEAS and token.form in {"noun", "verb", "flee", "place"}:
             window = tokens[max(0, back - 5) : back]
             norms = [t.norm for t in window]
             if "of" in norms and any(n in {"number", "total", "tally", "count", "figure"} for n in norms):

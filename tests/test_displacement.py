@@ -1,0 +1,70 @@
+"""Displacement wording of disaster and conflict news: IDMC's terms, places of shelter, households."""
+
+from __future__ import annotations
+
+import pytest
+
+from counterclaim import extract_claims
+
+DISPLACEMENT = {"displaced", "evacuated", "refugees"}
+
+
+def _figures(text: str) -> set[tuple[str, int | None, str]]:
+    return {(c.measure, c.value, c.unit) for c in extract_claims(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # relocated, in a list and as a verb
+        ("The typhoon caused 46 deaths, 25 missing and 628,000 relocated.", ("evacuated", 628000, "people")),
+        ("Officials relocated 1,500 families to safer ground.", ("evacuated", 1500, "households")),
+        ("The government relocated 3,000 people to temporary camps.", ("evacuated", 3000, "people")),
+        # sheltered, sought shelter, without shelter, in need of shelter
+        ("Around 5,600 people have been sheltered in 40 evacuation centres.", ("displaced", 5600, "people")),
+        ("Some 400 people have sought shelter at the stadium.", ("displaced", 400, "people")),
+        ("The quake left 15,000 families without shelter.", ("displaced", 15000, "households")),
+        ("To date, 299 families have been found in need of emergency shelter.", ("displaced", 299, "households")),
+        # places people displaced are in
+        ("Some 700 people are housed in temporary camps.", ("displaced", 700, "people")),
+        ("About 2,000 people were moved to evacuation shelters.", ("evacuated", 2000, "people")),
+        ("About 5,000 people were staying in 30 evacuation centres.", ("evacuated", 5000, "people")),
+        ("Around 1,000 people are living in tents after the quake.", ("displaced", 1000, "people")),
+        # moved out of harm's way
+        ("Nearly 2,000 people were shifted to safer places.", ("evacuated", 2000, "people")),
+        ("The authorities moved 3,500 people to higher ground.", ("evacuated", 3500, "people")),
+        # a participle before "and" shares the count with the measure verb
+        ("A total of 3,200 people were rescued and evacuated.", ("evacuated", 3200, "people")),
+        ("Nine hundred and twenty-one families were affected and displaced.", ("displaced", 921, "households")),
+        # households named after the measure word, houses lost
+        ("Some 3,000 homeless families are sheltering in schools.", ("displaced", 3000, "households")),
+        ("3,000 displaced families are living in tents.", ("displaced", 3000, "households")),
+        ("About 6,000 people lost their houses.", ("displaced", 6000, "people")),
+        # South Asian scale words
+        ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
+    ],
+)
+def test_displacement_wordings(text: str, expected: tuple[str, int, str]) -> None:
+    assert expected in _figures(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_expected"),
+    [
+        # a count right before a place of shelter counts the places
+        ("Around 5,600 people have been sheltered in 40 evacuation centres.", 40),
+        ("The government opened 12 relief camps in the district.", 12),
+        # a bare count continuing a count of things is more of the things
+        ("Some 12,500 civil servant posts have been axed, and 7,800 relocated out of the capital.", 7800),
+        # people affected are not the people displaced beside them
+        ("More than 23,000 people have been affected and 2,536 relocated.", 23000),
+        ("Some 300,000 people were affected and 12,000 displaced.", 300000),
+    ],
+)
+def test_displacement_non_claims(text: str, not_expected: int) -> None:
+    assert not any(c.value == not_expected and c.measure in DISPLACEMENT for c in extract_claims(text))
+
+
+def test_households_affected_and_displaced_keep_their_own_counts() -> None:
+    figures = _figures("More than 23,000 people have been affected and 2,536 relocated.")
+    assert ("evacuated", 2536, "people") in figures
