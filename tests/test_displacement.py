@@ -24,7 +24,10 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         ("Around 5,600 people have been sheltered in 40 evacuation centres.", ("displaced", 5600, "people")),
         ("Some 400 people have sought shelter at the stadium.", ("displaced", 400, "people")),
         ("The quake left 15,000 families without shelter.", ("displaced", 15000, "households")),
-        ("To date, 299 families have been found in need of emergency shelter.", ("displaced", 299, "households")),
+        (
+            "To date, 299 families have been found in need of emergency shelter.",
+            ("displaced", 299, "households"),
+        ),
         # places people displaced are in
         ("Some 700 people are housed in temporary camps.", ("displaced", 700, "people")),
         ("About 2,000 people were moved to evacuation shelters.", ("evacuated", 2000, "people")),
@@ -35,7 +38,10 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         ("The authorities moved 3,500 people to higher ground.", ("evacuated", 3500, "people")),
         # a participle before "and" shares the count with the measure verb
         ("A total of 3,200 people were rescued and evacuated.", ("evacuated", 3200, "people")),
-        ("Nine hundred and twenty-one families were affected and displaced.", ("displaced", 921, "households")),
+        (
+            "Nine hundred and twenty-one families were affected and displaced.",
+            ("displaced", 921, "households"),
+        ),
         # households named after the measure word, houses lost
         ("Some 3,000 homeless families are sheltering in schools.", ("displaced", 3000, "households")),
         ("3,000 displaced families are living in tents.", ("displaced", 3000, "households")),

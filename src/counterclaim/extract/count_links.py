@@ -83,7 +83,11 @@ def link_counts(
 
 
 def _elliptic_thing(
-    tokens: list[Token], position: int, link: MeasureLink, links: list[tuple[int, MeasureLink]], lexicon: Lexicon
+    tokens: list[Token],
+    position: int,
+    link: MeasureLink,
+    links: list[tuple[int, MeasureLink]],
+    lexicon: Lexicon,
 ) -> bool:
     """Whether a bare count ("7,800 relocated") continues an earlier count of the sentence
     that counts things, not people ("12,500 civil servant posts")."""

@@ -263,7 +263,11 @@ def link_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -
     measure further on in the same clause ("12 people were reportedly killed").
     """
     following = index + 1
-    if following < len(tokens) and tokens[following].kind == MEAS and tokens[following].form not in {"toll", "place"}:
+    if (
+        following < len(tokens)
+        and tokens[following].kind == MEAS
+        and tokens[following].form not in {"toll", "place"}
+    ):
         cue = tokens[following]
         if (
             _next_kind(tokens, following) != NUM
