@@ -46,6 +46,16 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         ("Some 3,000 homeless families are sheltering in schools.", ("displaced", 3000, "households")),
         ("3,000 displaced families are living in tents.", ("displaced", 3000, "households")),
         ("About 6,000 people lost their houses.", ("displaced", 6000, "people")),
+        # the same people counted again in another unit, in parentheses
+        ("Approximately 1,500 families (7,500 people) have been displaced.", ("displaced", 7500, "people")),
+        (
+            "Approximately 1,500 families (7,500 people) have been displaced.",
+            ("displaced", 1500, "households"),
+        ),
+        ("The floods displaced 7,500 people (1,500 families).", ("displaced", 1500, "households")),
+        # a bulletin's label
+        ("Displaced: 45,000 people", ("displaced", 45000, "people")),
+        ("IDPs: 45,000", ("displaced", 45000, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],

@@ -50,6 +50,9 @@ def link_counts(
             link = link_number_of(tokens, position, low, lexicon)
         if link is None:
             link = _antecedent_group(tokens, position)
+        if link is None and links and _restated(tokens, position, links[-1][0]):
+            # "displaced 7,500 people (1,500 families)": the same people in another unit
+            link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
         if link is None and last_object is not None and _listed_after(tokens, position):
             link = MeasureLink(last_object.measure, last_object.cue, "list")
         if link is None and links and _listed_after_place(text, tokens, position, links):
@@ -105,6 +108,24 @@ def _elliptic_thing(
             after = [t for t in tokens[earlier + 1 : earlier + 5] if t.kind == WORD][:3]
             return any(t.norm in lexicon.units for t in after)
         if tokens[earlier].kind == PUNCT and tokens[earlier].norm in {".", ";", ":"}:
+            return False
+    return False
+
+
+def _restated(tokens: list[Token], position: int, previous: int) -> bool:
+    """Whether the count at ``position`` opens a parenthesis right after the count at
+    ``previous`` and its noun, and closes it after a word or three ("(1,500 families)")."""
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    if back < 1 or tokens[back].norm != "(" or not 0 < back - previous <= 4:
+        return False
+    if any(t.kind != WORD for t in tokens[previous + 1 : back]):
+        return False
+    for ahead in range(position + 1, min(len(tokens), position + 5)):
+        if tokens[ahead].norm == ")":
+            return True
+        if tokens[ahead].kind != WORD:
             return False
     return False
 

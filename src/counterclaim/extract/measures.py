@@ -129,6 +129,13 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             if token.norm == "(" and _closes(tokens, position):
                 position = _closes(tokens, position)  # "409 820 (+1 040) persons": skip the aside
                 continue
+            if token.norm == "(" and _equivalent_count(tokens, position):
+                # "1,500 families (7,500 people) were displaced": the same people counted again
+                position = _equivalent_count(tokens, position)
+                continue
+            if token.norm == ")" and _inside_equivalent(tokens, index, position):
+                position += 1  # the count in "(7,500 people) were displaced" reads on
+                continue
             if token.norm in {".", ";", ":", "?", "!", "(", ")", "[", "]"}:
                 return None
             if token.norm == "," and in_including:
@@ -170,6 +177,43 @@ def _lives_displaced(tokens: list[Token], position: int) -> bool:
     if tokens[position].norm not in {"live", "lives", "lived", "living"}:
         return False
     return any(t.kind == MEAS and t.measure == "displaced" for t in tokens[position + 1 : position + 5])
+
+
+def _equivalent_count(tokens: list[Token], position: int) -> int:
+    """The position after ")" when the "(" at ``position`` opens the same people counted in
+    another unit ("(7,500 people)", "(about 1,500 households)"), or 0."""
+    inner = position + 1
+    while inner < len(tokens) and tokens[inner].kind == QUAL:
+        inner += 1
+    if inner >= len(tokens) or tokens[inner].kind != NUM:
+        return 0
+    for ahead in range(inner + 1, min(len(tokens), inner + 4)):
+        if tokens[ahead].norm == ")":
+            return ahead + 1
+        if tokens[ahead].kind != WORD:
+            return 0
+    return 0
+
+
+def _inside_equivalent(tokens: list[Token], index: int, closing: int) -> bool:
+    """Whether the count at ``index`` is the one in an equivalence closing at ``closing``:
+    "1,500 families (7,500 people) were displaced"."""
+    opening = index - 1
+    while opening >= 0 and tokens[opening].kind == QUAL:
+        opening -= 1
+    if opening < 1 or tokens[opening].norm != "(":
+        return False
+    return _equivalent_count(tokens, opening) == closing + 1 and _counted_before(tokens, opening)
+
+
+def _counted_before(tokens: list[Token], opening: int) -> bool:
+    """Whether a count and at most three words stand right before the "(" at ``opening``."""
+    for back in range(opening - 1, max(-1, opening - 5), -1):
+        if tokens[back].kind == NUM:
+            return True
+        if tokens[back].kind != WORD:
+            return False
+    return False
 
 
 def _closes(tokens: list[Token], position: int) -> int:
@@ -221,11 +265,23 @@ def _backward(
             if token.form in {"verb", "flee"} and _object_gap(gap, coordinated=coordinated):
                 return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "before")
             return None
+        if token.kind == PUNCT and token.norm == ":" and not gap and _labelled(tokens, position):
+            # "Displaced: 45,000", "Evacuated: 3,000 people": a bulletin's label
+            return MeasureLink(
+                _measure_of(tokens, position - 1, text, lexicon), tokens[position - 1], "before"
+            )
         if token.kind == NUM or (token.kind == PUNCT and token.norm in {".", ";", ":"}):
             return None
         gap.insert(0, token)
         position -= 1
     return None
+
+
+def _labelled(tokens: list[Token], colon: int) -> bool:
+    """Whether a measure word alone labels the count after the colon at ``colon``."""
+    if colon < 1 or tokens[colon - 1].kind != MEAS or tokens[colon - 1].form not in {"noun", "verb", "flee"}:
+        return False
+    return colon < 2 or tokens[colon - 2].kind == PUNCT or tokens[colon - 2].kind == NUM
 
 
 _LEVEL_PREPOSITIONS: Final = frozenset(
