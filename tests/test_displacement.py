@@ -56,6 +56,13 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         # a bulletin's label
         ("Displaced: 45,000 people", ("displaced", 45000, "people")),
         ("IDPs: 45,000", ("displaced", 45000, "people")),
+        # leaving home under force
+        ("Fighting forced an estimated 6,000 people from their villages.", ("displaced", 6000, "people")),
+        ("The flood waters forced 10,000 people to abandon their homes.", ("displaced", 10000, "people")),
+        ("Some 12,000 residents were driven out.", ("displaced", 12000, "people")),
+        # Indian digit grouping
+        ("Over 1,25,000 people have been shifted to relief camps.", ("displaced", 125000, "people")),
+        ("As many as 12,34,567 people were evacuated.", ("evacuated", 1234567, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],

@@ -100,7 +100,9 @@ _TERM = (
 _WORDS = rf"(?<![\w-]){_TERM}(?:(?:\s+and\s+|\s+){_BASE}(?:\s+(?:{_SCALE_ALT}))*)*(?![\w-])"
 _SEPARATOR = r"(?:,|\u00a0|\u202f|\u2009|\u2007| )"
 _DIGITS_BODY = (
-    rf"(?:[0-9]{{1,3}}(?:{_SEPARATOR}[0-9]{{3}})+|[0-9]+)(?:\.[0-9]+)?(?![0-9])"
+    # Indian grouping ("1,25,000", "12,34,567") before the international one
+    rf"(?:[0-9]{{1,2}}(?:,[0-9]{{2}})+,[0-9]{{3}}(?![0-9])|[0-9]{{1,3}}(?:{_SEPARATOR}[0-9]{{3}})+|[0-9]+)"
+    r"(?:\.[0-9]+)?(?![0-9])"
     r"(?:\s+(?:million|billion|thousand|mln|lakhs?|crores?)|(?:million|billion|mln|mn|bn|m|k))?(?![\w])"
 )
 _DIGITS = rf"(?<![\w.,/:\-–]){_DIGITS_BODY}"
