@@ -63,6 +63,18 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         # Indian digit grouping
         ("Over 1,25,000 people have been shifted to relief camps.", ("displaced", 125000, "people")),
         ("As many as 12,34,567 people were evacuated.", ("evacuated", 1234567, "people")),
+        # hosting a count named as displaced people is no plan
+        (
+            "Uganda is hosting more than 1.5 million refugees, the UNHCR said.",
+            ("refugees", 1500000, "people"),
+        ),
+        ("The camps now house 12,000 displaced people.", ("displaced", 12000, "people")),
+        # a long subject, or one with a relative clause, before a displacement verb
+        (
+            "Some 12,000 people in the Gedo, Bakool and Bay regions of southern Somalia have been displaced.",
+            ("displaced", 12000, "people"),
+        ),
+        ("Some 4,000 people who live along the river were evacuated.", ("evacuated", 4000, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],
@@ -79,6 +91,14 @@ def test_displacement_wordings(text: str, expected: tuple[str, int, str]) -> Non
         ("The government opened 12 relief camps in the district.", 12),
         # a bare count continuing a count of things is more of the things
         ("Some 12,500 civil servant posts have been axed, and 7,800 relocated out of the capital.", 7800),
+        # a plan to host, or a share of them opening a clause of its own
+        ("The country plans to host 5,000 refugees.", 5000),
+        (
+            "Only 5,000 of the 60,000 children who lived there remain, many sheltering in basements.",
+            60000,
+        ),
+        # a long subject reaches a displacement verb, never a noun naming people inside it
+        ("At least five attackers blew themselves up outside and inside a camp for Iraqi refugees.", 5),
         # people affected are not the people displaced beside them
         ("More than 23,000 people have been affected and 2,536 relocated.", 23000),
         ("Some 300,000 people were affected and 12,000 displaced.", 300000),

@@ -135,6 +135,7 @@ class Lexicon:
     rates_after: re.Pattern[str]
     change_before: PhraseSet
     prospective_before: PhraseSet
+    hosting: frozenset[str]
     forecast_before: PhraseSet
     cumulative: re.Pattern[str]
     incident: re.Pattern[str]
@@ -204,6 +205,7 @@ def build_lexicon(data: Mapping[str, Any], *, source: str = "lexicon") -> Lexico
             rates_after=word_regex(not_counts["rates"], anchor="start"),
             change_before=PhraseSet.of(not_counts["change_verbs"]),
             prospective_before=PhraseSet.of(not_counts["prospective"]),
+            hosting=frozenset(normalise_phrase(w) for w in not_counts.get("hosting", [])),
             forecast_before=PhraseSet.of(not_counts.get("forecast", [])),
             cumulative=word_regex(data["scope"]["cumulative"]),
             incident=word_regex(data["scope"]["incident"]),

@@ -57,6 +57,7 @@ _PARTITIVES: Final = frozenset(
     {"many", "most", "several", "few", "half", "some", "all", "none", "hundreds", "thousands", "dozens"}
 )
 _BACKWARD_LIMIT: Final = 12
+_DISPLACEMENT_REACH: Final = 6  # more words of subject allowed before a displacement verb
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
         limit = 3
     in_partitive = False
     in_including = False
+    in_relative = False
     position = index + 1
     while position < len(tokens):
         token = tokens[position]
@@ -141,7 +143,8 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             if token.norm == "," and in_including:
                 in_including = False
             if token.norm == ",":
-                in_partitive = False
+                # "…, many sheltering in basements": a share of them opens a clause of its own
+                in_partitive = position + 1 < len(tokens) and tokens[position + 1].norm in _PARTITIVES
             position += 1
             continue
         if token.kind in {XNUM, QUAL}:
@@ -150,7 +153,9 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
         word = token.norm
         if word in CLAUSE_WORDS:
             return None
-        if word in BLOCKING_VERBS and not _lives_displaced(tokens, position):
+        if word in {"who", "that"} and position > index + 1:
+            in_relative = True  # "4,000 people who live along the river were evacuated"
+        if word in BLOCKING_VERBS and not in_relative and not _lives_displaced(tokens, position):
             return None
         if word in _PARTITIVES and position + 1 < len(tokens) and tokens[position + 1].norm == "of":
             in_partitive = True  # "500,000 people, many of them displaced": a share, not the count
@@ -158,10 +163,24 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             in_including = True
         elif word not in AUXILIARIES and not in_including:
             words += 1
-            if words > limit:
+            if words > limit + _DISPLACEMENT_REACH or (
+                words > limit and not _displacement_ahead(tokens, position)
+            ):
                 return None
         position += 1
     return None
+
+
+def _displacement_ahead(tokens: list[Token], position: int) -> bool:
+    """Whether the next measure word of the clause is one of displacement: a long subject
+    ("4,000 residents of low-lying neighbourhoods along the river and its tributaries were
+    evacuated") is common in reports of people moved, rare before a toll."""
+    for token in tokens[position + 1 : position + 1 + _DISPLACEMENT_REACH]:
+        if token.kind in {NUM, XNUM} or (token.kind == PUNCT and token.norm in {".", ";", ":", "(", ")"}):
+            return False
+        if token.kind == MEAS:
+            return token.measure in {"displaced", "evacuated", "refugees"} and token.form in {"verb", "flee"}
+    return False
 
 
 def _coordinated_participle(tokens: list[Token], position: int) -> bool:
