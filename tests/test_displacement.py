@@ -75,6 +75,9 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
             ("displaced", 12000, "people"),
         ),
         ("Some 4,000 people who live along the river were evacuated.", ("evacuated", 4000, "people")),
+        # a restatement after ", or"
+        ("Nearly 5,000 people, or 1,000 families, were displaced.", ("displaced", 5000, "people")),
+        ("Nearly 5,000 people, or 1,000 families, were displaced.", ("displaced", 1000, "households")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],
@@ -100,6 +103,7 @@ def test_displacement_wordings(text: str, expected: tuple[str, int, str]) -> Non
         # a long subject reaches a displacement verb, never a noun naming people inside it
         ("At least five attackers blew themselves up outside and inside a camp for Iraqi refugees.", 5),
         # people affected are not the people displaced beside them
+        ("The floods affected 50,000 people, including 12,000 displaced.", 50000),
         ("More than 23,000 people have been affected and 2,536 relocated.", 23000),
         ("Some 300,000 people were affected and 12,000 displaced.", 300000),
     ],

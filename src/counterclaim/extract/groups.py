@@ -64,7 +64,16 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
     cue_position = next((i for i, t in enumerate(tokens) if t is link.cue), -1)
     if link.how == "after" and cue_position > index:
         span = tokens[index + 1 : cue_position]
-        cut = next((i for i, t in enumerate(span) if t.norm in {"including", "among"}), len(span))
+        cut = next(
+            (
+                i
+                for i, t in enumerate(span)
+                if t.norm in {"including", "among"}
+                # "5,000 people, or 1,000 families, were displaced": the group ends before the restatement
+                or (t.norm == "," and i + 1 < len(span) and span[i + 1].norm == "or")
+            ),
+            len(span),
+        )
         span = span[:cut]
         while span and (span[-1].norm in AUXILIARIES or span[-1].kind == PUNCT or span[-1].norm in _TRAILING):
             span = span[:-1]

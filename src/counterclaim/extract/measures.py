@@ -102,8 +102,8 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             if token.form == "place" and position == index + 1:
                 return None  # "40 evacuation centres": the count counts the places
             following = _next_kind(tokens, position)
-            if in_including and following == NUM:
-                return None
+            if in_including and (following == NUM or tokens[position - 1].kind == NUM):
+                return None  # "50,000 people, including 12,000 displaced": the included count's
             if following == NUM and token.form in {"verb", "flee"} and not _counts_listed(tokens, position):
                 return None  # "troops killed 12": the verb has its own count
             previous = tokens[position - 1]
@@ -115,6 +115,10 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             ):
                 return None  # "44 people and wounded dozens": a second verb with its own object
             return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "after")
+        if token.kind == NUM and _apposed(tokens, position):
+            # "Nearly 5,000 people, or 1,000 families, were displaced": the same people again
+            position = _apposed(tokens, position)
+            continue
         if token.kind == NUM:
             after = tokens[position + 1] if position + 1 < len(tokens) else None
             if after is not None and after.kind == MEAS and after.form == "place" and not in_including:
@@ -196,6 +200,22 @@ def _lives_displaced(tokens: list[Token], position: int) -> bool:
     if tokens[position].norm not in {"live", "lives", "lived", "living"}:
         return False
     return any(t.kind == MEAS and t.measure == "displaced" for t in tokens[position + 1 : position + 5])
+
+
+def _apposed(tokens: list[Token], position: int) -> int:
+    """The position after the closing comma when the count at ``position`` restates the one
+    before it after ", or" ("5,000 people, or 1,000 families, were displaced"), or 0."""
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    if back < 1 or tokens[back].norm != "or" or tokens[back - 1].norm != ",":
+        return 0
+    for ahead in range(position + 1, min(len(tokens), position + 5)):
+        if tokens[ahead].norm == ",":
+            return ahead + 1
+        if tokens[ahead].kind != WORD:
+            return 0
+    return 0
 
 
 def _equivalent_count(tokens: list[Token], position: int) -> int:
