@@ -78,6 +78,11 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         # a restatement after ", or"
         ("Nearly 5,000 people, or 1,000 families, were displaced.", ("displaced", 5000, "people")),
         ("Nearly 5,000 people, or 1,000 families, were displaced.", ("displaced", 1000, "households")),
+        # IDMC's movements, protracted displacement, IDP households, the displaced numbered
+        ("IDMC recorded 12,000 new displacements.", ("displaced", 12000, "people")),
+        ("Some 50,000 people remain in displacement.", ("displaced", 50000, "people")),
+        ("There are 12,000 IDP households in the district.", ("displaced", 12000, "households")),
+        ("The displaced numbered 45,000.", ("displaced", 45000, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],
@@ -92,6 +97,7 @@ def test_displacement_wordings(text: str, expected: tuple[str, int, str]) -> Non
         # a count right before a place of shelter counts the places
         ("Around 5,600 people have been sheltered in 40 evacuation centres.", 40),
         ("The government opened 12 relief camps in the district.", 12),
+        ("Some 3,000 people live in 12 displacement camps.", 12),
         # a bare count continuing a count of things is more of the things
         ("Some 12,500 civil servant posts have been axed, and 7,800 relocated out of the capital.", 7800),
         # a plan to host, or a share of them opening a clause of its own

@@ -400,6 +400,7 @@ LEVEL_WORDS: Final = frozenset(
         "totals", "is", "was", "are", "were", "now", "stood", "stands", "stand", "standing",
         "rose", "risen", "rises", "climbed", "climbs", "jumped", "soared", "increased", "grew",
         "amounted", "amounts", "amount", "totalling", "totaling", "numbered", "numbers",
+        "numbering",
     }
 )  # fmt: skip
 _LEVEL_MEASURE_GAP: Final = 16
@@ -434,10 +435,14 @@ def _level(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Meas
         if token.kind == NUM or (token.kind == PUNCT and token.norm in {".", ";", ":", "?", "!"}):
             return None
         if token.kind == MEAS:
-            if token.form in {"toll", "noun"} or counted:
+            if token.form in {"toll", "noun"} or counted or tokens[position].norm in _NUMBERING:
+                # "the displaced numbered 45,000": the people named by what befell them
                 return MeasureLink(_measure_of(tokens, back, text, lexicon), token, "toll")
             return None
     return None
+
+
+_NUMBERING: Final = frozenset({"numbered", "numbers", "numbering"})
 
 
 def _counts_listed(tokens: list[Token], cue_position: int) -> bool:
