@@ -83,6 +83,8 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         ("Some 50,000 people remain in displacement.", ("displaced", 50000, "people")),
         ("There are 12,000 IDP households in the district.", ("displaced", 12000, "households")),
         ("The displaced numbered 45,000.", ("displaced", 45000, "people")),
+        # a dot between thousands, as in much of Europe and Latin America
+        ("Nearly 10.000 people were evacuated.", ("evacuated", 10000, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],

@@ -220,6 +220,9 @@ def _parse_words(words: str) -> int | None:
     return result
 
 
+_DOT_THOUSANDS: Final = re.compile(r"[0-9]{1,3}\.[0-9]{3}")
+
+
 def parse_digits(text: str, scale: dict[str, int] | None = None) -> int | None:
     """Read "1,351", "1 351", "4.3 million", "1.2m", "2bn" as an integer.
 
@@ -235,6 +238,8 @@ def parse_digits(text: str, scale: dict[str, int] | None = None) -> int | None:
         return None
     digits, word = match.group(1), match.group(2).lower()
     digits = re.sub(r"[,\u00a0\u202f\u2009\u2007 ]", "", digits)
+    if not word and _DOT_THOUSANDS.fullmatch(digits):
+        digits = digits.replace(".", "")  # "10.000 people": a thousands separator, not a decimal
     if not digits or len(digits) > MAX_DIGITS + 4:
         return None
     try:
