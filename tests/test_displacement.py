@@ -85,6 +85,7 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         ("The displaced numbered 45,000.", ("displaced", 45000, "people")),
         # a dot between thousands, as in much of Europe and Latin America
         ("Nearly 10.000 people were evacuated.", ("evacuated", 10000, "people")),
+        ("More than 1,2 million people were displaced.", ("displaced", 1200000, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],

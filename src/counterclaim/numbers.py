@@ -100,8 +100,10 @@ _TERM = (
 _WORDS = rf"(?<![\w-]){_TERM}(?:(?:\s+and\s+|\s+){_BASE}(?:\s+(?:{_SCALE_ALT}))*)*(?![\w-])"
 _SEPARATOR = r"(?:,|\u00a0|\u202f|\u2009|\u2007| )"
 _DIGITS_BODY = (
-    # Indian grouping ("1,25,000", "12,34,567") before the international one
-    rf"(?:[0-9]{{1,2}}(?:,[0-9]{{2}})+,[0-9]{{3}}(?![0-9])|[0-9]{{1,3}}(?:{_SEPARATOR}[0-9]{{3}})+|[0-9]+)"
+    # a decimal comma before a scale word ("1,2 million", as in much of Europe), then Indian
+    # grouping ("1,25,000", "12,34,567"), before the international grouping
+    r"(?:[0-9]{1,3},[0-9]{1,2}(?=\s*(?:million|billion)\b)|"
+    rf"[0-9]{{1,2}}(?:,[0-9]{{2}})+,[0-9]{{3}}(?![0-9])|[0-9]{{1,3}}(?:{_SEPARATOR}[0-9]{{3}})+|[0-9]+)"
     r"(?:\.[0-9]+)?(?![0-9])"
     r"(?:\s+(?:million|billion|thousand|mln|lakhs?|crores?)|(?:million|billion|mln|mn|bn|m|k))?(?![\w])"
 )
@@ -221,6 +223,7 @@ def _parse_words(words: str) -> int | None:
 
 
 _DOT_THOUSANDS: Final = re.compile(r"[0-9]{1,3}\.[0-9]{3}")
+_COMMA_DECIMAL: Final = re.compile(r"[0-9]{1,3},[0-9]{1,2}")
 
 
 def parse_digits(text: str, scale: dict[str, int] | None = None) -> int | None:
@@ -237,6 +240,8 @@ def parse_digits(text: str, scale: dict[str, int] | None = None) -> int | None:
     if match is None:
         return None
     digits, word = match.group(1), match.group(2).lower()
+    if word and _COMMA_DECIMAL.fullmatch(digits.strip()):
+        digits = digits.replace(",", ".")
     digits = re.sub(r"[,\u00a0\u202f\u2009\u2007 ]", "", digits)
     if not word and _DOT_THOUSANDS.fullmatch(digits):
         digits = digits.replace(".", "")  # "10.000 people": a thousands separator, not a decimal
