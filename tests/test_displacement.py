@@ -86,6 +86,9 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         # a dot between thousands, as in much of Europe and Latin America
         ("Nearly 10.000 people were evacuated.", ("evacuated", 10000, "people")),
         ("More than 1,2 million people were displaced.", ("displaced", 1200000, "people")),
+        # in camps, or hosted by relatives
+        ("Some 45,000 people are living in camps.", ("displaced", 45000, "people")),
+        ("About 900 people are staying with relatives.", ("displaced", 900, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],
