@@ -89,6 +89,9 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         # in camps, or hosted by relatives
         ("Some 45,000 people are living in camps.", ("displaced", 45000, "people")),
         ("About 900 people are staying with relatives.", ("displaced", 900, "people")),
+        # dwellings evacuated are households evacuated
+        ("A fire has forced the evacuations of about 50 homes.", ("evacuated", 50, "households")),
+        ("Police evacuated about 200 homes.", ("evacuated", 200, "households")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],
@@ -114,6 +117,8 @@ def test_displacement_wordings(text: str, expected: tuple[str, int, str]) -> Non
         ),
         # a long subject reaches a displacement verb, never a noun naming people inside it
         ("At least five attackers blew themselves up outside and inside a camp for Iraqi refugees.", 5),
+        # dwellings destroyed or damaged are no people
+        ("The fire destroyed 120 homes and forced 500 people to evacuate.", 120),
         # people affected are not the people displaced beside them
         ("The floods affected 50,000 people, including 12,000 displaced.", 50000),
         ("More than 23,000 people have been affected and 2,536 relocated.", 23000),

@@ -125,6 +125,7 @@ class Lexicon:
     military: frozenset[str]
     civilian: frozenset[str]
     households: frozenset[str]
+    dwellings: frozenset[str]
     irregular: frozenset[str]
     irregular_sides: Mapping[str, str]
     regions: re.Pattern[str]
@@ -193,6 +194,7 @@ def build_lexicon(data: Mapping[str, Any], *, source: str = "lexicon") -> Lexico
             military=frozenset(normalise_phrase(w) for w in groups["military"]),
             civilian=frozenset(normalise_phrase(w) for w in groups["civilian"]),
             households=frozenset(normalise_phrase(w) for w in groups["households"]),
+            dwellings=frozenset(normalise_phrase(w) for w in groups.get("dwellings", [])),
             irregular=frozenset(normalise_phrase(w) for w in groups["irregular"]),
             irregular_sides=dict(data.get("irregular_sides", {})),
             regions=word_regex(groups.get("regions", ["\u0000"])),

@@ -222,6 +222,8 @@ def _parse_words(words: str) -> int | None:
     return result
 
 
+# "the evacuation of 50 homes", "evacuated 200 houses": dwellings evacuated are households
+_EVACUATION_BEFORE: Final = re.compile(r"(?<![\w])evacuat(?:ed|e|ing|ions?)\s+(?:of\s+)?(?:the\s+)?$")
 _DOT_THOUSANDS: Final = re.compile(r"[0-9]{1,3}\.[0-9]{3}")
 _COMMA_DECIMAL: Final = re.compile(r"[0-9]{1,3},[0-9]{1,2}")
 
@@ -483,7 +485,7 @@ class NumberReader:
         ):
             return "age"  # "Mr Zakrzewski, 55, who worked for Fox News"
         unit = self._unit_after(after)
-        if unit is not None:
+        if unit is not None and not (unit in self.lexicon.dwellings and _EVACUATION_BEFORE.search(before)):
             return f"unit ({unit})"
         if _rate_soon(after, self.lexicon):
             return "rate"

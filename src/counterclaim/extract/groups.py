@@ -233,7 +233,7 @@ def describe_group(
             role = "military"
     unit = (
         "households"
-        if (words and words[0] in lexicon.households)
+        if (words and (words[0] in lexicon.households or words[0] in lexicon.dwellings))
         or (len(words) > 1 and words[-1] in lexicon.households and words[0] not in {"their", "its"})
         or _households_after_cue(tokens, index, link, lexicon)
         else "people"
