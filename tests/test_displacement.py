@@ -92,6 +92,9 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         # dwellings evacuated are households evacuated
         ("A fire has forced the evacuations of about 50 homes.", ("evacuated", 50, "households")),
         ("Police evacuated about 200 homes.", ("evacuated", 200, "households")),
+        # humanitarian reports' abbreviation for households
+        ("Some 1,200 HHs were displaced.", ("displaced", 1200, "households")),
+        ("The floods left 3,000 people without homes.", ("displaced", 3000, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],
