@@ -95,6 +95,7 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         # humanitarian reports' abbreviation for households
         ("Some 1,200 HHs were displaced.", ("displaced", 1200, "households")),
         ("The floods left 3,000 people without homes.", ("displaced", 3000, "people")),
+        ("The total number of displaced people in the state is now 45,000.", ("displaced", 45000, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],

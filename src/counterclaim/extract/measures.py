@@ -458,6 +458,8 @@ def link_number_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon)
     position = index - 1
     while position >= 0 and tokens[position].kind == QUAL:
         position -= 1
+    while position > 0 and tokens[position].norm in {"now", "currently", "already", "still"}:
+        position -= 1  # "the total number of displaced people … is now 45,000"
     if position < 0 or tokens[position].norm not in {
         "at",
         "to",
