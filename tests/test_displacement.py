@@ -96,6 +96,9 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         ("Some 1,200 HHs were displaced.", ("displaced", 1200, "households")),
         ("The floods left 3,000 people without homes.", ("displaced", 3000, "people")),
         ("The total number of displaced people in the state is now 45,000.", ("displaced", 45000, "people")),
+        # text out of a PDF that lost its "fl" ligature
+        ("The fighting has forced 12,000 people to  ee.", ("displaced", 12000, "people")),
+        ("Over 3,000 people have  ed their homes.", ("displaced", 3000, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],
