@@ -59,7 +59,7 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         # leaving home under force
         ("Fighting forced an estimated 6,000 people from their villages.", ("displaced", 6000, "people")),
         ("The flood waters forced 10,000 people to abandon their homes.", ("displaced", 10000, "people")),
-        ("Some 12,000 residents were driven out.", ("displaced", 12000, "people")),
+        ("Some 12,000 residents were driven out of their villages.", ("displaced", 12000, "people")),
         # Indian digit grouping
         ("Over 1,25,000 people have been shifted to relief camps.", ("displaced", 125000, "people")),
         ("As many as 12,34,567 people were evacuated.", ("evacuated", 1234567, "people")),
@@ -126,6 +126,10 @@ def test_displacement_wordings(text: str, expected: tuple[str, int, str]) -> Non
         ("At least five attackers blew themselves up outside and inside a camp for Iraqi refugees.", 5),
         # dwellings destroyed or damaged are no people
         ("The fire destroyed 120 homes and forced 500 people to evacuate.", 120),
+        # soldiers relocated are redeployed
+        ("The army relocated 2,000 troops to the front.", 2000),
+        # out of office is not out of home
+        ("Some 12 officials were forced out of office.", 12),
         # people affected are not the people displaced beside them
         ("The floods affected 50,000 people, including 12,000 displaced.", 50000),
         ("More than 23,000 people have been affected and 2,536 relocated.", 23000),

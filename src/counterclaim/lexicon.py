@@ -137,6 +137,7 @@ class Lexicon:
     change_before: PhraseSet
     prospective_before: PhraseSet
     hosting: frozenset[str]
+    redeployment: frozenset[str]
     forecast_before: PhraseSet
     cumulative: re.Pattern[str]
     incident: re.Pattern[str]
@@ -208,6 +209,7 @@ def build_lexicon(data: Mapping[str, Any], *, source: str = "lexicon") -> Lexico
             change_before=PhraseSet.of(not_counts["change_verbs"]),
             prospective_before=PhraseSet.of(not_counts["prospective"]),
             hosting=frozenset(normalise_phrase(w) for w in not_counts.get("hosting", [])),
+            redeployment=frozenset(normalise_phrase(w) for w in not_counts.get("redeployment", [])),
             forecast_before=PhraseSet.of(not_counts.get("forecast", [])),
             cumulative=word_regex(data["scope"]["cumulative"]),
             incident=word_regex(data["scope"]["incident"]),

@@ -314,6 +314,8 @@ class _Document:
             # "242 soldiers have been killed in Gaza, and 1,400 others have been wounded": the
             # others are more of the same people, whatever place the sentence names
             group = Group(group.subject, group.role, previous.subject_party, group.unit)
+        if group.role == "military" and link.cue.norm in lexicon.redeployment:
+            return None  # "relocated 2,000 troops to the front": soldiers moved, not evacuated
         # a party's (or its army's) tally of soldiers lost is a running total
         tally = group.role == "military" and speaker_actor is not None and speaker_actor.kind in _PARTY_KINDS
         scope = self._scope(span, link, tally=tally)
