@@ -99,6 +99,16 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         # text out of a PDF that lost its "fl" ligature
         ("The fighting has forced 12,000 people to  ee.", ("displaced", 12000, "people")),
         ("Over 3,000 people have  ed their homes.", ("displaced", 3000, "people")),
+        # the same people in two units, joined by "from" or "comprising"
+        ("Some 1,200 people from 300 households were evacuated.", ("evacuated", 1200, "people")),
+        ("About 300 families comprising 1,500 people were displaced.", ("displaced", 300, "households")),
+        ("A total of 1,500 people (300 families) were evacuated.", ("evacuated", 1500, "people")),
+        # a list by place after the first count
+        (
+            "Over 2,000 people were evacuated in Jiangxi, 3,000 in Hunan and 1,500 in Hubei.",
+            ("evacuated", 1500, "people"),
+        ),
+        ("Some 2,000 were evacuated in Jiangxi and another 3,000 in Hunan.", ("evacuated", 3000, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],

@@ -55,6 +55,9 @@ def link_counts(
             link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
         if link is None and last_object is not None and _listed_after(tokens, position):
             link = MeasureLink(last_object.measure, last_object.cue, "list")
+        if link is None and links and _place_list(text, tokens, position):
+            # "2,000 people were evacuated in Jiangxi, 3,000 in Hunan and 1,500 in Hubei"
+            link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
         if link is None and links and _listed_after_place(text, tokens, position, links):
             # "150 bodies were counted in Hammouriya 100 in Kfar Batna 67 in Saqba"
             link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
@@ -128,6 +131,30 @@ def _restated(tokens: list[Token], position: int, previous: int) -> bool:
         if tokens[ahead].kind != WORD:
             return False
     return False
+
+
+def _place_list(text: str, tokens: list[Token], position: int) -> bool:
+    """Whether a bare count continues a list by place: ", 3,000 in Hunan", "and another 1,500
+    in Hubei province" (the count, then "in" and a capitalised name, then the clause ends)."""
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    if back >= 0 and tokens[back].norm in {"another", "a further", "further"}:
+        back -= 1
+    if back < 0 or tokens[back].norm not in {",", "and"}:
+        return False
+    after = position + 1
+    if after + 1 >= len(tokens) or tokens[after].norm not in {"in", "at"}:
+        return False
+    name = tokens[after + 1]
+    if name.kind != WORD or not text[name.start].isupper():
+        return False
+    for token in tokens[after + 2 : after + 6]:
+        if token.kind == PUNCT or token.kind == NUM or token.norm == "and":
+            return True
+        if token.kind != WORD:
+            return False
+    return after + 6 >= len(tokens)
 
 
 def _listed_after(tokens: list[Token], position: int) -> bool:

@@ -71,6 +71,12 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
                 if t.norm in {"including", "among"}
                 # "5,000 people, or 1,000 families, were displaced": the group ends before the restatement
                 or (t.norm == "," and i + 1 < len(span) and span[i + 1].norm == "or")
+                # "1,500 people (300 families)", "1,200 people from 300 households"
+                or (
+                    t.norm in {"(", "from", "comprising"}
+                    and i + 1 < len(span)
+                    and span[i + 1].kind in {NUM, QUAL}
+                )
             ),
             len(span),
         )

@@ -115,6 +115,11 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             ):
                 return None  # "44 people and wounded dozens": a second verb with its own object
             return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "after")
+        if token.kind == NUM and _composition(tokens, position, index):
+            # "1,200 people from 300 households were evacuated", "300 families comprising
+            # 1,500 people were displaced": the other unit of the same people
+            position += 2
+            continue
         if token.kind == NUM and _apposed(tokens, position):
             # "Nearly 5,000 people, or 1,000 families, were displaced": the same people again
             position = _apposed(tokens, position)
@@ -200,6 +205,22 @@ def _lives_displaced(tokens: list[Token], position: int) -> bool:
     if tokens[position].norm not in {"live", "lives", "lived", "living"}:
         return False
     return any(t.kind == MEAS and t.measure == "displaced" for t in tokens[position + 1 : position + 5])
+
+
+_COMPOSING: Final = frozenset({"from", "comprising", "with", "totalling", "totaling", "of"})
+_UNIT_NOUNS: Final = frozenset(
+    {"people", "persons", "individuals", "members", "families", "households", "family", "household"}
+)
+
+
+def _composition(tokens: list[Token], position: int, index: int) -> bool:
+    """Whether the count at ``position`` gives the people counted at ``index`` in another
+    unit: "from 300 households", "comprising 1,500 people"."""
+    if position + 1 >= len(tokens) or tokens[position + 1].norm not in _UNIT_NOUNS:
+        return False
+    if position - index > 4 or tokens[index + 1].norm not in _UNIT_NOUNS:
+        return False
+    return tokens[position - 1].norm in _COMPOSING
 
 
 def _apposed(tokens: list[Token], position: int) -> int:
