@@ -109,6 +109,11 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
             ("evacuated", 1500, "people"),
         ),
         ("Some 2,000 were evacuated in Jiangxi and another 3,000 in Hunan.", ("evacuated", 3000, "people")),
+        # South Asian English
+        ("The floods rendered 3,000 people houseless.", ("displaced", 3000, "people")),
+        ("Some 3,000 families were left shelterless.", ("displaced", 3000, "households")),
+        ("Nearly 2,000 people have been shifted.", ("evacuated", 2000, "people")),
+        ("About 45,000 IDP's live in the camps.", ("displaced", 45000, "people")),
         # South Asian scale words
         ("Over 2 lakh people have been evacuated.", ("evacuated", 200000, "people")),
     ],
