@@ -61,7 +61,7 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         ("The flood waters forced 10,000 people to abandon their homes.", ("displaced", 10000, "people")),
         ("Some 12,000 residents were driven out of their villages.", ("displaced", 12000, "people")),
         # Indian digit grouping
-        ("Over 1,25,000 people have been shifted to relief camps.", ("displaced", 125000, "people")),
+        ("Over 1,25,000 people are in relief camps.", ("displaced", 125000, "people")),
         ("As many as 12,34,567 people were evacuated.", ("evacuated", 1234567, "people")),
         # hosting a count named as displaced people is no plan
         (
