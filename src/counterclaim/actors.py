@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from counterclaim.actor_names import MisspellingIndex, NameMatcher, is_acronym, lookup_key, spelling
-from counterclaim.gazetteer import Gazetteer
+from counterclaim.gazetteer import Gazetteer, Place
 
 KINDS = frozenset(
     {
@@ -56,6 +56,8 @@ class Actor:
 Conflicts = frozenset[str] | Callable[[], frozenset[str]] | None
 #: The party the text around a claimant is about, or a function that finds it when needed.
 PartyHint = str | Callable[[], str | None] | None
+# A text's names and places that may name a party, before conflicts pick contextual owners.
+PartyScan = tuple[list[tuple[int, int, str]], list[tuple[int, int, Place]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,15 +291,28 @@ class ActorRegistry:
 
         Contextual words ("rebels", "Kurdish") count only when ``conflicts`` picks one owner.
         """
+        return self.mentions_of(self.party_scan(text, start, end, low=low), conflicts)
+
+    def party_scan(
+        self, text: str, start: int = 0, end: int | None = None, *, low: str | None = None
+    ) -> PartyScan:
+        """The names and places of ``text[start:end]`` that may name a party, before the
+        document's conflicts pick the owners of contextual words (see :meth:`mentions_of`)."""
+        places = list(self.gazetteer.mentions(text, start, end)) if self.gazetteer is not None else []
+        return self._party_re.finditer(text, start, end, low=low), places
+
+    def mentions_of(self, scan: PartyScan, conflicts: Conflicts = None) -> list[Mention]:
+        """The party mentions of a :meth:`party_scan`."""
+        names, places = scan
         found = []
-        for match_start, match_end, key in self._party_re.finditer(text, start, end, low=low):
+        for match_start, match_end, key in names:
             entry = self._party_word_of(lookup_key(key), conflicts)
             if entry is not None:
                 found.append(Mention(match_start, match_end, entry[0], entry[1]))
         if self.gazetteer is not None:
             taken = [(m.start, m.end) for m in found]
             added = False
-            for place_start, place_end, place in self.gazetteer.mentions(text, start, end):
+            for place_start, place_end, place in places:
                 if any(place_start < t_end and t_start < place_end for t_start, t_end in taken):
                     continue
                 party = self.party_of_place(place.country, place.region)
@@ -453,6 +468,7 @@ class RegistryView:
         self._conflicts: frozenset[str] | None = None
         self._seen_count = -1
         self._seen_conflicts: frozenset[str] = frozenset()
+        self._scan: PartyScan | None = None
 
     @property
     def conflicts(self) -> frozenset[str]:
@@ -469,9 +485,15 @@ class RegistryView:
                 self._seen_count = len(parties)
                 self._seen_conflicts = frozenset(self.registry.conflicts_of(parties)[:2])
             return self._seen_conflicts
-        parties = [m.party for m in self.registry.party_mentions(self._text, low=self._low)]
+        parties = [m.party for m in self.registry.mentions_of(self._whole_scan())]
         self._conflicts = frozenset(self.registry.conflicts_of(parties)[:2])
         return self._conflicts
+
+    def _whole_scan(self) -> PartyScan:
+        """The whole document's party scan, made once: the conflicts and the topic both read it."""
+        if self._scan is None:
+            self._scan = self.registry.party_scan(self._text, low=self._low)
+        return self._scan
 
     def _lazy(self) -> frozenset[str]:
         return self.conflicts
@@ -485,6 +507,8 @@ class RegistryView:
     def party_mentions(
         self, text: str, start: int = 0, end: int | None = None, *, low: str | None = None
     ) -> list[Mention]:
+        if text is self._text and start == 0 and end is None and low is self._low:
+            return self.registry.mentions_of(self._whole_scan(), self._lazy)
         return self.registry.party_mentions(text, start, end, low=low, conflicts=self._lazy)
 
     def party_of_word(self, word: str) -> str | None:

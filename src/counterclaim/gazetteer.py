@@ -89,6 +89,8 @@ _CAPITALISED: Final = re.compile(
 )
 _APOSTROPHES: Final = re.compile(r"['’‘ʿʼʻ`´]")
 _MAX_WORDS: Final = 5
+_NON_SPACE: Final = re.compile(r"\S+")
+_RUN_CACHE_SIZE: Final = 200_000
 
 
 @lru_cache(maxsize=1 << 16)
@@ -131,6 +133,9 @@ class Gazetteer:
     _places: dict[str, Place] | None = None  # regions and cities, loaded on first use
     # the longest name (in words) that starts with each first word, for a quick skip
     _starts: dict[str, int] = field(default_factory=dict)
+    # whether a capitalised run holds a word a place name starts with, by the run's text: the
+    # same runs ("The", "He", "Ukraine") recur in every document
+    _run_may_start: dict[str, bool] = field(default_factory=dict)
 
     def country(self, code: str) -> Country | None:
         return self.countries.get(code)
@@ -154,6 +159,7 @@ class Gazetteer:
         return self._places
 
     def _index(self, name: str) -> None:
+        self._run_may_start.clear()  # a new name may start in runs already judged
         words = name.split()
         if len(words[0]) > 2 and words[0].endswith("s"):
             self._starts[words[0][:-1]] = max(self._starts.get(words[0][:-1], 0), 1)
@@ -164,10 +170,18 @@ class Gazetteer:
         stop = len(text) if end is None else end
         self.places()
         starts = self._starts
+        seen = self._run_may_start
+        if len(seen) > _RUN_CACHE_SIZE:
+            seen.clear()
         for run in _CAPITALISED.finditer(text, start, stop):
-            if not any(_may_start(fold(part.rstrip(".,;:'’")), starts) for part in run.group(0).split()):
+            run_text = run.group(0)
+            may_start = seen.get(run_text)
+            if may_start is None:
+                may_start = any(_may_start(fold(part.rstrip(".,;:'’")), starts) for part in run_text.split())
+                seen[run_text] = may_start
+            if not may_start:
                 continue  # most capitalised runs hold no word a place name starts with
-            words = [(m.start(), m.end()) for m in re.finditer(r"\S+", run.group(0))]
+            words = [(m.start(), m.end()) for m in _NON_SPACE.finditer(run_text)]
             index = 0
             while index < len(words):
                 found = None

@@ -125,6 +125,7 @@ class Lexicon:
     military: frozenset[str]
     civilian: frozenset[str]
     households: frozenset[str]
+    dwellings: frozenset[str]
     irregular: frozenset[str]
     irregular_sides: Mapping[str, str]
     regions: re.Pattern[str]
@@ -135,6 +136,8 @@ class Lexicon:
     rates_after: re.Pattern[str]
     change_before: PhraseSet
     prospective_before: PhraseSet
+    hosting: frozenset[str]
+    redeployment: frozenset[str]
     forecast_before: PhraseSet
     cumulative: re.Pattern[str]
     incident: re.Pattern[str]
@@ -192,6 +195,7 @@ def build_lexicon(data: Mapping[str, Any], *, source: str = "lexicon") -> Lexico
             military=frozenset(normalise_phrase(w) for w in groups["military"]),
             civilian=frozenset(normalise_phrase(w) for w in groups["civilian"]),
             households=frozenset(normalise_phrase(w) for w in groups["households"]),
+            dwellings=frozenset(normalise_phrase(w) for w in groups.get("dwellings", [])),
             irregular=frozenset(normalise_phrase(w) for w in groups["irregular"]),
             irregular_sides=dict(data.get("irregular_sides", {})),
             regions=word_regex(groups.get("regions", ["\u0000"])),
@@ -204,6 +208,8 @@ def build_lexicon(data: Mapping[str, Any], *, source: str = "lexicon") -> Lexico
             rates_after=word_regex(not_counts["rates"], anchor="start"),
             change_before=PhraseSet.of(not_counts["change_verbs"]),
             prospective_before=PhraseSet.of(not_counts["prospective"]),
+            hosting=frozenset(normalise_phrase(w) for w in not_counts.get("hosting", [])),
+            redeployment=frozenset(normalise_phrase(w) for w in not_counts.get("redeployment", [])),
             forecast_before=PhraseSet.of(not_counts.get("forecast", [])),
             cumulative=word_regex(data["scope"]["cumulative"]),
             incident=word_regex(data["scope"]["incident"]),

@@ -100,8 +100,12 @@ _TERM = (
 _WORDS = rf"(?<![\w-]){_TERM}(?:(?:\s+and\s+|\s+){_BASE}(?:\s+(?:{_SCALE_ALT}))*)*(?![\w-])"
 _SEPARATOR = r"(?:,|\u00a0|\u202f|\u2009|\u2007| )"
 _DIGITS_BODY = (
-    rf"(?:[0-9]{{1,3}}(?:{_SEPARATOR}[0-9]{{3}})+|[0-9]+)(?:\.[0-9]+)?(?![0-9])"
-    r"(?:\s+(?:million|billion|thousand|mln)|(?:million|billion|mln|mn|bn|m|k))?(?![\w])"
+    # a decimal comma before a scale word ("1,2 million", as in much of Europe), then Indian
+    # grouping ("1,25,000", "12,34,567"), before the international grouping
+    r"(?:[0-9]{1,3},[0-9]{1,2}(?=\s*(?:million|billion)\b)|"
+    rf"[0-9]{{1,2}}(?:,[0-9]{{2}})+,[0-9]{{3}}(?![0-9])|[0-9]{{1,3}}(?:{_SEPARATOR}[0-9]{{3}})+|[0-9]+)"
+    r"(?:\.[0-9]+)?(?![0-9])"
+    r"(?:\s+(?:million|billion|thousand|mln|lakhs?|crores?)|(?:million|billion|mln|mn|bn|m|k))?(?![\w])"
 )
 _DIGITS = rf"(?<![\w.,/:\-–]){_DIGITS_BODY}"
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -218,6 +222,12 @@ def _parse_words(words: str) -> int | None:
     return result
 
 
+# "the evacuation of 50 homes", "evacuated 200 houses": dwellings evacuated are households
+_EVACUATION_BEFORE: Final = re.compile(r"(?<![\w])evacuat(?:ed|e|ing|ions?)\s+(?:of\s+)?(?:the\s+)?$")
+_DOT_THOUSANDS: Final = re.compile(r"[0-9]{1,3}\.[0-9]{3}")
+_COMMA_DECIMAL: Final = re.compile(r"[0-9]{1,3},[0-9]{1,2}")
+
+
 def parse_digits(text: str, scale: dict[str, int] | None = None) -> int | None:
     """Read "1,351", "1 351", "4.3 million", "1.2m", "2bn" as an integer.
 
@@ -232,7 +242,11 @@ def parse_digits(text: str, scale: dict[str, int] | None = None) -> int | None:
     if match is None:
         return None
     digits, word = match.group(1), match.group(2).lower()
+    if word and _COMMA_DECIMAL.fullmatch(digits.strip()):
+        digits = digits.replace(",", ".")
     digits = re.sub(r"[,\u00a0\u202f\u2009\u2007 ]", "", digits)
+    if not word and _DOT_THOUSANDS.fullmatch(digits):
+        digits = digits.replace(".", "")  # "10.000 people": a thousands separator, not a decimal
     if not digits or len(digits) > MAX_DIGITS + 4:
         return None
     try:
@@ -471,7 +485,7 @@ class NumberReader:
         ):
             return "age"  # "Mr Zakrzewski, 55, who worked for Fox News"
         unit = self._unit_after(after)
-        if unit is not None:
+        if unit is not None and not (unit in self.lexicon.dwellings and _EVACUATION_BEFORE.search(before)):
             return f"unit ({unit})"
         if _rate_soon(after, self.lexicon):
             return "rate"

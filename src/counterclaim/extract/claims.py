@@ -50,6 +50,24 @@ _RETURN_AFTER_CUE: Final = re.compile(
 _AVERAGE_BEFORE: Final = re.compile(r"(?<![\w])(?:average|averaging|on\s+average|mean)(?![\w])[^.;:]*$")
 
 
+_MODAL_OR_TO: Final = frozenset(
+    {"to", "will", "would", "could", "can", "may", "might", "must", "should", "shall", "cannot"}
+)
+
+
+def _hosts_displaced(
+    before: str, tokens: list[Token], position: int, link: MeasureLink, lexicon: Lexicon
+) -> bool:
+    """ "Uganda is hosting 1.5 million refugees": a hosting verb before a count named as
+    displaced people or refugees by the words right after it is no plan but a standing count."""
+    words = before.split()
+    if not words or words[-1] not in lexicon.hosting or (len(words) > 1 and words[-2] in _MODAL_OR_TO):
+        return False
+    if link.how != "after" or link.measure not in {"displaced", "refugees", "evacuated"}:
+        return False
+    return any(t is link.cue for t in tokens[position + 1 : position + 3])
+
+
 def _not_a_toll(low: str, span: Span, start: int, link: MeasureLink) -> bool:
     """Whether the clause makes the figure a rate, an average or a return, not a toll."""
     after = low[link.cue.end : span[1]]
@@ -252,7 +270,11 @@ class _Document:
         before = self.low[max(0, quantity.qualifier_start - 48) : quantity.qualifier_start].rstrip(" \"“‘'(")
         if lexicon.forecast_before.ending(before) or _FRACTION_BEFORE.search(before):
             return None
-        if link.how not in {"toll", "number-of"} and lexicon.prospective_before.ending(before):
+        if (
+            link.how not in {"toll", "number-of"}
+            and lexicon.prospective_before.ending(before)
+            and not _hosts_displaced(before, tokens, position, link, lexicon)
+        ):
             return None
         if _not_a_toll(self.low, span, quantity.qualifier_start, link):
             return None
@@ -292,6 +314,8 @@ class _Document:
             # "242 soldiers have been killed in Gaza, and 1,400 others have been wounded": the
             # others are more of the same people, whatever place the sentence names
             group = Group(group.subject, group.role, previous.subject_party, group.unit)
+        if group.role == "military" and link.cue.norm in lexicon.redeployment:
+            return None  # "relocated 2,000 troops to the front": soldiers moved, not evacuated
         # a party's (or its army's) tally of soldiers lost is a running total
         tally = group.role == "military" and speaker_actor is not None and speaker_actor.kind in _PARTY_KINDS
         scope = self._scope(span, link, tally=tally)

@@ -7,7 +7,7 @@ from itertools import pairwise
 from typing import Final
 
 from counterclaim.extract.measures import MeasureLink, link_measure, link_number_of
-from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, Token
+from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
 from counterclaim.lexicon import Lexicon
 
 Span = tuple[int, int]
@@ -19,6 +19,9 @@ _INCLUDE_WORDS: Final = frozenset(
     {"include", "included", "includes", "including", "were", "are", "was", "is"}
 )
 _GROUP_LEADS: Final = frozenset({"those", "the", "people", "all"})
+# Auxiliaries after a count: it has a verb of its own ("23,000 people have been affected and
+# 2,536 relocated"), so it does not share the next count's measure.
+_OWN_VERB: Final = frozenset({"have", "has", "had", "been", "were", "was", "are", "is"})
 
 
 def link_counts(
@@ -47,8 +50,14 @@ def link_counts(
             link = link_number_of(tokens, position, low, lexicon)
         if link is None:
             link = _antecedent_group(tokens, position)
+        if link is None and links and _restated(tokens, position, links[-1][0]):
+            # "displaced 7,500 people (1,500 families)": the same people in another unit
+            link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
         if link is None and last_object is not None and _listed_after(tokens, position):
             link = MeasureLink(last_object.measure, last_object.cue, "list")
+        if link is None and links and _place_list(text, tokens, position):
+            # "2,000 people were evacuated in Jiangxi, 3,000 in Hunan and 1,500 in Hubei"
+            link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
         if link is None and links and _listed_after_place(text, tokens, position, links):
             # "150 bodies were counted in Hammouriya 100 in Kfar Batna 67 in Saqba"
             link = MeasureLink(links[-1][1].measure, links[-1][1].cue, "list")
@@ -67,12 +76,85 @@ def link_counts(
                 chosen = named or earlier
                 assert chosen is not None
                 link = MeasureLink(chosen.measure, chosen.cue, "share")
+        if link is not None and _elliptic_thing(tokens, position, link, links, lexicon):
+            # "12,500 civil servant posts have been axed, and 7,800 relocated": the bare count
+            # counts the things of the count before it
+            link = None
         if link is None:
             continue
         if link.how == "before":
             last_object = link
         links.append((position, link))
     return _coordinated(tokens, links)
+
+
+def _elliptic_thing(
+    tokens: list[Token],
+    position: int,
+    link: MeasureLink,
+    links: list[tuple[int, MeasureLink]],
+    lexicon: Lexicon,
+) -> bool:
+    """Whether a bare count ("7,800 relocated") continues an earlier count of the sentence
+    that counts things, not people ("12,500 civil servant posts")."""
+    if link.how != "after" or link.cue.form not in {"verb", "flee"}:
+        return False
+    if position + 1 >= len(tokens) or tokens[position + 1] is not link.cue:
+        return False
+    if not _listed_after(tokens, position):
+        return False
+    linked = {index for index, _ in links}
+    for earlier in range(position - 1, max(-1, position - 12), -1):
+        if tokens[earlier].kind in {NUM, XNUM}:
+            if earlier in linked:
+                return False
+            after = [t for t in tokens[earlier + 1 : earlier + 5] if t.kind == WORD][:3]
+            return any(t.norm in lexicon.units for t in after)
+        if tokens[earlier].kind == PUNCT and tokens[earlier].norm in {".", ";", ":"}:
+            return False
+    return False
+
+
+def _restated(tokens: list[Token], position: int, previous: int) -> bool:
+    """Whether the count at ``position`` opens a parenthesis right after the count at
+    ``previous`` and its noun, and closes it after a word or three ("(1,500 families)")."""
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    if back < 1 or tokens[back].norm != "(" or not 0 < back - previous <= 4:
+        return False
+    if any(t.kind != WORD for t in tokens[previous + 1 : back]):
+        return False
+    for ahead in range(position + 1, min(len(tokens), position + 5)):
+        if tokens[ahead].norm == ")":
+            return True
+        if tokens[ahead].kind != WORD:
+            return False
+    return False
+
+
+def _place_list(text: str, tokens: list[Token], position: int) -> bool:
+    """Whether a bare count continues a list by place: ", 3,000 in Hunan", "and another 1,500
+    in Hubei province" (the count, then "in" and a capitalised name, then the clause ends)."""
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    if back >= 0 and tokens[back].norm in {"another", "a further", "further"}:
+        back -= 1
+    if back < 0 or tokens[back].norm not in {",", "and"}:
+        return False
+    after = position + 1
+    if after + 1 >= len(tokens) or tokens[after].norm not in {"in", "at"}:
+        return False
+    name = tokens[after + 1]
+    if name.kind != WORD or not text[name.start].isupper():
+        return False
+    for token in tokens[after + 2 : after + 6]:
+        if token.kind == PUNCT or token.kind == NUM or token.norm == "and":
+            return True
+        if token.kind != WORD:
+            return False
+    return after + 6 >= len(tokens)
 
 
 def _listed_after(tokens: list[Token], position: int) -> bool:
@@ -189,6 +271,7 @@ def _coordinated(tokens: list[Token], links: list[tuple[int, MeasureLink]]) -> l
         joins = [t for t in between if t.norm in {"and", ","}]
         if (
             joins
+            and not any(t.norm in _OWN_VERB for t in between)
             and len(between) <= 6
             and all(t.kind in {WORD, PUNCT, QUAL} for t in between)
             and between[-1].norm in {"and", ","} | {t.norm for t in between if t.kind == QUAL}

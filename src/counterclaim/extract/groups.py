@@ -64,7 +64,22 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
     cue_position = next((i for i, t in enumerate(tokens) if t is link.cue), -1)
     if link.how == "after" and cue_position > index:
         span = tokens[index + 1 : cue_position]
-        cut = next((i for i, t in enumerate(span) if t.norm in {"including", "among"}), len(span))
+        cut = next(
+            (
+                i
+                for i, t in enumerate(span)
+                if t.norm in {"including", "among"}
+                # "5,000 people, or 1,000 families, were displaced": the group ends before the restatement
+                or (t.norm == "," and i + 1 < len(span) and span[i + 1].norm == "or")
+                # "1,500 people (300 families)", "1,200 people from 300 households"
+                or (
+                    t.norm in {"(", "from", "comprising"}
+                    and i + 1 < len(span)
+                    and span[i + 1].kind in {NUM, QUAL}
+                )
+            ),
+            len(span),
+        )
         span = span[:cut]
         while span and (span[-1].norm in AUXILIARIES or span[-1].kind == PUNCT or span[-1].norm in _TRAILING):
             span = span[:-1]
@@ -72,9 +87,9 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
             if span[0].norm == "other":
                 break
             span = span[1:]
-        if link.cue.form == "noun" and not span:
+        if link.cue.form in {"noun", "place"} and not span:
             return [link.cue]
-        if link.cue.form == "noun" and span:
+        if link.cue.form in {"noun", "place"} and span:
             return [*span, link.cue] if link.cue.measure in {"refugees", "displaced"} else span
         return span
     span = []
@@ -145,6 +160,18 @@ def nearest_party(mentions: list[Mention], position: int, *, sentence_start: int
     return None
 
 
+def _households_after_cue(tokens: list[Token], index: int, link: MeasureLink, lexicon: Lexicon) -> bool:
+    """ "3,000 displaced families", "800 homeless households": the measure word stands between
+    the count and the unit it counts."""
+    cue = index + 1
+    return (
+        link.how == "after"
+        and cue + 1 < len(tokens)
+        and tokens[cue] is link.cue
+        and tokens[cue + 1].norm in lexicon.households
+    )
+
+
 def describe_group(
     text: str,
     tokens: list[Token],
@@ -212,8 +239,9 @@ def describe_group(
             role = "military"
     unit = (
         "households"
-        if (words and words[0] in lexicon.households)
+        if (words and (words[0] in lexicon.households or words[0] in lexicon.dwellings))
         or (len(words) > 1 and words[-1] in lexicon.households and words[0] not in {"their", "its"})
+        or _households_after_cue(tokens, index, link, lexicon)
         else "people"
     )
     # party names, adjectives and acronyms are capitalised in news text: no capital, no party

@@ -57,6 +57,7 @@ _PARTITIVES: Final = frozenset(
     {"many", "most", "several", "few", "half", "some", "all", "none", "hundreds", "thousands", "dozens"}
 )
 _BACKWARD_LIMIT: Final = 12
+_DISPLACEMENT_REACH: Final = 6  # more words of subject allowed before a displacement verb
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,22 +92,44 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
         limit = 3
     in_partitive = False
     in_including = False
+    in_relative = False
     position = index + 1
     while position < len(tokens):
         token = tokens[position]
         if token.kind == MEAS:
             if token.form == "toll" or in_partitive:
                 return None
+            if token.form == "place" and position == index + 1:
+                return None  # "40 evacuation centres": the count counts the places
             following = _next_kind(tokens, position)
-            if in_including and following == NUM:
-                return None
+            if in_including and (following == NUM or tokens[position - 1].kind == NUM):
+                return None  # "50,000 people, including 12,000 displaced": the included count's
             if following == NUM and token.form in {"verb", "flee"} and not _counts_listed(tokens, position):
                 return None  # "troops killed 12": the verb has its own count
             previous = tokens[position - 1]
-            if previous.norm in {"and", "or"} and token.form in {"verb"} and position - 1 > index + 1:
+            if (
+                previous.norm in {"and", "or"}
+                and token.form in {"verb"}
+                and position - 1 > index + 1
+                and not _coordinated_participle(tokens, position - 2)
+            ):
                 return None  # "44 people and wounded dozens": a second verb with its own object
             return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "after")
+        if token.kind == NUM and _composition(tokens, position, index):
+            # "1,200 people from 300 households were evacuated", "300 families comprising
+            # 1,500 people were displaced": the other unit of the same people
+            position += 2
+            continue
+        if token.kind == NUM and _apposed(tokens, position):
+            # "Nearly 5,000 people, or 1,000 families, were displaced": the same people again
+            position = _apposed(tokens, position)
+            continue
         if token.kind == NUM:
+            after = tokens[position + 1] if position + 1 < len(tokens) else None
+            if after is not None and after.kind == MEAS and after.form == "place" and not in_including:
+                # "5,000 people were staying in 30 evacuation centres": the places are counted
+                # apart, the people are in them
+                return MeasureLink(_measure_of(tokens, position + 1, text, lexicon), after, "after")
             before = tokens[position - 1].norm if position > index + 1 else ""
             if before in {"including", "among", "of"} or in_including:
                 in_including = True
@@ -117,12 +140,20 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             if token.norm == "(" and _closes(tokens, position):
                 position = _closes(tokens, position)  # "409 820 (+1 040) persons": skip the aside
                 continue
+            if token.norm == "(" and _equivalent_count(tokens, position):
+                # "1,500 families (7,500 people) were displaced": the same people counted again
+                position = _equivalent_count(tokens, position)
+                continue
+            if token.norm == ")" and _inside_equivalent(tokens, index, position):
+                position += 1  # the count in "(7,500 people) were displaced" reads on
+                continue
             if token.norm in {".", ";", ":", "?", "!", "(", ")", "[", "]"}:
                 return None
             if token.norm == "," and in_including:
                 in_including = False
             if token.norm == ",":
-                in_partitive = False
+                # "…, many sheltering in basements": a share of them opens a clause of its own
+                in_partitive = position + 1 < len(tokens) and tokens[position + 1].norm in _PARTITIVES
             position += 1
             continue
         if token.kind in {XNUM, QUAL}:
@@ -131,7 +162,9 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
         word = token.norm
         if word in CLAUSE_WORDS:
             return None
-        if word in BLOCKING_VERBS and not _lives_displaced(tokens, position):
+        if word in {"who", "that"} and position > index + 1:
+            in_relative = True  # "4,000 people who live along the river were evacuated"
+        if word in BLOCKING_VERBS and not in_relative and not _lives_displaced(tokens, position):
             return None
         if word in _PARTITIVES and position + 1 < len(tokens) and tokens[position + 1].norm == "of":
             in_partitive = True  # "500,000 people, many of them displaced": a share, not the count
@@ -139,10 +172,32 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             in_including = True
         elif word not in AUXILIARIES and not in_including:
             words += 1
-            if words > limit:
+            if words > limit + _DISPLACEMENT_REACH or (
+                words > limit and not _displacement_ahead(tokens, position)
+            ):
                 return None
         position += 1
     return None
+
+
+def _displacement_ahead(tokens: list[Token], position: int) -> bool:
+    """Whether the next measure word of the clause is one of displacement: a long subject
+    ("4,000 residents of low-lying neighbourhoods along the river and its tributaries were
+    evacuated") is common in reports of people moved, rare before a toll."""
+    for token in tokens[position + 1 : position + 1 + _DISPLACEMENT_REACH]:
+        if token.kind in {NUM, XNUM} or (token.kind == PUNCT and token.norm in {".", ";", ":", "(", ")"}):
+            return False
+        if token.kind == MEAS:
+            return token.measure in {"displaced", "evacuated", "refugees"} and token.form in {"verb", "flee"}
+    return False
+
+
+def _coordinated_participle(tokens: list[Token], position: int) -> bool:
+    """ "were rescued and evacuated", "were affected and displaced": the measure verb shares
+    its subject with the participle before "and" (after a passive auxiliary)."""
+    if position < 1 or tokens[position].kind != WORD or not tokens[position].norm.endswith("ed"):
+        return False
+    return tokens[position - 1].norm in {"were", "was", "been", "are", "is", "be"}
 
 
 def _lives_displaced(tokens: list[Token], position: int) -> bool:
@@ -150,6 +205,75 @@ def _lives_displaced(tokens: list[Token], position: int) -> bool:
     if tokens[position].norm not in {"live", "lives", "lived", "living"}:
         return False
     return any(t.kind == MEAS and t.measure == "displaced" for t in tokens[position + 1 : position + 5])
+
+
+_COMPOSING: Final = frozenset({"from", "comprising", "with", "totalling", "totaling", "of"})
+_UNIT_NOUNS: Final = frozenset(
+    {"people", "persons", "individuals", "members", "families", "households", "family", "household"}
+)
+
+
+def _composition(tokens: list[Token], position: int, index: int) -> bool:
+    """Whether the count at ``position`` gives the people counted at ``index`` in another
+    unit: "from 300 households", "comprising 1,500 people"."""
+    if position + 1 >= len(tokens) or tokens[position + 1].norm not in _UNIT_NOUNS:
+        return False
+    if position - index > 4 or tokens[index + 1].norm not in _UNIT_NOUNS:
+        return False
+    return tokens[position - 1].norm in _COMPOSING
+
+
+def _apposed(tokens: list[Token], position: int) -> int:
+    """The position after the closing comma when the count at ``position`` restates the one
+    before it after ", or" ("5,000 people, or 1,000 families, were displaced"), or 0."""
+    back = position - 1
+    while back >= 0 and tokens[back].kind == QUAL:
+        back -= 1
+    if back < 1 or tokens[back].norm != "or" or tokens[back - 1].norm != ",":
+        return 0
+    for ahead in range(position + 1, min(len(tokens), position + 5)):
+        if tokens[ahead].norm == ",":
+            return ahead + 1
+        if tokens[ahead].kind != WORD:
+            return 0
+    return 0
+
+
+def _equivalent_count(tokens: list[Token], position: int) -> int:
+    """The position after ")" when the "(" at ``position`` opens the same people counted in
+    another unit ("(7,500 people)", "(about 1,500 households)"), or 0."""
+    inner = position + 1
+    while inner < len(tokens) and tokens[inner].kind == QUAL:
+        inner += 1
+    if inner >= len(tokens) or tokens[inner].kind != NUM:
+        return 0
+    for ahead in range(inner + 1, min(len(tokens), inner + 4)):
+        if tokens[ahead].norm == ")":
+            return ahead + 1
+        if tokens[ahead].kind != WORD:
+            return 0
+    return 0
+
+
+def _inside_equivalent(tokens: list[Token], index: int, closing: int) -> bool:
+    """Whether the count at ``index`` is the one in an equivalence closing at ``closing``:
+    "1,500 families (7,500 people) were displaced"."""
+    opening = index - 1
+    while opening >= 0 and tokens[opening].kind == QUAL:
+        opening -= 1
+    if opening < 1 or tokens[opening].norm != "(":
+        return False
+    return _equivalent_count(tokens, opening) == closing + 1 and _counted_before(tokens, opening)
+
+
+def _counted_before(tokens: list[Token], opening: int) -> bool:
+    """Whether a count and at most three words stand right before the "(" at ``opening``."""
+    for back in range(opening - 1, max(-1, opening - 5), -1):
+        if tokens[back].kind == NUM:
+            return True
+        if tokens[back].kind != WORD:
+            return False
+    return False
 
 
 def _closes(tokens: list[Token], position: int) -> int:
@@ -201,11 +325,23 @@ def _backward(
             if token.form in {"verb", "flee"} and _object_gap(gap, coordinated=coordinated):
                 return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "before")
             return None
+        if token.kind == PUNCT and token.norm == ":" and not gap and _labelled(tokens, position):
+            # "Displaced: 45,000", "Evacuated: 3,000 people": a bulletin's label
+            return MeasureLink(
+                _measure_of(tokens, position - 1, text, lexicon), tokens[position - 1], "before"
+            )
         if token.kind == NUM or (token.kind == PUNCT and token.norm in {".", ";", ":"}):
             return None
         gap.insert(0, token)
         position -= 1
     return None
+
+
+def _labelled(tokens: list[Token], colon: int) -> bool:
+    """Whether a measure word alone labels the count after the colon at ``colon``."""
+    if colon < 1 or tokens[colon - 1].kind != MEAS or tokens[colon - 1].form not in {"noun", "verb", "flee"}:
+        return False
+    return colon < 2 or tokens[colon - 2].kind == PUNCT or tokens[colon - 2].kind == NUM
 
 
 _LEVEL_PREPOSITIONS: Final = frozenset(
@@ -243,7 +379,11 @@ def link_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -
     measure further on in the same clause ("12 people were reportedly killed").
     """
     following = index + 1
-    if following < len(tokens) and tokens[following].kind == MEAS and tokens[following].form != "toll":
+    if (
+        following < len(tokens)
+        and tokens[following].kind == MEAS
+        and tokens[following].form not in {"toll", "place"}
+    ):
         cue = tokens[following]
         if (
             _next_kind(tokens, following) != NUM
@@ -281,6 +421,7 @@ LEVEL_WORDS: Final = frozenset(
         "totals", "is", "was", "are", "were", "now", "stood", "stands", "stand", "standing",
         "rose", "risen", "rises", "climbed", "climbs", "jumped", "soared", "increased", "grew",
         "amounted", "amounts", "amount", "totalling", "totaling", "numbered", "numbers",
+        "numbering",
     }
 )  # fmt: skip
 _LEVEL_MEASURE_GAP: Final = 16
@@ -315,10 +456,14 @@ def _level(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Meas
         if token.kind == NUM or (token.kind == PUNCT and token.norm in {".", ";", ":", "?", "!"}):
             return None
         if token.kind == MEAS:
-            if token.form in {"toll", "noun"} or counted:
+            if token.form in {"toll", "noun"} or counted or tokens[position].norm in _NUMBERING:
+                # "the displaced numbered 45,000": the people named by what befell them
                 return MeasureLink(_measure_of(tokens, back, text, lexicon), token, "toll")
             return None
     return None
+
+
+_NUMBERING: Final = frozenset({"numbered", "numbers", "numbering"})
 
 
 def _counts_listed(tokens: list[Token], cue_position: int) -> bool:
@@ -334,6 +479,8 @@ def link_number_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon)
     position = index - 1
     while position >= 0 and tokens[position].kind == QUAL:
         position -= 1
+    while position > 0 and tokens[position].norm in {"now", "currently", "already", "still"}:
+        position -= 1  # "the total number of displaced people … is now 45,000"
     if position < 0 or tokens[position].norm not in {
         "at",
         "to",
@@ -352,7 +499,7 @@ def link_number_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon)
         token = tokens[back]
         if token.kind == PUNCT and token.norm in {".", ";", ":"}:
             return None
-        if token.kind == MEAS and token.form in {"noun", "verb", "flee"}:
+        if token.kind == MEAS and token.form in {"noun", "verb", "flee", "place"}:
             window = tokens[max(0, back - 5) : back]
             norms = [t.norm for t in window]
             if "of" in norms and any(n in {"number", "total", "tally", "count", "figure"} for n in norms):
