@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from counterclaim.ingest.cluster import ExtractorFactory
     from counterclaim.ingest.mappings import TableMapping
     from counterclaim.ingest.tables import ImportSummary
-    from counterclaim.reconcile import Conflicts, Method, Priors, Series
+    from counterclaim.reconcile import Caps, Conflicts, Method, Priors, Series
     from counterclaim.reconcile.truths import Check, Score
 
 SAMPLES = Path(__file__).with_name("samples")
@@ -354,16 +354,20 @@ def load_series(ledger: Ledger, conflicts: Conflicts) -> list[Series]:
     return build_series(ledger.claims(), registry=ledger.registry, conflicts=conflicts)
 
 
-def fit_series(series: Series, priors: Priors, *, conflicts: Conflicts, method: str = "model") -> Method:
+def fit_series(
+    series: Series, priors: Priors, *, conflicts: Conflicts, method: str = "model", caps: Caps | None = None
+) -> Method:
     """A method (by name, ``METHOD_NAMES``) fitted to a series' cumulative claims.
 
     The model's clock runs from the start of the series' conflict and stops at its end, both
     read from ``conflicts``: give the profiles the series were built with (the user's files too).
+    The model's band never exceeds the population of the series' party (``caps``, the packaged
+    ``data/caps.toml`` when None).
 
     Raises:
         ReconcileError: the series holds no cumulative claim, or the method is unknown.
     """
-    from counterclaim.reconcile import ReconcileError, make_method
+    from counterclaim.reconcile import ReconcileError, load_caps, make_method
 
     if not series.observations:
         raise ReconcileError(
@@ -373,7 +377,8 @@ def fit_series(series: Series, priors: Priors, *, conflicts: Conflicts, method: 
     profile = conflicts.get(series.conflict)
     # a profile that is not the one the series was built with (another start) says nothing of its end
     end = profile.end if profile and profile.start == series.start else None
-    fitted = make_method(method, priors=priors, seed=0, origin=series.start, end=end)
+    cap = (caps or load_caps()).cap_for(series.party, series.measure)
+    fitted = make_method(method, priors=priors, seed=0, origin=series.start, end=end, cap=cap)
     return fitted.fit(series.observations)
 
 

@@ -13,9 +13,10 @@ Example:
 
 from counterclaim.errors import ReconcileError
 from counterclaim.reconcile.base import ClaimExplanation, Estimate, Method, Observation
+from counterclaim.reconcile.caps import Caps, caps_from_tables, load_caps
 from counterclaim.reconcile.conflicts import ConflictProfile, Conflicts, conflicts_from_tables, load_conflicts
 from counterclaim.reconcile.measures import definition_note, quantity_to_series
-from counterclaim.reconcile.model import Reconciler
+from counterclaim.reconcile.model import MODEL_NAME, MODEL_VERSION, Reconciler
 from counterclaim.reconcile.priors import Priors, RelationPrior, load_priors, priors_from_table
 from counterclaim.reconcile.relations import classify
 from counterclaim.reconcile.rules import METHOD_NAMES, RULES, make_method
@@ -23,7 +24,10 @@ from counterclaim.reconcile.series import Series, build_series, find_series, ser
 
 __all__ = [
     "METHOD_NAMES",
+    "MODEL_NAME",
+    "MODEL_VERSION",
     "RULES",
+    "Caps",
     "ClaimExplanation",
     "ConflictProfile",
     "Conflicts",
@@ -36,10 +40,12 @@ __all__ = [
     "RelationPrior",
     "Series",
     "build_series",
+    "caps_from_tables",
     "classify",
     "conflicts_from_tables",
     "definition_note",
     "find_series",
+    "load_caps",
     "load_conflicts",
     "load_priors",
     "make_method",
