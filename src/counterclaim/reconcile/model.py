@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -41,8 +41,9 @@ Array = NDArray[np.float64]
 #: other numbers for the same claims.
 MODEL_NAME = "counterclaim-reconciler"
 MODEL_VERSION = "2.0"
-# The proposal: a multivariate t around the mode with the Gauss-Newton covariance; when k̂ says
-# the draws cannot be trusted, once more with heavier tails, a wider scale and twice the draws.
+# The proposal: a multivariate t around the mode with the covariance of the curvature there;
+# when k̂ says the draws cannot be trusted with any number of knots, once more with heavier
+# tails, a wider scale and twice the draws.
 _PROPOSALS = ((8.0, 1.0, 1), (4.0, 1.6, 2))
 # A hard bound the mode lies beyond by more than this many of its scales is contradicted by the
 # rest of the evidence: it stays a soft (t) bound instead of a wall.
@@ -62,6 +63,7 @@ class _Fit:
     log_weights: Array
     k_hat: float
     converged: bool
+    hard: NDArray[np.bool_]
     contradiction: bool
 
 
@@ -97,7 +99,7 @@ class Reconciler:
         priors: Priors | None = None,
         seed: int = 0,
         samples: int = 2000,
-        max_knots: int = 12,
+        max_knots: int = 8,
         origin: date | None = None,
         end: date | None = None,
         cap: float | None = None,
@@ -146,6 +148,11 @@ class Reconciler:
             if attempt.k_hat <= K_THRESHOLD or len(attempt.knots) <= 2:
                 break
             most = max(2, min(len(attempt.knots) - 1, most // 2))
+        if fitted.k_hat > K_THRESHOLD:
+            # last resort: heavier tails, a wider scale and more draws around the best fit's mode
+            draws, log_weights, k_hat = self._weigh(fitted.problem, fitted.theta, fitted.hard, _PROPOSALS[1:])
+            if k_hat < fitted.k_hat:
+                fitted = replace(fitted, draws=draws, log_weights=log_weights, k_hat=k_hat)
         problem, theta, steps, knots, draws = (
             fitted.problem,
             fitted.theta,
@@ -207,16 +214,22 @@ class Reconciler:
         # a wall the rest of the evidence pushes the mode through is contradicted: it only pulls
         beyond = terms.kind * (eta(terms, theta, steps) - terms.target) / terms.sigma
         hard = terms.hard & (beyond >= -_CONTRADICTED)
-        draws, log_weights, k_hat = self._weigh(problem, theta, hard)
-        return _Fit(problem, theta, steps, knots, draws, log_weights, k_hat, converged,
+        draws, log_weights, k_hat = self._weigh(problem, theta, hard, _PROPOSALS[:1])
+        return _Fit(problem, theta, steps, knots, draws, log_weights, k_hat, converged, hard,
                     bool(np.any(terms.hard & ~hard)))  # fmt: skip
 
-    def _weigh(self, problem: Posterior, theta: Array, hard: NDArray[np.bool_]) -> tuple[Array, Array, float]:
-        """Draws from a t proposal around the mode, their PSIS log weights, and k̂."""
+    def _weigh(
+        self,
+        problem: Posterior,
+        theta: Array,
+        hard: NDArray[np.bool_],
+        proposals: Sequence[tuple[float, float, int]],
+    ) -> tuple[Array, Array, float]:
+        """Draws from t proposals (df, scale, times the samples) around the mode, PSIS log weights, k̂."""
         factor = _cholesky(problem.hessian(theta, bounds=False, observed=True))
         rng = np.random.default_rng(self.seed)
         best: tuple[Array, Array, float] | None = None
-        for df, scale, times in _PROPOSALS:
+        for df, scale, times in proposals:
             n = self.samples * times
             normal = rng.standard_normal((len(theta), n))
             radius = np.sqrt(rng.chisquare(df, n) / df)
@@ -296,9 +309,11 @@ class Reconciler:
         if not k_hat <= K_THRESHOLD:
             warning = (f"the posterior draws are unreliable (Pareto k = {k_hat:.2f} > {K_THRESHOLD}): "
                        "treat the band as rough")  # fmt: skip
-        return Estimate(float(low), float(best), float(high), when, self.name, self.n_claims_,
-                        days_past_last_claim=max(0, (when - self.last_day_).days),
-                        pareto_k=round(k_hat, 3) if math.isfinite(k_hat) else None, warning=warning)  # fmt: skip
+        return Estimate(
+            float(low), float(best), float(high), when, self.name, self.n_claims_,
+            days_past_last_claim=max(0, (when - self.last_day_).days),
+            pareto_k=round(k_hat, 3) if math.isfinite(k_hat) else None, warning=warning,
+        )  # fmt: skip
 
     def explain(self, day: date | str | None = None) -> list[ClaimExplanation]:
         """Each claim's relation, bias-adjusted value and pull on ``best`` at ``day``.

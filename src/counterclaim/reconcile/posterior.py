@@ -60,7 +60,7 @@ def t4_logcdf(z: Array) -> Array:
 
 
 def term_loglik(
-    kind: Array, target: Array, sigma: Array, eta: Array, *, observed: bool = False
+    kind: NDArray[np.int64], target: Array, sigma: Array, eta: Array, *, observed: bool = False
 ) -> tuple[Array, Array, Array]:
     """Each term's log-likelihood, slope (d/dη) and a non-negative curvature for Gauss-Newton.
 
@@ -206,7 +206,7 @@ class Posterior:
         pulled = gain * curvature[biased]
         xb = np.bincount(k0[biased] * a_count + actor, weights=w0[biased] * pulled, minlength=k * a_count)
         xb += np.bincount(k1[biased] * a_count + actor, weights=f[biased] * pulled, minlength=k * a_count)
-        bb = np.bincount(actor, weights=gain * pulled, minlength=a_count)
+        bb = np.asarray(np.bincount(actor, weights=gain * pulled, minlength=a_count), dtype=np.float64)
         if bounds:
             bb = bb + self._signs(theta[k:])[2]
         dk = dknots(theta[1:k], steps)
@@ -274,24 +274,31 @@ class Posterior:
             z = self.sign[active] * b[:, active] / self.sign_scale
             out += np.sum(t4_logcdf(z), axis=1)
         knots = knot_values(level, u, steps)
-        k1 = np.minimum(terms.knot + 1, n_steps)
-        soft = ~hard
-        biased = terms.actor >= 0
-        actor = np.maximum(terms.actor, 0)
-        point = terms.kind == POINT
-        sign = terms.kind.astype(np.float64)
+        point = np.flatnonzero(terms.kind == POINT)
+        bound = np.flatnonzero((terms.kind != POINT) & ~hard)
+        walls = np.flatnonzero(hard)
         batch = max(1, _BATCH // max(len(terms.knot), 1))
         for start in range(0, len(draws), batch):
             rows = slice(start, start + batch)
-            x = (1.0 - terms.frac) * knots[rows][:, terms.knot] + terms.frac * knots[rows][:, k1]
-            e = x + np.where(biased, terms.gain * b[rows][:, actor], 0.0)
-            r = (terms.target - e) / terms.sigma
-            loglik = np.where(point, t4_logpdf(r), t4_logcdf(-sign * r))
-            total = np.sum(np.where(soft, loglik, 0.0), axis=1)
-            if hard.any():
-                beyond = np.any(sign[hard] * (e[:, hard] - terms.target[hard]) < 0.0, axis=1)
-                total = np.where(beyond, -np.inf, total)
-            out[rows] += total
+            for index, how in ((point, "point"), (bound, "bound"), (walls, "wall")):
+                if not len(index):
+                    continue
+                k0 = terms.knot[index]
+                f = terms.frac[index]
+                x = (1.0 - f) * knots[rows][:, k0] + f * knots[rows][:, np.minimum(k0 + 1, n_steps)]
+                actor = terms.actor[index]
+                if (actor >= 0).any():
+                    x = x + np.where(actor >= 0, terms.gain[index] * b[rows][:, np.maximum(actor, 0)], 0.0)
+                sign = terms.kind[index].astype(np.float64)
+                if how == "point":
+                    r = (terms.target[index] - x) / terms.sigma[index]
+                    out[rows] -= 2.5 * np.sum(np.log1p(r * r / 4.0), axis=1)
+                elif how == "bound":
+                    z = sign * (x - terms.target[index]) / terms.sigma[index]
+                    out[rows] += np.sum(t4_logcdf(z), axis=1)
+                else:
+                    beyond = np.any(sign * (x - terms.target[index]) < 0.0, axis=1)
+                    out[rows] = np.where(beyond, -np.inf, out[rows])
         return np.asarray(out, dtype=np.float64)
 
 

@@ -38,7 +38,7 @@ def psis(log_weights: Array) -> tuple[Array, float]:
     lw[~finite] = -np.inf
     lw -= lw[finite].max()
     n = int(finite.sum())
-    tail_len = int(math.ceil(min(0.2 * n, 3.0 * math.sqrt(n))))
+    tail_len = math.ceil(min(0.2 * n, 3.0 * math.sqrt(n)))
     k = math.inf
     if tail_len >= 5 and n > tail_len + 1:
         order = np.argsort(lw)  # -inf first
