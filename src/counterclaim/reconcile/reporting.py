@@ -35,7 +35,7 @@ COPY_SHARE = 0.5
 #: days) lies below it by more than this many times the claimant's noise: far more than the
 #: scatter of a rising count, as little as the purge of a list (WTC: 6,729 -> 3,899 -> 2,801).
 REVISION_WINDOW = 5
-REVISION_DROP = 3.0
+REVISION_DROP = 2.0
 # A range read as a 90% interval: its log width over 2 x 1.645 is a standard deviation
 _RANGE_Z = 2.0 * 1.6449
 _HALF_NORMAL_MEAN = math.sqrt(2.0 / math.pi)
