@@ -34,12 +34,15 @@ WTC = [
 
 
 def test_reconcile_reporting_a_revised_down_claim_lowers_best():
-    origin = date(2001, 9, 11)
+    # one day's attack: the true toll was settled that day (the clock stops at the profile's end)
+    origin = end = date(2001, 9, 11)
     first = [_claim("New York City", "own", WTC[0][1], WTC[0][0])]
     revised = [_claim("New York City", "own", value, day) for day, value in WTC]
     last = WTC[-1][0]
-    before = Reconciler(seed=0, origin=origin).fit(first).estimate(last)
-    after = Reconciler(seed=0, origin=origin).fit(revised).estimate(last)
+    before = Reconciler(seed=0, origin=origin, end=end).fit(first).estimate(last)
+    model = Reconciler(seed=0, origin=origin, end=end).fit(revised)
+    after = model.estimate(last)
+    assert [c.used for c in model.claims_] == [False, False, True, True]
     assert after.best < before.best
     # the later figures supersede the first: best sits with them, not above every one of them
     assert after.best < WTC[1][1]

@@ -190,7 +190,8 @@ class Reconciler:
 
     def _fit_curve(self, report: Reporting, days: Array, priors: Priors, most: int) -> _Fit:
         """The mode, the proposal's draws and their weights for a curve of at most ``most`` knots."""
-        knots = _knots(days, most)
+        # knots on the days of the claims that stay in the fit (not on superseded figures or copies)
+        knots = _knots(np.unique(report.day), most)
         clock = self._clock(knots)
         steps = np.log(clock[1:] / clock[:-1])
         knot, frac = _locate(clock, self._clock(report.day), knots, report.day)
@@ -318,8 +319,9 @@ class Reconciler:
     def explain(self, day: date | str | None = None) -> list[ClaimExplanation]:
         """Each claim's relation, bias-adjusted value and pull on ``best`` at ``day``.
 
-        A claim another claimant's identical figure already stands for (a copy) is listed with
-        ``used`` false and no weight.
+        A claim another claimant's identical figure already stands for (a copy), or one its
+        claimant's later figures supersede (revised down), is listed with ``used`` false and no
+        weight.
         """
         when = as_day(day) or self._fitted().last_day_
         self._fitted()
@@ -348,7 +350,8 @@ class Reconciler:
             value = None if o.value is None else float(o.value)
             out.append(
                 ClaimExplanation(o.key, o.claimant, o.relation, o.qualifier, value, o.as_of, adjusted,
-                                 abs(float(pull[i])) / total, float(pull[i]), bias * gain, report.used[i])
+                                 abs(float(pull[i])) / total, float(pull[i]), bias * gain,
+                                 report.used[i] and not report.revised[i])
             )  # fmt: skip
         return out
 

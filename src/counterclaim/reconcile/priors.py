@@ -66,7 +66,6 @@ class Priors:
     origin_days: float = 30.0
     level_sd: float = 5.0
     bound_gap: float = 0.2
-    revised_widen: float = 10.0
 
     def lookup(self, relation: str, measure: str, role: str) -> RelationPrior:
         """The prior of ``relation`` for a series of ``measure`` and ``role`` (inheriting keys)."""
@@ -126,7 +125,6 @@ def priors_from_table(data: Mapping[str, Any]) -> Priors:
             origin_days=float(growth.get("origin_days", 30.0)),
             level_sd=float(level.get("sd", 5.0)),
             bound_gap=float(observation.get("bound_gap", 0.2)),
-            revised_widen=float(observation.get("revised_widen", 10.0)),
         )
         for relation in RELATIONS:
             prior = priors.lookup(relation, "killed", "unspecified")

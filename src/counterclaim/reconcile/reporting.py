@@ -1,10 +1,10 @@
 """The model of reporting: how claims become likelihood terms.
 
 The true toll never falls, but what a claimant reports can: a list purged of double counts, the
-missing found alive. So a claim that a later claim of the same claimant undercuts is *revised*:
-it keeps a place in the fit with its noise widened (``revised_widen``) and no longer binds the
-truth. Claimants that repeat one source (the same figures on the same days under several names)
-are one witness: they share one bias, and a figure repeated by another member of the group is
+missing found alive. So a claim that the claimant's next figures undercut is *revised*: the
+later figures supersede it and it leaves the fit (its explanation says ``used`` false).
+Claimants that repeat one source (the same figures on the same days under several names) are one
+witness: they share one bias, and a figure repeated by another member of the group is
 counted once. Bounds ("at least", "up to") are read as the claimant's figure a little beyond
 its bound (``bound_gap``) and censored at it; a range as its geometric middle with the range's
 width added to the noise. Only an at-least (at-most) count by a claimant whose bounds bind the
@@ -178,12 +178,11 @@ def build_reporting(
     rows: list[tuple[int, float, int, float, float, int, float, bool]] = []
     gap = priors.bound_gap
     for i, o in enumerate(obs):
-        if not used[i]:
-            continue
+        if not used[i] or revised[i]:
+            continue  # a copy another member's figure stands for, or a superseded figure
         a = actor_of[i]
         prior = actor_priors[a]
         noise = prior.noise * (priors.about_widen if o.qualifier == "about" else 1.0)
-        noise *= priors.revised_widen if revised[i] else 1.0
         gain = prior.lag_persist + (1.0 - prior.lag_persist) * math.exp(-(days[i] - start) / prior.lag_days)
         day = float(days[i])
         lower, upper = o.bounds
@@ -203,7 +202,7 @@ def build_reporting(
             rows.append((i, day, POINT, log_count(upper) - gap * _HALF_NORMAL_MEAN, spread, a, gain, False))
             rows.append((i, day, UPPER, log_count(upper), noise, a, gain, False))
         own_prior = priors.lookup(o.relation, measure, role)
-        if own_prior.bounds_bind and not revised[i]:
+        if own_prior.bounds_bind:
             if kind == "lower" and lower is not None and lower > SMALLEST:
                 rows.append((i, day, LOWER, log_count(lower), priors.floor_noise, -1, 0.0, True))
             if kind == "upper" and upper is not None:
