@@ -44,7 +44,7 @@ SHARES = (0.2, 0.3, 0.15, 0.25, 0.1)
 
 
 def synthetic_series(seed: int, n_claims: int, days: int = 900) -> tuple[list[Observation], float, float]:
-    """Claims about one cumulative toll N(t) = rate * t ** shape, and the (rate, shape) drawn."""
+    """Claims about one cumulative toll N(t) = rate * (t + 1) ** shape, and the (rate, shape) drawn."""
     rng = np.random.default_rng(seed)
     priors = load_priors()
     rate, shape = math.exp(rng.uniform(math.log(5), math.log(500))), rng.uniform(0.6, 1.3)
@@ -70,7 +70,7 @@ def synthetic_series(seed: int, n_claims: int, days: int = 900) -> tuple[list[Ob
         prior = priors.lookup(relation, "killed", "military")
         # the own-side lag of the model: a party's count of its own trails, then catches up
         gain = prior.lag_persist + (1.0 - prior.lag_persist) * math.exp(-float(d) / prior.lag_days)
-        true = rate * float(d) ** shape
+        true = truth(rate, shape, START + timedelta(days=int(d)))
         # Student-t noise with 4 degrees of freedom, as the model reads it
         value = true * math.exp(biases[a] * gain + prior.noise * rng.standard_t(4))
         if q in ("at_least", "more_than"):  # a bound sits below what its claimant believes
@@ -85,7 +85,8 @@ def synthetic_series(seed: int, n_claims: int, days: int = 900) -> tuple[list[Ob
 
 
 def truth(rate: float, shape: float, day: date) -> float:
-    return rate * max((day - START).days, 1) ** shape
+    """The toll on ``day``: rate x (days of fighting, the start day counted as the first) ** shape."""
+    return rate * ((day - START).days + 1) ** shape
 
 
 def score(rows: Sequence[tuple[float, float, float, float]]) -> tuple[float, float]:

@@ -277,18 +277,26 @@ class Posterior:
         point = np.flatnonzero(terms.kind == POINT)
         bound = np.flatnonzero((terms.kind != POINT) & ~hard)
         walls = np.flatnonzero(hard)
+        interpolation, gains = {}, {}
+        for index, how in ((point, "point"), (bound, "bound"), (walls, "wall")):
+            weights = np.zeros((n_steps + 1, len(index)))
+            columns = np.arange(len(index))
+            np.add.at(weights, (terms.knot[index], columns), 1.0 - terms.frac[index])
+            np.add.at(weights, (np.minimum(terms.knot[index] + 1, n_steps), columns), terms.frac[index])
+            interpolation[how] = weights
+            biased = terms.actor[index] >= 0
+            gain = np.zeros((self.n_actors, len(index)))
+            gain[terms.actor[index][biased], columns[biased]] = terms.gain[index][biased]
+            gains[how] = gain
         batch = max(1, _BATCH // max(len(terms.knot), 1))
         for start in range(0, len(draws), batch):
             rows = slice(start, start + batch)
             for index, how in ((point, "point"), (bound, "bound"), (walls, "wall")):
                 if not len(index):
                     continue
-                k0 = terms.knot[index]
-                f = terms.frac[index]
-                x = (1.0 - f) * knots[rows][:, k0] + f * knots[rows][:, np.minimum(k0 + 1, n_steps)]
-                actor = terms.actor[index]
-                if (actor >= 0).any():
-                    x = x + np.where(actor >= 0, terms.gain[index] * b[rows][:, np.maximum(actor, 0)], 0.0)
+                # η of every draw and term as two small matrix products: knot values times the
+                # interpolation weights, biases times the gains
+                x = knots[rows] @ interpolation[how] + b[rows] @ gains[how]
                 sign = terms.kind[index].astype(np.float64)
                 if how == "point":
                     r = (terms.target[index] - x) / terms.sigma[index]

@@ -141,6 +141,9 @@ def build_reporting(
     measure, role = obs[0].measure, obs[0].role
     actor_priors = [priors.lookup(a[1], measure, role) for a in actors]
     actor_of = [index[source[(o.claimant or UNATTRIBUTED, o.relation)]] for o in obs]
+    kinds = [o.kind for o in obs]
+    centrals = [o.central for o in obs]
+    claim_priors = {r: priors.lookup(r, measure, role) for r in {o.relation for o in obs}}
 
     used = [True] * len(obs)
     seen: dict[int, dict[int, list[tuple[float, str]]]] = {}
@@ -148,7 +151,7 @@ def build_reporting(
     order = sorted(range(len(obs)), key=lambda i: ((obs[i].claimant or UNATTRIBUTED, obs[i].relation)
                                                    != actors[actor_of[i]], i))  # fmt: skip
     for i in order:
-        central = obs[i].central
+        central = centrals[i]
         if central is None:
             continue
         name = obs[i].claimant or UNATTRIBUTED
@@ -161,19 +164,27 @@ def build_reporting(
     revised = [False] * len(obs)
     by_actor: dict[int, list[int]] = {}
     for i in range(len(obs)):
-        if used[i] and obs[i].kind in ("point", "lower", "interval"):
+        if used[i] and kinds[i] in ("point", "lower", "interval"):
             by_actor.setdefault(actor_of[i], []).append(i)
     for a, members in by_actor.items():
         members.sort(key=lambda i: (days[i], i))
-        values = np.array([log_count(obs[i].central or SMALLEST) for i in members])
+        values = np.array([log_count(centrals[i] or SMALLEST) for i in members])
         member_days = np.array([days[i] for i in members])
+        # the claimant's next few figures, from strictly later days, as a window per claim
+        after = np.searchsorted(member_days, member_days, side="right")
+        ahead = after[:, None] + np.arange(REVISION_WINDOW)
+        inside = ahead < len(members)
+        if not inside.any():
+            continue
+        window = np.where(inside, values[np.minimum(ahead, len(members) - 1)], np.nan)
+        has = inside.any(axis=1)
+        following = np.full(len(members), np.inf)
+        following[has] = np.nanmedian(window[has], axis=1)
+        # an "about" figure scatters more, and must fall further before it counts as revised
         drop = REVISION_DROP * actor_priors[a].noise
-        for j, i in enumerate(members):
-            # the claimant's next few figures, from strictly later days
-            after = int(np.searchsorted(member_days, member_days[j], side="right"))
-            following = values[after : after + REVISION_WINDOW]
-            if len(following) and float(np.median(following)) < values[j] - drop:
-                revised[i] = True
+        drop *= np.array([priors.about_widen if obs[i].qualifier == "about" else 1.0 for i in members])
+        for j in np.flatnonzero(following < values - drop):
+            revised[members[j]] = True
 
     rows: list[tuple[int, float, int, float, float, int, float, bool]] = []
     gap = priors.bound_gap
@@ -186,7 +197,7 @@ def build_reporting(
         gain = prior.lag_persist + (1.0 - prior.lag_persist) * math.exp(-(days[i] - start) / prior.lag_days)
         day = float(days[i])
         lower, upper = o.bounds
-        kind = o.kind
+        kind = kinds[i]
         if kind == "point" and lower is not None:
             rows.append((i, day, POINT, log_count(lower), noise, a, gain, False))
         elif kind == "interval" and lower is not None and upper is not None:
@@ -201,8 +212,7 @@ def build_reporting(
             spread = math.sqrt(noise**2 + gap**2 * (1.0 - _HALF_NORMAL_MEAN**2))
             rows.append((i, day, POINT, log_count(upper) - gap * _HALF_NORMAL_MEAN, spread, a, gain, False))
             rows.append((i, day, UPPER, log_count(upper), noise, a, gain, False))
-        own_prior = priors.lookup(o.relation, measure, role)
-        if own_prior.bounds_bind:
+        if claim_priors[o.relation].bounds_bind:
             if kind == "lower" and lower is not None and lower > SMALLEST:
                 rows.append((i, day, LOWER, log_count(lower), priors.floor_noise, -1, 0.0, True))
             if kind == "upper" and upper is not None:
