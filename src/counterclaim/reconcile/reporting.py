@@ -181,8 +181,8 @@ def build_reporting(
         following = np.full(len(members), np.inf)
         following[has] = np.nanmedian(window[has], axis=1)
         # an "about" figure scatters more, and must fall further before it counts as revised
-        drop = REVISION_DROP * actor_priors[a].noise
-        drop *= np.array([priors.about_widen if obs[i].qualifier == "about" else 1.0 for i in members])
+        widen = [priors.about_widen if obs[i].qualifier == "about" else 1.0 for i in members]
+        drop = REVISION_DROP * actor_priors[a].noise * np.array(widen)
         for j in np.flatnonzero(following < values - drop):
             revised[members[j]] = True
 
