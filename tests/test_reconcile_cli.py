@@ -167,3 +167,16 @@ def test_reconcile_cli_user_conflicts_reach_the_fit(group: click.Group, seed_db:
     assert code == 0
     [row] = [row for row in json.loads(out) if row["id"] == SEED_SERIES]
     assert row["best"] == ended["best"]
+
+
+@pytest.mark.shared
+def test_reconcile_cli_estimate_says_how_far_past_the_last_claim(group: click.Group, seed_db: str):
+    code, out, _ = invoke(group, "estimate", SEED_SERIES, "--db", seed_db, "--as-of", "2022-07-06")
+    assert code == 0 and "90 days past the last claim" in out
+    code, out, _ = invoke(
+        group, "estimate", SEED_SERIES, "--db", seed_db, "--as-of", "2022-07-06", "--format", "json"
+    )
+    data = json.loads(out)
+    assert data["days_past_last_claim"] == 90 and data["pareto_k"] is not None
+    code, out, _ = invoke(group, "series", "--db", seed_db, "--format", "json")
+    assert all("days_past_last_claim" in row for row in json.loads(out) if "best" in row)

@@ -63,7 +63,9 @@ def series_table(rows: Sequence[dict[str, Any]], title: str | None = None) -> Ta
         )
     for row in rows:
         table.add_row(
-            str(row["number"]), row["id"] + (f"\n[dim]{row['note']}[/]" if row["note"] else ""),
+            str(row["number"]),
+            row["id"] + (f"\n[dim]{row['note']}[/]" if row["note"] else "")
+            + (f"\n[yellow]{row['warning']}[/]" if row.get("warning") else ""),
             number(row.get("low")), number(row.get("best")), number(row.get("high")),
             str(row.get("as_of", "")), str(row["claims"]), str(row["excluded"]),
         )  # fmt: skip
@@ -92,6 +94,13 @@ def _print_estimate(item: Series, fitted: Method, est: Estimate, explain: bool) 
         f"{item.id}  {est.as_of.isoformat()}  [bold]{number(est.best)}[/]  "
         f"({number(est.low)} – {number(est.high)})  {est.method}, {est.n_claims} claims"
     )
+    if est.days_past_last_claim:
+        out.print(
+            f"[yellow]extrapolated:[/] {est.days_past_last_claim} days past the last claim; "
+            "the band widens with the distance"
+        )
+    if est.warning:
+        out.print(f"[yellow]warning:[/] {est.warning}")
     if item.note:
         out.print(f"[yellow]note:[/] {item.measure} is {item.note}")
     if explain:
