@@ -324,6 +324,17 @@ def read_conflicts(paths: Iterable[Path] = ()) -> Conflicts:
     return load_conflicts(*(_read_toml(path, "conflicts") for path in paths))
 
 
+def read_caps(paths: Iterable[Path] = ()) -> Caps:
+    """The packaged population caps (data/caps.toml) with the user's files of the same shape on top.
+
+    Raises:
+        ReconcileError: a file cannot be read, is not TOML, or is malformed.
+    """
+    from counterclaim.reconcile import load_caps
+
+    return load_caps(*(_read_toml(path, "caps") for path in paths))
+
+
 def read_priors(path: Path | None = None) -> Priors:
     """The priors of a TOML file (e.g. one written by ``calibrate --fit -o``), or the bundled ones.
 
@@ -388,6 +399,7 @@ def summarize_series(
     fitted: Mapping[str, Method] | None = None,
     *,
     conflicts: Conflicts,
+    caps: Caps | None = None,
 ) -> list[dict[str, Any]]:
     """Each series, numbered from 1, with the model's current low / best / high (none for incidents only).
 
@@ -398,7 +410,7 @@ def summarize_series(
     for number, item in enumerate(all_series, 1):
         model = (fitted or {}).get(item.id)
         if model is None and item.observations:
-            model = fit_series(item, priors, conflicts=conflicts)
+            model = fit_series(item, priors, conflicts=conflicts, caps=caps)
         est = model.estimate() if model is not None else None
         rows.append(
             {"number": number, "id": item.id, "conflict": item.conflict, "measure": item.measure,

@@ -17,6 +17,13 @@ from counterclaim.cli.output import number
 from counterclaim.reconcile import METHOD_NAMES, Conflicts, Estimate, Method, Series, find_series
 
 TRUTHS_HELP = "A CSV file in the format of truths.csv."
+caps_option = click.option(
+    "--caps",
+    "caps_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A TOML file of population caps merged on top of data/caps.toml; repeatable.",
+)
 
 
 def _ledger_series(
@@ -33,6 +40,7 @@ def _ledger_series(
     "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @ledger_options
+@caps_option
 @one_line_errors
 def series_command(
     output_format: str,
@@ -40,6 +48,7 @@ def series_command(
     conflict_files: tuple[Path, ...],
     actors: tuple[Path, ...],
     priors_file: Path | None,
+    caps_files: tuple[Path, ...],
 ) -> None:
     """List every series (conflict x measure x party x role) with its current low / best / high.
 
@@ -47,7 +56,9 @@ def series_command(
         counterclaim series --db ledger.db
     """
     all_series, conflicts = _ledger_series(db, conflict_files, actors)
-    rows = api.summarize_series(all_series, api.read_priors(priors_file), conflicts=conflicts)
+    rows = api.summarize_series(
+        all_series, api.read_priors(priors_file), conflicts=conflicts, caps=api.read_caps(caps_files)
+    )
     if output_format == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -123,6 +134,7 @@ def _print_estimate(item: Series, fitted: Method, est: Estimate, explain: bool) 
     "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @ledger_options
+@caps_option
 @one_line_errors
 def estimate(
     series_ref: str,
@@ -134,6 +146,7 @@ def estimate(
     conflict_files: tuple[Path, ...],
     actors: tuple[Path, ...],
     priors_file: Path | None,
+    caps_files: tuple[Path, ...],
 ) -> None:
     """Estimate one series (by its id or its number in `series`) on a day, by any method.
 
@@ -142,7 +155,8 @@ def estimate(
     """
     all_series, conflicts = _ledger_series(db, conflict_files, actors)
     item = find_series(all_series, series_ref)
-    fitted = api.fit_series(item, api.read_priors(priors_file), conflicts=conflicts, method=method)
+    priors, caps = api.read_priors(priors_file), api.read_caps(caps_files)
+    fitted = api.fit_series(item, priors, conflicts=conflicts, method=method, caps=caps)
     est = fitted.estimate(as_of)
     if output_format == "json":
         claims = [c.to_dict() for c in fitted.explain(est.as_of)]
