@@ -6,9 +6,11 @@ later figures supersede it and it leaves the fit (its explanation says ``used`` 
 Claimants that repeat one source (the same figures on the same days under several names) are one
 witness: they share one bias, and a figure repeated by another member of the group is
 counted once. Bounds ("at least", "up to") are read as the claimant's figure a little beyond
-its bound (``bound_gap``) and censored at it; a range as its geometric middle with the range's
-width added to the noise. Only an at-least (at-most) count by a claimant whose bounds bind the
-truth (its own side, a monitor) puts a floor (ceiling) on the truth itself.
+its bound (``bound_gap``): the bound plus a half-normal step, its mean and spread matched by a t
+term (a separate censored term would count the same noise twice); a range as its geometric
+middle with the range's width added to the noise. Only an at-least (at-most) count by a
+claimant whose bounds bind the truth (its own side, a monitor) puts a floor (ceiling) on the
+truth itself.
 """
 
 from __future__ import annotations
@@ -207,11 +209,9 @@ def build_reporting(
         elif kind == "lower" and lower is not None:
             spread = math.sqrt(noise**2 + gap**2 * (1.0 - _HALF_NORMAL_MEAN**2))
             rows.append((i, day, POINT, log_count(lower) + gap * _HALF_NORMAL_MEAN, spread, a, gain, False))
-            rows.append((i, day, LOWER, log_count(lower), noise, a, gain, False))
         elif kind == "upper" and upper is not None:
             spread = math.sqrt(noise**2 + gap**2 * (1.0 - _HALF_NORMAL_MEAN**2))
             rows.append((i, day, POINT, log_count(upper) - gap * _HALF_NORMAL_MEAN, spread, a, gain, False))
-            rows.append((i, day, UPPER, log_count(upper), noise, a, gain, False))
         if claim_priors[o.relation].bounds_bind:
             if kind == "lower" and lower is not None and lower > SMALLEST:
                 rows.append((i, day, LOWER, log_count(lower), priors.floor_noise, -1, 0.0, True))
