@@ -45,9 +45,11 @@ MODEL_VERSION = "2.0"
 # when k̂ says the draws cannot be trusted with any number of knots, once more with heavier
 # tails, a wider scale and twice the draws.
 _PROPOSALS = ((8.0, 1.0, 1), (4.0, 1.6, 2))
-# A hard bound the mode lies beyond by more than this many of its scales is contradicted by the
-# rest of the evidence: it stays a soft (t) bound instead of a wall.
-_CONTRADICTED = 3.0
+# A hard bound the mode lies beyond by more than this many of its scales (0.2 on the log scale:
+# 20%) is contradicted by the rest of the evidence: it stays a soft (t) bound instead of a
+# wall. A t bound gives way a few scales at a time, so a tighter test would drop walls that
+# nothing contradicts.
+_CONTRADICTED = 10.0
 _LEVELS = np.array([0.05, 0.5, 0.95])
 
 
