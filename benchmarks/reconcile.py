@@ -11,8 +11,10 @@
 3. The real truths file (../shared/data/truths.csv), when it is beside the project.
 
 The synthetic claims follow the model's own assumptions (one bias per claimant drawn from the
-shipped priors, monitors and own-side soldiers' counts below the truth, enemies' counts above
-it), so their accuracy figures check the implementation, not the assumptions; section 3 does that.
+shipped priors, below zero for monitors and own-side soldiers' counts, above it for enemies'
+counts; Student-t noise; "at least" figures a half-normal step under the claimant's figure, and
+never above the truth when a monitor or the counted side gives them), so their accuracy figures
+check the implementation, not the assumptions; section 3 does that.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ SHARES = (0.2, 0.3, 0.15, 0.25, 0.1)
 
 
 def synthetic_series(seed: int, n_claims: int, days: int = 900) -> tuple[list[Observation], float, float]:
-    """Claims about one cumulative toll N(t) = rate * t ** shape, and the (rate, shape) drawn."""
+    """Claims about one cumulative toll N(t) = rate * (t + 1) ** shape, and the (rate, shape) drawn."""
     rng = np.random.default_rng(seed)
     priors = load_priors()
     rate, shape = math.exp(rng.uniform(math.log(5), math.log(500))), rng.uniform(0.6, 1.3)
@@ -52,8 +54,11 @@ def synthetic_series(seed: int, n_claims: int, days: int = 900) -> tuple[list[Ob
     for relation in relations:
         prior = priors.lookup(str(relation), "killed", "military")
         bias = rng.normal(prior.mean, prior.sd)
-        # the hard constraints of the priors hold in the data too
-        biases.append(min(bias, -0.01) if prior.floor else max(bias, 0.01) if prior.ceiling else bias)
+        # the model's bias prior: a normal, cut at zero where the claimant's figures run under
+        # (floor) or over (ceiling) the truth; drawn again until it falls on the right side
+        while (prior.floor and bias > 0) or (prior.ceiling and bias < 0):
+            bias = rng.normal(prior.mean, prior.sd)
+        biases.append(bias)
     actor = rng.integers(0, n_actors, size=n_claims)
     day = rng.integers(1, days, size=n_claims)
     qualifier = rng.choice(
@@ -65,12 +70,13 @@ def synthetic_series(seed: int, n_claims: int, days: int = 900) -> tuple[list[Ob
         prior = priors.lookup(relation, "killed", "military")
         # the own-side lag of the model: a party's count of its own trails, then catches up
         gain = prior.lag_persist + (1.0 - prior.lag_persist) * math.exp(-float(d) / prior.lag_days)
-        true = rate * float(d) ** shape
-        value = true * math.exp(biases[a] * gain + rng.normal(0, prior.noise))
+        true = truth(rate, shape, START + timedelta(days=int(d)))
+        # Student-t noise with 4 degrees of freedom, as the model reads it
+        value = true * math.exp(biases[a] * gain + prior.noise * rng.standard_t(4))
         if q in ("at_least", "more_than"):  # a bound sits below what its claimant believes
-            value *= math.exp(-abs(rng.normal(0, 0.2)))
-        # floors and ceilings hold in the data as the priors say they do
-        value = min(value, true) if prior.floor else max(value, true) if prior.ceiling else value
+            value *= math.exp(-abs(rng.normal(0, priors.bound_gap)))
+            # a verified minimum (a monitor's, a party's own) is never above the truth
+            value = min(value, true) if prior.bounds_bind else value
         claims.append(
             Observation(claimant=f"actor {a}", relation=relation, qualifier=str(q), value=round(value),
                         as_of=START + timedelta(days=int(d)), role="military", key=f"{seed}-{len(claims)}")
@@ -79,7 +85,8 @@ def synthetic_series(seed: int, n_claims: int, days: int = 900) -> tuple[list[Ob
 
 
 def truth(rate: float, shape: float, day: date) -> float:
-    return rate * max((day - START).days, 1) ** shape
+    """The toll on ``day``: rate x (days of fighting, the start day counted as the first) ** shape."""
+    return rate * ((day - START).days + 1) ** shape
 
 
 def score(rows: Sequence[tuple[float, float, float, float]]) -> tuple[float, float]:

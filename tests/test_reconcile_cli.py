@@ -174,3 +174,28 @@ def test_reconcile_cli_user_conflicts_reach_the_fit(group: click.Group, seed_db:
     assert code == 0
     [row] = [row for row in json.loads(out) if row["id"] == SEED_SERIES]
     assert row["best"] == ended["best"]
+
+
+@pytest.mark.shared
+def test_reconcile_cli_estimate_says_how_far_past_the_last_claim(group: click.Group, seed_db: str):
+    code, out, _ = invoke(group, "estimate", SEED_SERIES, "--db", seed_db, "--as-of", "2022-07-06")
+    assert code == 0 and "90 days past the last claim" in out
+    code, out, _ = invoke(
+        group, "estimate", SEED_SERIES, "--db", seed_db, "--as-of", "2022-07-06", "--format", "json"
+    )
+    data = json.loads(out)
+    assert data["days_past_last_claim"] == 90 and data["pareto_k"] is not None
+    code, out, _ = invoke(group, "series", "--db", seed_db, "--format", "json")
+    assert all("days_past_last_claim" in row for row in json.loads(out) if "best" in row)
+
+
+@pytest.mark.shared
+def test_reconcile_cli_a_users_caps_file_bounds_the_band(group: click.Group, seed_db: str, tmp_path: Path):
+    caps = tmp_path / "caps.toml"
+    caps.write_text('measures = ["killed"]\n[population]\nrussia = 5000\n')
+    args = ("estimate", SEED_SERIES, "--db", seed_db, "--as-of", "2023-01-01", "--format", "json")
+    code, out, _ = invoke(group, *args, "--caps", str(caps))
+    assert code == 0 and json.loads(out)["high"] <= 5000
+    caps.write_text("[population]\nrussia = -1\n")
+    code, _, err = invoke(group, *args, "--caps", str(caps))
+    assert code == 1 and "[E501]" in err and "caps" in err and err.count("\n") == 1

@@ -149,10 +149,12 @@ def test_reconcile_model_own_side_lag_lets_the_count_catch_up():
 
 
 def test_reconcile_model_one_actor_is_one_witness():
-    # twenty claims by one party move the estimate less than twenty parties would
+    # twenty claims by one party move the estimate less than twenty parties would (parties
+    # with figures of their own: twenty names repeating one figure are one source, see
+    # test_reconcile_reporting.py)
     days = [f"2022-04-{d:02d}" for d in range(1, 21)]
-    one = [_obs("Ukraine", "adversary", 19000, day) for day in days]
-    many = [_obs(f"Adversary {i}", "adversary", 19000, day) for i, day in enumerate(days)]
+    one = [_obs("Ukraine", "adversary", 19000 + 50 * i, day) for i, day in enumerate(days)]
+    many = [_obs(f"Adversary {i}", "adversary", 19000 + 50 * i, day) for i, day in enumerate(days)]
     single = Reconciler().fit(one).estimate("2022-04-20")
     crowd = Reconciler().fit(many).estimate("2022-04-20")
     assert single.high / single.low > crowd.high / crowd.low

@@ -73,8 +73,10 @@ def test_reconcile_properties_a_larger_verified_minimum_never_lowers_low(
         role="military",
         key="new minimum",
     )
-    after = Reconciler(seed=0, origin=START).fit([*claims, minimum]).estimate(day)
-    assert after.low >= before.low
+    model = Reconciler(seed=0, origin=START).fit([*claims, minimum])
+    after = model.estimate(day)
+    # unless the other claims contradict the minimum (then it only pulls, issue 16)
+    assert after.low >= before.low or model.contradiction_
 
 
 @settings(max_examples=40, deadline=None)

@@ -63,6 +63,9 @@ def test_a_named_list_floor_holds_on_the_real_russian_series(ledger: Ledger, sha
     )  # fmt: skip
     _, with_floor = fitted(ledger, "russia-ukraine/killed/russia/military", [floor])
     before, after = without.estimate("2023-05-27"), with_floor.estimate("2023-05-27")
-    # the independent estimates already put the toll well above the named list: the floor holds
-    # and barely moves the band (the Monte Carlo draws differ a little once a claim is added)
-    assert after.low >= named and after.low >= 0.97 * before.low
+    # the independent estimates already put the toll well above the named list: the floor holds.
+    # "At least" is read as the claimant's own figure a little above its bound, and Mediazona's
+    # other figures in this series are estimates twice its named count: with one bias per
+    # claimant the named count pulls the band down, never under itself
+    assert after.low >= named
+    assert after.best <= before.best

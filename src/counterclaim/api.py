@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from counterclaim.ingest.mappings import TableMapping
     from counterclaim.ingest.polling import PollOptions, PollReport
     from counterclaim.ingest.tables import ImportSummary
-    from counterclaim.reconcile import Conflicts, Method, Priors, Series
+    from counterclaim.reconcile import Caps, Conflicts, Method, Priors, Series
     from counterclaim.reconcile.backtest import BacktestReport
     from counterclaim.reconcile.truths import Check, Score, TruthRow
 
@@ -341,6 +341,17 @@ def read_conflicts(paths: Iterable[Path] = ()) -> Conflicts:
     return load_conflicts(*(_read_toml(path, "conflicts") for path in paths))
 
 
+def read_caps(paths: Iterable[Path] = ()) -> Caps:
+    """The packaged population caps (data/caps.toml) with the user's files of the same shape on top.
+
+    Raises:
+        ReconcileError: a file cannot be read, is not TOML, or is malformed.
+    """
+    from counterclaim.reconcile import load_caps
+
+    return load_caps(*(_read_toml(path, "caps") for path in paths))
+
+
 def read_priors(path: Path | None = None) -> Priors:
     """The priors of a TOML file (e.g. one written by ``calibrate --fit -o``), or the bundled ones.
 
@@ -374,16 +385,20 @@ def load_series(ledger: Ledger, conflicts: Conflicts) -> list[Series]:
     )
 
 
-def fit_series(series: Series, priors: Priors, *, conflicts: Conflicts, method: str = "model") -> Method:
+def fit_series(
+    series: Series, priors: Priors, *, conflicts: Conflicts, method: str = "model", caps: Caps | None = None
+) -> Method:
     """A method (by name, ``METHOD_NAMES``) fitted to a series' cumulative claims.
 
     The model's clock runs from the start of the series' conflict and stops at its end, both
     read from ``conflicts``: give the profiles the series were built with (the user's files too).
+    The model's band never exceeds the population of the series' party (``caps``, the packaged
+    ``data/caps.toml`` when None).
 
     Raises:
         ReconcileError: the series holds no cumulative claim, or the method is unknown.
     """
-    from counterclaim.reconcile import ReconcileError, make_method
+    from counterclaim.reconcile import ReconcileError, load_caps, make_method
 
     if not series.observations:
         raise ReconcileError(
@@ -393,7 +408,8 @@ def fit_series(series: Series, priors: Priors, *, conflicts: Conflicts, method: 
     profile = conflicts.get(series.conflict)
     # a profile that is not the one the series was built with (another start) says nothing of its end
     end = profile.end if profile and profile.start == series.start else None
-    fitted = make_method(method, priors=priors, seed=0, origin=series.start, end=end)
+    cap = (caps or load_caps()).cap_for(series.party, series.measure)
+    fitted = make_method(method, priors=priors, seed=0, origin=series.start, end=end, cap=cap)
     return fitted.fit(series.observations)
 
 
@@ -404,6 +420,7 @@ def summarize_series(
     *,
     conflicts: Conflicts,
     ledger: Ledger | None = None,
+    caps: Caps | None = None,
 ) -> list[dict[str, Any]]:
     """Each series, numbered from 1, with the model's current low / best / high (none for incidents only).
 
@@ -416,7 +433,7 @@ def summarize_series(
     for number, item in enumerate(all_series, 1):
         model = (fitted or {}).get(item.id)
         if model is None and item.observations:
-            model = fit_series(item, priors, conflicts=conflicts)
+            model = fit_series(item, priors, conflicts=conflicts, caps=caps)
         est = model.estimate() if model is not None else None
         models += [(item, model)] if model is not None else []
         rows.append(

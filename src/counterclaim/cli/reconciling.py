@@ -26,6 +26,13 @@ CONFLICTS_OPTION = click.option(
     help="A TOML file of conflict profiles merged on top of data/conflicts.toml (their start and end "
     "set each check's clock); repeatable.",
 )
+caps_option = click.option(
+    "--caps",
+    "caps_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A TOML file of population caps merged on top of data/caps.toml; repeatable.",
+)
 
 
 def _ledger_series(
@@ -43,6 +50,7 @@ def _ledger_series(
     "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @ledger_options
+@caps_option
 @one_line_errors
 def series_command(
     output_format: str,
@@ -50,6 +58,7 @@ def series_command(
     conflict_files: tuple[Path, ...],
     actors: tuple[Path, ...],
     priors_file: Path | None,
+    caps_files: tuple[Path, ...],
 ) -> None:
     """List every series (conflict x measure x party x role) with its current low / best / high.
 
@@ -58,7 +67,10 @@ def series_command(
     """
     all_series, conflicts, ledger = _ledger_series(db, conflict_files, actors)
     # each estimate is kept in the ledger's history (`counterclaim revisions`)
-    rows = api.summarize_series(all_series, api.read_priors(priors_file), conflicts=conflicts, ledger=ledger)
+    rows = api.summarize_series(
+        all_series, api.read_priors(priors_file), conflicts=conflicts, ledger=ledger,
+        caps=api.read_caps(caps_files),
+    )  # fmt: skip
     if output_format == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -74,7 +86,9 @@ def series_table(rows: Sequence[dict[str, Any]], title: str | None = None) -> Ta
         )
     for row in rows:
         table.add_row(
-            str(row["number"]), row["id"] + (f"\n[dim]{row['note']}[/]" if row["note"] else ""),
+            str(row["number"]),
+            row["id"] + (f"\n[dim]{row['note']}[/]" if row["note"] else "")
+            + (f"\n[yellow]{row['warning']}[/]" if row.get("warning") else ""),
             number(row.get("low")), number(row.get("best")), number(row.get("high")),
             str(row.get("as_of", "")), str(row["claims"]), str(row["excluded"]),
         )  # fmt: skip
@@ -103,6 +117,13 @@ def _print_estimate(item: Series, fitted: Method, est: Estimate, explain: bool) 
         f"{item.id}  {est.as_of.isoformat()}  [bold]{number(est.best)}[/]  "
         f"({number(est.low)} – {number(est.high)})  {est.method}, {est.n_claims} claims"
     )
+    if est.days_past_last_claim:
+        out.print(
+            f"[yellow]extrapolated:[/] {est.days_past_last_claim} days past the last claim; "
+            "the band widens with the distance"
+        )
+    if est.warning:
+        out.print(f"[yellow]warning:[/] {est.warning}")
     if item.note:
         out.print(f"[yellow]note:[/] {item.measure} is {item.note}")
     if explain:
@@ -125,6 +146,7 @@ def _print_estimate(item: Series, fitted: Method, est: Estimate, explain: bool) 
     "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @ledger_options
+@caps_option
 @one_line_errors
 def estimate(
     series_ref: str,
@@ -136,6 +158,7 @@ def estimate(
     conflict_files: tuple[Path, ...],
     actors: tuple[Path, ...],
     priors_file: Path | None,
+    caps_files: tuple[Path, ...],
 ) -> None:
     """Estimate one series (by its id or its number in `series`) on a day, by any method.
 
@@ -144,7 +167,8 @@ def estimate(
     """
     all_series, conflicts, ledger = _ledger_series(db, conflict_files, actors)
     item = find_series(all_series, series_ref)
-    fitted = api.fit_series(item, api.read_priors(priors_file), conflicts=conflicts, method=method)
+    priors, caps = api.read_priors(priors_file), api.read_caps(caps_files)
+    fitted = api.fit_series(item, priors, conflicts=conflicts, method=method, caps=caps)
     est = fitted.estimate(as_of)
     api.record_estimates(ledger, [(item, fitted)], day=as_of)
     if output_format == "json":

@@ -13,6 +13,7 @@ Example:
 
 from counterclaim.errors import ReconcileError
 from counterclaim.reconcile.base import ClaimExplanation, Estimate, Method, Observation
+from counterclaim.reconcile.caps import Caps, caps_from_tables, load_caps
 from counterclaim.reconcile.conflicts import ConflictProfile, Conflicts, conflicts_from_tables, load_conflicts
 from counterclaim.reconcile.measures import definition_note, quantity_to_series
 from counterclaim.reconcile.model import MODEL_NAME, MODEL_VERSION, Reconciler
@@ -26,6 +27,7 @@ __all__ = [
     "MODEL_NAME",
     "MODEL_VERSION",
     "RULES",
+    "Caps",
     "ClaimExplanation",
     "ConflictProfile",
     "Conflicts",
@@ -38,10 +40,12 @@ __all__ = [
     "RelationPrior",
     "Series",
     "build_series",
+    "caps_from_tables",
     "classify",
     "conflicts_from_tables",
     "definition_note",
     "find_series",
+    "load_caps",
     "load_conflicts",
     "load_priors",
     "make_method",

@@ -99,7 +99,12 @@ class Observation:
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
-    """low / best / high of a cumulative count on one day (5th / 50th / 95th percentile for the model)."""
+    """low / best / high of a cumulative count on one day (5th / 50th / 95th percentile for the model).
+
+    ``days_past_last_claim`` is how far ``as_of`` lies beyond the series' latest claim (0 on or
+    before it): an extrapolation, whose band widens with it. ``pareto_k`` is the model's Pareto
+    k̂ (None for the rules); ``warning`` says when the band should not be trusted (k̂ > 0.7).
+    """
 
     low: float
     best: float
@@ -107,6 +112,9 @@ class Estimate:
     as_of: date
     method: str
     n_claims: int
+    days_past_last_claim: int = 0
+    pareto_k: float | None = None
+    warning: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: rounded counts, ISO date."""
@@ -117,6 +125,9 @@ class Estimate:
             "as_of": self.as_of.isoformat(),
             "method": self.method,
             "n_claims": self.n_claims,
+            "days_past_last_claim": self.days_past_last_claim,
+            "pareto_k": self.pareto_k,
+            "warning": self.warning,
         }
 
 

@@ -21,6 +21,7 @@ _KEYS = {
     "ceiling": bool,
     "lag_days": float,
     "lag_persist": float,
+    "bounds_bind": bool,
 }
 _DEFAULTS: dict[str, Any] = {
     "mean": 0.0,
@@ -30,6 +31,7 @@ _DEFAULTS: dict[str, Any] = {
     "ceiling": False,
     "lag_days": 90.0,
     "lag_persist": 1.0,
+    "bounds_bind": False,
 }
 
 
@@ -44,6 +46,7 @@ class RelationPrior:
     ceiling: bool
     lag_days: float
     lag_persist: float
+    bounds_bind: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Priors:
     growth_sd: float = 1.0
     origin_days: float = 30.0
     level_sd: float = 5.0
+    bound_gap: float = 0.5
 
     def lookup(self, relation: str, measure: str, role: str) -> RelationPrior:
         """The prior of ``relation`` for a series of ``measure`` and ``role`` (inheriting keys)."""
@@ -79,6 +83,7 @@ class Priors:
             ceiling=bool(values["ceiling"]),
             lag_days=float(values["lag_days"]),
             lag_persist=float(values["lag_persist"]),
+            bounds_bind=bool(values["bounds_bind"]),
         )
 
     def adjusted(self, changes: Mapping[tuple[str, str, str], tuple[float, float]]) -> Priors:
@@ -119,6 +124,7 @@ def priors_from_table(data: Mapping[str, Any]) -> Priors:
             growth_sd=float(growth.get("sd", 1.0)),
             origin_days=float(growth.get("origin_days", 30.0)),
             level_sd=float(level.get("sd", 5.0)),
+            bound_gap=float(observation.get("bound_gap", 0.5)),
         )
         for relation in RELATIONS:
             prior = priors.lookup(relation, "killed", "unspecified")

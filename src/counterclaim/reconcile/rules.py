@@ -57,7 +57,8 @@ class _Rule:
         when = as_day(day) or self.last_day_
         low, best, high, _ = self._pick(when)
         # a geometric mean of equal figures may round a hair outside them
-        return Estimate(low, min(max(best, low), high), high, when, self.name, self.n_claims_)
+        return Estimate(low, min(max(best, low), high), high, when, self.name, self.n_claims_,
+                        days_past_last_claim=max(0, (when - self.last_day_).days))  # fmt: skip
 
     def explain(self, day: date | str | None = None) -> list[ClaimExplanation]:
         """Each claim's share of ``best`` (the rule's own arithmetic; no bias is modelled)."""
@@ -184,6 +185,7 @@ def make_method(
     origin: date | None = None,
     end: date | None = None,
     samples: int = 2000,
+    cap: float | None = None,
 ) -> Method:
     """A fresh, unfitted method by name.
 
@@ -192,7 +194,7 @@ def make_method(
         'median-of-claims'
     """
     if name == "model":
-        return Reconciler(priors=priors, seed=seed, origin=origin, end=end, samples=samples)
+        return Reconciler(priors=priors, seed=seed, origin=origin, end=end, samples=samples, cap=cap)
     factory: Callable[[], _Rule] | None = RULES.get(name)
     if factory is None:
         raise ReconcileError(f"unknown method {name!r}; use one of {', '.join(METHOD_NAMES)}")
