@@ -20,7 +20,7 @@ from counterclaim.ingest import pipeline
 from counterclaim.ingest.corpora import parse_fields
 from counterclaim.ingest.html import RawPage
 from counterclaim.ingest.inputs import iter_paths, read_manifest
-from counterclaim.ingest.language import screen
+from counterclaim.ingest.language import label, screen
 from counterclaim.ingest.pipeline import DEFAULT_BATCH
 from counterclaim.ingest.text import DEFAULT_MAX_BYTES
 from counterclaim.models import Claim, Document
@@ -95,7 +95,7 @@ def evaluate_manifest(
     """
     engine = extractor or default_extractor()
     gold_claims = read_claims(gold)
-    articles = read_manifest(manifest, max_bytes=max_bytes, allow_outside=allow_outside)
+    articles = label(read_manifest(manifest, max_bytes=max_bytes, allow_outside=allow_outside))
     extraction = collect(extract_documents(articles, extractor=engine))
     report = evaluate(gold_claims, extraction.claims, same_actor=engine.registry.same)
     return report, extraction
