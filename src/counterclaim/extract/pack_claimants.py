@@ -67,7 +67,7 @@ class Attributor:
             found.append((first, after, Attribution(self._name(str(name)), _span(text, words, first, after))))
         taken = {at for first, after, _ in found for at in range(first, after)}
         for first, after, office in pack.scan(pack.roles, words):
-            if first in taken:
+            if first in taken or _construct(pack, words, after):
                 continue
             state = party_near(pack, words, first, after) or self.party
             if state is None:
@@ -105,6 +105,16 @@ class Attributor:
                 self.source = found
             return found
         return self.source
+
+
+def _construct(pack: Pack, words: list[Word], after: int) -> bool:
+    """Whether an Arabic office word heads a construct with a definite noun that is no country
+    ("رئيس اللجنة الأمنية", the head of the security committee): the office of that body, not
+    of a state."""
+    if pack.code != "ar" or after >= len(words):
+        return False
+    follower = words[after]
+    return follower.forms[0].startswith("ال") and pack.find(pack.parties, words, after) is None
 
 
 def _span(text: str, words: list[Word], first: int, after: int) -> str:
