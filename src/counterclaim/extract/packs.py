@@ -140,11 +140,11 @@ class PackExtractor:
         for number in numbers:
             if not self._counts_people(number, words, cues, plain):
                 continue
-            measure = _nearest(pack, number, cues, numbers, words, plain)
-            if measure is None:
+            cue = _nearest(pack, number, cues, numbers, words, plain)
+            if cue is None:
                 continue
             subject = self._subject(number, words)
-            claims.append(self._claim(context, number, measure, subject, cumulative, doc))
+            claims.append(self._claim(context, number, cue, subject, cumulative, doc))
         return claims
 
     def _group_at(self, words: list[Word], at: int) -> int | None:
@@ -226,12 +226,14 @@ class PackExtractor:
         self,
         context: _Context,
         number: Number,
-        measure: str,
+        cue: tuple[int, int, str],
         subject: tuple[int, int] | None,
         cumulative: bool,
         doc: str | None,
     ) -> Claim:
         pack, words, text = self.pack, context.words, context.text
+        measure = cue[2]
+        measure_text = text[words[cue[0]].start : words[cue[1] - 1].end]
         qualifier = (
             "vague" if number.vague else "about" if number.rounded else _qualifier(pack, words, number)
         )
@@ -266,7 +268,7 @@ class PackExtractor:
             claimant_text=said.text if said else None,
             scope=scope,
             as_of=context.when.isoformat() if context.when else None,
-            extras={"language": pack.code},
+            extras={"measure_text": measure_text, "language": pack.code},
         )
 
 
@@ -307,9 +309,9 @@ def _nearest(
     numbers: list[Number],
     words: list[Word],
     text: str,
-) -> str | None:
-    """The measure of the measure word nearest the number, across the fewest boundaries."""
-    best: tuple[int, int, str] | None = None
+) -> tuple[int, int, str] | None:
+    """The measure word nearest the number, across the fewest boundaries."""
+    best: tuple[int, int, int, int, str] | None = None
     for first, after, measure in cues:
         if number.first <= first <= number.last:
             continue
@@ -336,10 +338,10 @@ def _nearest(
         if not before and words[first].conj:
             cost += 1  # "مقتل 64 واصابة 74": the measure word opens a new coordinate
         cost += sum(1 for w in between if ";" in text[w.start - 2 : w.start])
-        rank = (cost, 0 if before else 1, measure)
+        rank = (cost, 0 if before else 1, first, after, measure)
         if best is None or rank < best:
             best = rank
-    return best[2] if best else None
+    return (best[2], best[3], best[4]) if best else None
 
 
 def _rate_near(pack: Pack, words: list[Word], number: Number) -> bool:

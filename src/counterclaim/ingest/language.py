@@ -40,7 +40,8 @@ class Guess:
 
 @dataclass(frozen=True)
 class PackRule:
-    """How to tell a language with an extraction pack inside its script (data/languages.toml)."""
+    """How to tell a language with an extraction pack inside its script (data/languages.toml);
+    ``code`` is "" for another language of that script, which has no pack."""
 
     code: str
     name: str
@@ -78,7 +79,7 @@ class LanguageRules:
             return (sum(1 for w in words if w in pack.words) + marks) / len(words)
 
         best = max(candidates, key=share)
-        return best if share(best) >= self.language_floor else None
+        return best if best.code and share(best) >= self.language_floor else None
 
     def guess(self, text: str) -> Guess:
         """Judge a text (its first ``sample_chars`` characters)."""
@@ -164,10 +165,11 @@ def _rules_from(tables: Iterable[dict[str, Any]], source: str) -> LanguageRules:
                 words.setdefault(str(language["name"]), set()).update(
                     str(w).lower() for w in language["words"]
                 )
-            for pack in table.get("pack", []):
-                code = str(pack["code"])
-                old = packs.get(code)
-                packs[code] = PackRule(
+            for pack in [*table.get("pack", []), *table.get("script_language", [])]:
+                code = str(pack.get("code", ""))  # "": a language with no pack, told apart from those
+                key = code or str(pack["name"])
+                old = packs.get(key)
+                packs[key] = PackRule(
                     code=code,
                     name=str(pack.get("name", old.name if old else code)),
                     script=str(pack.get("script", old.script if old else "")),

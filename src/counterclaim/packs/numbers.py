@@ -191,7 +191,7 @@ def _vague_at(text: str, words: list[Word], at: int, pack: Pack) -> Number | Non
     if last + 1 < len(words):
         scale = _scale(pack, words, last + 1, article=True)
         if scale is not None:
-            low, high = low * scale, high * scale
+            low, high = low * scale, (high + 1) * scale - 1  # tens of thousands: 20,000-99,999
             last += 1
     return Number(words[at].start, words[last].end, at, last, None, low, high, vague=True)
 

@@ -85,6 +85,14 @@ def _run_process(connection: Connection) -> None:
             connection.execute(text(f"ALTER TABLE runs ADD COLUMN {name} {kind}"))
 
 
+def _document_language(connection: Connection) -> None:
+    if "language" not in {column["name"] for column in inspect(connection).get_columns("documents")}:
+        # every document stored before was English: the language screen skipped the rest
+        connection.execute(
+            text("ALTER TABLE documents ADD COLUMN language VARCHAR(12) NOT NULL DEFAULT 'en'")
+        )
+
+
 #: Append only: a released migration is never edited, a change gets a new number.
 MIGRATIONS: list[Migration] = [
     (1, "initial tables: documents, claims, reports, actors, corrections, runs, input_errors", _initial),
@@ -97,6 +105,11 @@ MIGRATIONS: list[Migration] = [
         _listing_indexes,
     ),
     (6, "runs.host, runs.pid and runs.message: a run whose process died is marked abandoned", _run_process),
+    (
+        9,
+        "documents.language: the ISO 639-1 code of a document's language ('en' for those stored before)",
+        _document_language,
+    ),
 ]
 
 
