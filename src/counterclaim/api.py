@@ -101,6 +101,18 @@ def evaluate_manifest(
     return report, extraction
 
 
+def evaluate_by_language(gold: Path, extraction: Extraction, *, extractor: Extractor) -> dict[str, Report]:
+    """The scores of each language's documents (the language the screen told), by ISO code."""
+    language_of = {document.id: document.language for document, _ in extraction.documents}
+    gold_claims = read_claims(gold)
+    reports = {}
+    for language in sorted(set(language_of.values())):
+        gold_part = [c for c in gold_claims if language_of.get(c.doc or "") == language]
+        predicted = [c for d, found in extraction.documents if d.language == language for c in found]
+        reports[language] = evaluate(gold_part, predicted, same_actor=extractor.registry.same)
+    return reports
+
+
 def open_ledger(target: str | None = None, *, actors: Iterable[Path] = (), create: bool = True) -> Ledger:
     """The ledger at a database URL or SQLite path (``COUNTERCLAIM_DB``, else ./counterclaim.db).
 
