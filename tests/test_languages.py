@@ -201,3 +201,10 @@ def test_ingest_stores_the_language_and_claims_filter_on_it(tmp_path: Path):
     assert exported.returncode == 0, exported.stderr
     values = [json.loads(line)["value"] for line in (tmp_path / "ru.jsonl").read_text().splitlines()]
     assert sorted(values) == [1351, 3825]
+
+
+def test_a_language_without_a_pack_is_a_clear_error():
+    from counterclaim.errors import DataFileError
+
+    with pytest.raises(DataFileError, match="no language pack for 'fr'"):
+        extract_claims("Douze soldats ont été tués.", language="fr")

@@ -14,8 +14,8 @@ from typing import Any, Final
 from counterclaim.errors import DataFileError
 
 PACK_DIR: Final = Path(__file__).parents[1] / "data" / "lang"
-#: The languages with a pack, by ISO 639-1 code.
-PACK_CODES: Final = ("ru", "uk", "ar")
+#: The languages with a built-in pack, by ISO 639-1 code: the files in data/lang.
+PACK_CODES: Final = tuple(sorted(path.stem for path in PACK_DIR.glob("*.toml")))
 
 # Eastern Arabic and Persian digits, Arabic decimal and thousands marks: one character each,
 # so a text translated with this table keeps every offset.
@@ -249,7 +249,14 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
 
 @lru_cache(maxsize=16)
 def load_pack(code: str, path: str | None = None) -> Pack:
-    """The built-in pack of a language (``ru``, ``uk``, ``ar``), or the one at ``path``."""
+    """The built-in pack of a language (``ru``, ``uk``, ``ar``), or the one at ``path``.
+
+    Raises:
+        DataFileError: there is no pack for the language, or its file is malformed.
+    """
+    if path is None and code not in PACK_CODES:
+        known = ", ".join(PACK_CODES)
+        raise DataFileError(f"no language pack for {code!r} (there are: en, {known}); see docs/languages.md")
     where = Path(path) if path else PACK_DIR / f"{code}.toml"
     try:
         with where.open("rb") as handle:
