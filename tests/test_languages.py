@@ -208,3 +208,34 @@ def test_a_language_without_a_pack_is_a_clear_error():
 
     with pytest.raises(DataFileError, match="no language pack for 'fr'"):
         extract_claims("Douze soldats ont été tués.", language="fr")
+
+
+def test_the_dashboard_filters_on_language_and_glosses_a_report(tmp_path: Path):
+    import httpx
+
+    from conftest import running
+    from counterclaim.web import create_app
+
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    writer = Ledger.open(url)
+    published = date(2022, 3, 25)
+    documents = [
+        Document(id="en.txt", text=ENGLISH, published=published, outlet="Wire"),
+        Document(id="ar.txt", text=ARABIC * 2, published=published, outlet="صحيفة"),
+    ]
+    pipeline.ingest(writer, screen(documents))
+    writer.engine.dispose()
+    app = create_app(url)
+    try:
+        with running(app) as base, httpx.Client(base_url=base, timeout=30) as session:
+            arabic = session.get("/api/claims", params={"language": "ar"}).json()
+            assert sorted(row["value"] for row in arabic["claims"]) == [15, 25]
+            assert session.get("/api/claims", params={"language": "uk"}).json()["total"] == 0
+            page = session.get(f"/claims/{arabic['claims'][0]['id']}").text
+            assert 'lang="ar" dir="auto"' in page and "English gloss" in page
+            assert "Syrian Observatory for Human Rights" in page
+            english = session.get("/api/claims", params={"language": "en"}).json()["claims"]
+            [claim] = english
+            assert 'lang="en" dir="auto"' not in session.get(f"/claims/{claim['id']}").text
+    finally:
+        app.state.dashboard.ledger.engine.dispose()
