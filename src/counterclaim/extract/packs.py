@@ -101,16 +101,20 @@ class PackExtractor:
             for s in lead
             for _, _, measure in pack.scan(pack.measures, words_of(plain, pack.code, s.start, s.end))
         }
+        read = [(s, words_of(plain, pack.code, s.start, s.end)) for s in found]
+        dates = [_date_of(words, pack, published) for _, words in read]
+        # with no publication date, the story's first date stands for it ("5 ноября 2017 года")
+        stamp = published or next((when for when in dates if when is not None), None)
         event: date | None = None
+        paragraph = 0
         claims: list[Claim] = []
-        for sentence in found:
-            words = words_of(plain, pack.code, sentence.start, sentence.end)
+        for (sentence, words), when in zip(read, dates, strict=True):
+            if sentence.paragraph != paragraph:  # a date carries through its paragraph
+                paragraph, event = sentence.paragraph, None
             said = speaker.attribute(plain, words, sentence.paragraph)
-            dated = find_date(words, pack, published)
-            when = dated[0] if dated and (published is None or dated[0] <= published) else None
             cues = self._cues(words, topic)
             if cues:
-                context = _Context(text, sentence, words, said, party, when or event or published, published)
+                context = _Context(text, sentence, words, said, party, when, event or stamp, stamp)
                 claims.extend(self._claims(context, cues, doc))
             if when is not None:
                 event = when
@@ -267,7 +271,7 @@ class PackExtractor:
             claimant=said.claimant if said else None,
             claimant_text=said.text if said else None,
             scope=scope,
-            as_of=context.when.isoformat() if context.when else None,
+            as_of=_as_of(context, scope),
             extras={"measure_text": measure_text, "language": pack.code},
         )
 
@@ -279,8 +283,21 @@ class _Context:
     words: list[Word]
     said: Attribution | None
     party: str | None
-    when: date | None
-    published: date | None
+    when: date | None  # the sentence's own date
+    event: date | None  # the story's last date before it
+    published: date | None  # or the story's first date, if it has none
+
+
+def _date_of(words: list[Word], pack: Pack, published: date | None) -> date | None:
+    dated = find_date(words, pack, published)
+    return dated[0] if dated and (published is None or dated[0] <= published) else None
+
+
+def _as_of(context: _Context, scope: str) -> str | None:
+    """docs/claims.md: an incident's day wherever the story gives it; a running total's stated
+    day, else the publication date."""
+    when = context.when or (context.event if scope == "incident" else None) or context.published
+    return when.isoformat() if when else None
 
 
 def _ends_phrase(phrases: tuple[Phrase, ...], words: list[Word], at: int) -> bool:

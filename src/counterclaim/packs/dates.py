@@ -28,8 +28,11 @@ def find_date(words: list[Word], pack: Pack, published: date | None) -> tuple[da
                 continue
             after = at + 1 + len(month.stems)
             year = None
-            if after < len(words) and words[after].digits and len(words[after].text) == 4:
-                year = int(words[after].text)
+            # the year may follow another spelling of the month: "15 ديسمبر (كانون الأول) 1991"
+            for following in words[after : after + 4]:
+                if following.digits:
+                    year = int(following.text) if len(following.text) == 4 else None
+                    break
             when = _day_month(int(word.text), int(month.value), year, published)
             if when is not None:
                 return when, at
