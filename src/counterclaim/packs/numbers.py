@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Final
 
 from counterclaim.packs.pack import Pack, Word
@@ -66,23 +67,24 @@ def _number_forms(word: Word) -> tuple[str, ...]:
 
 
 def _word_value(pack: Pack, word: Word) -> int | None:
+    if word.digits:
+        return None
+    phrase = pack.find(pack.numbers, [_bare(word)], 0)
+    return None if phrase is None else int(phrase.value)
+
+
+def _bare(word: Word) -> Word:
+    """The word with only the forms a numeral may take (no article)."""
     forms = _number_forms(word)
-    for phrase in pack.numbers:
-        stem, exact = phrase.stems[0]
-        if any(f == stem if exact else f.startswith(stem) for f in forms):
-            return int(phrase.value)
-    return None
+    return word if forms == word.forms else Word(word.start, word.end, word.text, forms, word.conj)
 
 
 def _scale(pack: Pack, words: list[Word], at: int, *, article: bool = False) -> int | None:
     if at >= len(words):
         return None
-    forms = words[at].forms if article else _number_forms(words[at])
-    for phrase in pack.scales:
-        stem, exact = phrase.stems[0]
-        if any(f == stem if exact else f.startswith(stem) for f in forms):
-            return int(phrase.value)
-    return None
+    word = words[at] if article else _bare(words[at])
+    phrase = pack.find(pack.scales, [word], 0)
+    return None if phrase is None else int(phrase.value)
 
 
 def _gap(text: str, words: list[Word], left: int, right: int, allowed: str = " .\u00a0\u202f") -> bool:
@@ -198,9 +200,16 @@ def _vague_at(text: str, words: list[Word], at: int, pack: Pack) -> Number | Non
 
 def _dual_at(words: list[Word], at: int, pack: Pack) -> Number | None:
     word = words[at]
-    for form in word.forms:
-        for noun in pack.duals:
-            base = noun[:-1] if noun.endswith("ه") else noun
-            if any(form == base + ending for ending in _DUAL_ENDINGS) and form != noun:
-                return Number(word.start, word.end, at, at, 2, 2, 2, dual=True)
+    if any(form in _duals(pack.duals) for form in word.forms):
+        return Number(word.start, word.end, at, at, 2, 2, 2, dual=True)
     return None
+
+
+@lru_cache(maxsize=8)
+def _duals(nouns: tuple[str, ...]) -> frozenset[str]:
+    """Every dual form of the nouns ("طفل" -> طفلان, طفلين; "سيده" -> سيدتان, سيدتين)."""
+    forms = set()
+    for noun in nouns:
+        base = noun[:-1] if noun.endswith("ه") else noun
+        forms.update(base + ending for ending in _DUAL_ENDINGS)
+    return frozenset(forms - set(nouns))

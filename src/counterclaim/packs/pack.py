@@ -153,13 +153,41 @@ class Pack:
     parties: tuple[Phrase, ...]
     actors: tuple[Phrase, ...]
     roles: tuple[Phrase, ...]
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    _indexes: dict[int, dict[str, tuple[Phrase, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _seen: dict[tuple[int, tuple[str, ...]], tuple[Phrase, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def _candidates(self, phrases: Sequence[Phrase], word: Word) -> tuple[Phrase, ...]:
+        """The phrases whose first stem could match the word: those filed under the first one
+        or two letters of one of its forms (a list is compared with a word in a few lookups,
+        not phrase by phrase; the order, longest first, is kept)."""
+        known = self._seen.get((id(phrases), word.forms))
+        if known is not None:
+            return known
+        index = self._indexes.get(id(phrases))
+        if index is None:
+            index = _index(phrases)
+            self._indexes[id(phrases)] = index
+        keys = {form[:2] for form in word.forms} | {form[:1] for form in word.forms}
+        found = [phrase for key in keys for phrase in index.get(key, ())]
+        if len(found) > 1:
+            order = index_order(phrases)
+            found.sort(key=lambda phrase: order[id(phrase)])
+        if len(self._seen) > _SEEN_MAX:
+            self._seen.clear()
+        self._seen[(id(phrases), word.forms)] = result = tuple(found)
+        return result
 
     def find(
         self, phrases: Sequence[Phrase], words: Sequence[Word], at: int, *, clitics: bool = True
     ) -> Phrase | None:
         """The first (longest) phrase that matches at word ``at``."""
-        for phrase in phrases:
+        if at >= len(words):
+            return None
+        for phrase in self._candidates(phrases, words[at]):
             if phrase.matches(words, at, clitics=clitics):
                 return phrase
         return None
@@ -176,6 +204,37 @@ class Pack:
             found.append((at, at + len(phrase.stems), phrase.value))
             at += len(phrase.stems)
         return found
+
+
+def _index(phrases: Sequence[Phrase]) -> dict[str, tuple[Phrase, ...]]:
+    """Phrases filed under the first two letters of their first stem (one letter if it has one)."""
+    index: dict[str, list[Phrase]] = {}
+    for phrase in phrases:
+        stem = phrase.stems[0][0]
+        index.setdefault(stem[:2], []).append(phrase)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+def _index(phrases: Sequence[Phrase]) -> dict[str, tuple[Phrase, ...]]:
+    """Phrases filed under the first two letters of their first stem (one letter if it has one)."""
+    index: dict[str, list[Phrase]] = {}
+    for phrase in phrases:
+        index.setdefault(phrase.stems[0][0][:2], []).append(phrase)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+_ORDERS: dict[int, dict[int, int]] = {}
+#: How many (list, word) candidate lookups a pack remembers before it starts afresh.
+_SEEN_MAX = 200_000
+
+
+def index_order(phrases: Sequence[Phrase]) -> dict[int, int]:
+    """Each phrase's place in its list, by identity (the lists live as long as their pack)."""
+    order = _ORDERS.get(id(phrases))
+    if order is None:
+        order = {id(phrase): n for n, phrase in enumerate(phrases)}
+        _ORDERS[id(phrases)] = order
+    return order
 
 
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
