@@ -208,7 +208,7 @@ def _dual_at(words: list[Word], at: int, pack: Pack) -> Number | None:
 @lru_cache(maxsize=8)
 def _duals(nouns: tuple[str, ...]) -> frozenset[str]:
     """Every dual form of the nouns ("طفل" -> طفلان, طفلين; "سيده" -> سيدتان, سيدتين)."""
-    forms = set()
+    forms: set[str] = set()
     for noun in nouns:
         base = noun[:-1] if noun.endswith("ه") else noun
         forms.update(base + ending for ending in _DUAL_ENDINGS)

@@ -210,15 +210,6 @@ def _index(phrases: Sequence[Phrase]) -> dict[str, tuple[Phrase, ...]]:
     """Phrases filed under the first two letters of their first stem (one letter if it has one)."""
     index: dict[str, list[Phrase]] = {}
     for phrase in phrases:
-        stem = phrase.stems[0][0]
-        index.setdefault(stem[:2], []).append(phrase)
-    return {key: tuple(found) for key, found in index.items()}
-
-
-def _index(phrases: Sequence[Phrase]) -> dict[str, tuple[Phrase, ...]]:
-    """Phrases filed under the first two letters of their first stem (one letter if it has one)."""
-    index: dict[str, list[Phrase]] = {}
-    for phrase in phrases:
         index.setdefault(phrase.stems[0][0][:2], []).append(phrase)
     return {key: tuple(found) for key, found in index.items()}
 
