@@ -239,3 +239,16 @@ def test_the_dashboard_filters_on_language_and_glosses_a_report(tmp_path: Path):
             assert 'lang="en" dir="auto"' not in session.get(f"/claims/{claim['id']}").text
     finally:
         app.state.dashboard.ledger.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("На обліку перебувають 72 563 сім'ї внутрішньо переміщених осіб.", "uk"),
+        ("Из-за наводнения эвакуированы 72 563 семьи.", "ru"),
+        ("ونزحت 72563 عائلة من المدينة.", "ar"),
+    ],
+)
+def test_families_are_households_never_people(text: str, code: str):
+    [claim] = extract_claims(text, published="2020-09-10", language=code)
+    assert (claim.value, claim.unit) == (72563, "households")

@@ -242,8 +242,10 @@ class PackExtractor:
             "vague" if number.vague else "about" if number.rounded else _qualifier(pack, words, number)
         )
         low, high = (number.low, number.high) if number.vague else interval(qualifier, number.value)
-        role, party, subject_text = "unspecified", context.party, ""
+        role, party, subject_text, unit = "unspecified", context.party, "", "people"
         if subject is not None:
+            if pack.find(pack.households, words, subject[0]):
+                unit = "households"
             subject_words = words[subject[0] : subject[1]]
             subject_text = text[subject_words[0].start : subject_words[-1].end]
             kinds = {str(p.value) for w in range(*subject) if (p := pack.find(pack.groups, words, w))}
@@ -265,6 +267,7 @@ class PackExtractor:
             evidence=text[context.sentence.start : context.sentence.end],
             start=number.start,
             end=number.end,
+            unit=unit,
             subject=subject_text,
             subject_party=party,
             subject_role=role,

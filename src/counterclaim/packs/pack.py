@@ -138,6 +138,7 @@ class Pack:
     topic_measures: tuple[Phrase, ...]
     excluded: Mapping[str, tuple[Phrase, ...]]
     groups: tuple[Phrase, ...]
+    households: tuple[Phrase, ...]
     not_after: tuple[Phrase, ...]
     not_before: tuple[Phrase, ...]
     rates: tuple[Phrase, ...]
@@ -271,6 +272,7 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
                 for m, stems in _table(data, "measures_exclude").items()
             },
             groups=_phrases(listed("groups"), code),
+            households=_phrases(listed("units"), code),
             not_after=_phrases(((s, True) for s in _table(data, "not_people").get("after", [])), code),
             not_before=_phrases(((s, True) for s in _table(data, "not_people").get("before", [])), code),
             rates=_phrases(((s, True) for s in _table(data, "not_people").get("rate", [])), code),
