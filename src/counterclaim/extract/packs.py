@@ -207,8 +207,12 @@ class PackExtractor:
             return True
         if number.value == 1 and not words[number.first].digits:
             return False  # "в одному з": "one" counts people only beside a group word
-        # "погибли 19", "مقتل 25", "ранены 15": a measure word right before
-        return any(number.first - 2 <= last <= number.first for _, last, _ in cues)
+        # "погибли 19", "مقتل 25", "ранены 15": a measure word right before; "30 получили
+        # ранения", "15 تم اجلاؤهم": one right after, past at most one verb
+        return any(
+            number.first - 2 <= last <= number.first or number.last < first <= number.last + 2
+            for first, last, _ in cues
+        )
 
     def _subject(self, number: Number, words: list[Word]) -> tuple[int, int] | None:
         pack = self.pack
