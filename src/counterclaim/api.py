@@ -28,7 +28,7 @@ from counterclaim.ingest import pipeline
 from counterclaim.ingest.corpora import parse_fields
 from counterclaim.ingest.html import RawPage
 from counterclaim.ingest.inputs import iter_paths, read_manifest
-from counterclaim.ingest.language import screen
+from counterclaim.ingest.language import label, screen
 from counterclaim.ingest.pipeline import DEFAULT_BATCH
 from counterclaim.ingest.text import DEFAULT_MAX_BYTES
 from counterclaim.models import Claim, Document
@@ -111,10 +111,22 @@ def evaluate_manifest(
     """
     engine = extractor or default_extractor()
     gold_claims = read_claims(gold)
-    articles = read_manifest(manifest, max_bytes=max_bytes, allow_outside=allow_outside)
+    articles = label(read_manifest(manifest, max_bytes=max_bytes, allow_outside=allow_outside))
     extraction = collect(extract_documents(articles, extractor=engine))
     report = evaluate(gold_claims, extraction.claims, same_actor=engine.registry.same)
     return report, extraction
+
+
+def evaluate_by_language(gold: Path, extraction: Extraction, *, extractor: Extractor) -> dict[str, Report]:
+    """The scores of each language's documents (the language the screen told), by ISO code."""
+    language_of = {document.id: document.language for document, _ in extraction.documents}
+    gold_claims = read_claims(gold)
+    reports = {}
+    for language in sorted(set(language_of.values())):
+        gold_part = [c for c in gold_claims if language_of.get(c.doc or "") == language]
+        predicted = [c for d, found in extraction.documents if d.language == language for c in found]
+        reports[language] = evaluate(gold_part, predicted, same_actor=extractor.registry.same)
+    return reports
 
 
 def open_ledger(target: str | None = None, *, actors: Iterable[Path] = (), create: bool = True) -> Ledger:

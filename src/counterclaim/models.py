@@ -158,3 +158,4 @@ class Document:
     path: Path | None = None
     encoding: str = "utf-8"  # what the bytes were decoded from
     kind: str = "article"  # or "table": an imported table of claims (see counterclaim.ingest.tables)
+    language: str = "en"  # ISO 639-1, told by the language screen (counterclaim.ingest.language)

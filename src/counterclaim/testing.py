@@ -18,11 +18,11 @@ class PoisonedExtractor(Extractor):
     """The real extractor, except that it raises on a text holding :data:`POISON`."""
 
     def extract(
-        self, text: str, *, published: date | str | None = None, doc: str | None = None
+        self, text: str, *, published: date | str | None = None, doc: str | None = None, language: str = "en"
     ) -> list[Claim]:
         if POISON in text:
             raise RuntimeError("poisoned test document")
-        return super().extract(text, published=published, doc=doc)
+        return super().extract(text, published=published, doc=doc, language=language)
 
 
 def poisoned_extractor() -> Extractor:

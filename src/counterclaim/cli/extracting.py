@@ -133,8 +133,35 @@ def _print_report(report: Report, extractor: Extractor, show_diff: bool) -> None
     out.print(table)
 
 
-def _report_json(report: Report, extractor: Extractor) -> str:
+def _print_parts(parts: dict[str, Report]) -> None:
+    table = Table(title="scores by language", header_style="bold")
+    for column in (
+        "language",
+        "gold",
+        "predicted",
+        "matched",
+        "precision",
+        "recall",
+        "f1",
+        "claimant",
+        "strict f1",
+    ):
+        table.add_column(column, justify="left" if column == "language" else "right")
+    for language, part in parts.items():
+        scores = part.scores()
+        table.add_row(
+            language,
+            *(str(scores[name]) for name in ("gold", "predicted", "matched", "precision", "recall", "f1")),
+            str(scores["attributes"]["claimant"]),
+            str(scores["strict_f1"]),
+        )
+    stdout().print(table)
+
+
+def _report_json(report: Report, extractor: Extractor, parts: dict[str, Report] | None = None) -> str:
     payload = report.scores()
+    if parts:
+        payload["by_language"] = {language: part.scores() for language, part in parts.items()}
     payload["misses"] = [c.to_dict() for c in report.misses]
     payload["false_alarms"] = [c.to_dict() for c in report.false_alarms]
     payload["mismatches"] = report.mismatches(extractor.registry.same)
@@ -161,6 +188,12 @@ def _report_json(report: Report, extractor: Extractor) -> str:
     help="List misses, false alarms and attribute differences.",
 )
 @click.option(
+    "--by",
+    "by",
+    type=click.Choice(["language"]),
+    help="Also score each language's documents apart (the language the screen tells).",
+)
+@click.option(
     "--require",
     "floors",
     multiple=True,
@@ -175,6 +208,7 @@ def evaluate(
     allow_outside: bool,
     as_json: bool,
     show_diff: bool,
+    by: str | None,
     floors: dict[str, float],
     actors: tuple[Path, ...],
     lexicon: Path | None,
@@ -183,6 +217,7 @@ def evaluate(
 
     Example:
         counterclaim evaluate --gold corpus/gold.jsonl --manifest corpus/manifest.jsonl --require f1=0.9
+        counterclaim evaluate --gold lang/gold-dev.jsonl --manifest lang/manifest-dev.jsonl --by language
     """
     extractor = api.build_extractor(actors=actors, lexicon=lexicon)
     report, extraction = api.evaluate_manifest(
@@ -190,10 +225,13 @@ def evaluate(
     )
     for error in extraction.errors:
         error_line(str(error))
+    parts = api.evaluate_by_language(gold, extraction, extractor=extractor) if by else {}
     if as_json:
-        click.echo(_report_json(report, extractor))
+        click.echo(_report_json(report, extractor, parts))
     else:
         _print_report(report, extractor, show_diff)
+        if parts:
+            _print_parts(parts)
     failed = [f"{name} {_score(report, name):.3f} < {floor}" for name, floor in floors.items()
               if _score(report, name) < floor]  # fmt: skip
     if failed:

@@ -40,6 +40,7 @@ ROLES = ["military", "civilian", "unspecified"]
 @click.option("--since", callback=parse_date, help="Claims as of this date or later (YYYY-MM-DD).")
 @click.option("--until", callback=parse_date, help="Claims as of this date or earlier (YYYY-MM-DD).")
 @click.option("--doc", help="Claims carried by this document (its name).")
+@click.option("--language", help="Claims reported by a document in this language (ISO code: en, ru, uk, ar).")
 @format_option("table", "jsonl", "csv", "parquet")
 @db_option
 def list_claims(
@@ -50,6 +51,7 @@ def list_claims(
     since: date | None,
     until: date | None,
     doc: str | None,
+    language: str | None,
     output_format: str,
     db: str,
 ) -> None:
@@ -63,8 +65,9 @@ def list_claims(
     if output_format == "parquet" and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: redirect it to a file (> claims.parquet)")
     rows = api.open_ledger(db, create=False).claims(
-        measure=measure, party=party, role=role, claimant=claimant, since=since, until=until, doc=doc
-    )
+        measure=measure, party=party, role=role, claimant=claimant, since=since, until=until, doc=doc,
+        language=language,
+    )  # fmt: skip
     print_rows(rows, output_format)
 
 
@@ -222,15 +225,19 @@ def actors(output_format: str, db: str) -> None:
 
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--language", help="Only claims reported by a document in this language (ISO code: en, ru, uk, ar)."
+)
 @format_option("csv", "jsonl", "parquet")
 @db_option
-def export(path: Path, output_format: str, db: str) -> None:
+def export(path: Path, language: str | None, output_format: str, db: str) -> None:
     """Write every claim (corrections applied, with id and reports) to a CSV, JSONL or Parquet file.
 
     Example:
         counterclaim export claims.parquet --format parquet
+        counterclaim export russian.jsonl --format jsonl --language ru
     """
-    rows = api.open_ledger(db, create=False).claims()
+    rows = api.open_ledger(db, create=False).claims(language=language)
     try:
         _write_rows(rows, path, output_format)
     except OSError as error:

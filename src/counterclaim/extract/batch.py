@@ -36,7 +36,8 @@ def extract_item(extractor: Extractor, item: D | InputError) -> tuple[D, list[Cl
     if isinstance(item, InputError):
         return item
     try:
-        return item, extractor.extract(item.text, published=item.published, doc=item.id)
+        language = getattr(item, "language", "en")
+        return item, extractor.extract(item.text, published=item.published, doc=item.id, language=language)
     except Exception as error:  # whatever it is, it is this document's alone
         return ExtractionError(item.id, f"the extractor failed on it with {type(error).__name__}: {error}")
 

@@ -121,12 +121,16 @@ class Extractor:
         self.reader = NumberReader(self.lexicon)
 
     def extract(
-        self, text: str, *, published: date | str | None = None, doc: str | None = None
+        self, text: str, *, published: date | str | None = None, doc: str | None = None, language: str = "en"
     ) -> list[Claim]:
         """The claims of one document (see :func:`counterclaim.extract_claims`)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
         when = parse_published(published)
+        if language != "en":
+            from counterclaim.extract.packs import pack_extractor  # only documents in a pack's language
+
+            return pack_extractor(language, self.registry).extract(text, published=when, doc=doc)
         low = lower_text(text)
         # The one pass over the whole text: a claim needs a measure word, so sentences
         # without one are never tokenised.
@@ -441,6 +445,7 @@ def extract_claims(
     published: date | str | None = None,
     doc: str | None = None,
     extractor: Extractor | None = None,
+    language: str = "en",
 ) -> list[Claim]:
     """Extract every casualty or displacement claim from one document's text.
 
@@ -460,6 +465,8 @@ def extract_claims(
         doc: The document's id, copied into each claim.
         extractor: An :class:`Extractor` with a user lexicon or actor registry; the
             built-in one by default.
+        language: The document's language: "en", or a language with a pack ("ru", "uk",
+            "ar"; docs/languages.md). :func:`counterclaim.ingest.language.screen` tells it.
 
     Returns:
         The claims in text order.
@@ -468,4 +475,4 @@ def extract_claims(
         InvalidDateError: ``published`` is a string that is not an ISO date.
         TypeError: ``text`` is not a string.
     """
-    return (extractor or default_extractor()).extract(text, published=published, doc=doc)
+    return (extractor or default_extractor()).extract(text, published=published, doc=doc, language=language)

@@ -1,4 +1,4 @@
-"""Screening out documents that are not in English (or not prose at all), with the reason why.
+"""Screening documents by language: English, a language with a pack, or skipped with the reason why.
 
 The rules live in data/languages.toml (scripts by Unicode range, function words per language);
 the method is described at the top of that file. It needs no model and judges a document in
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,19 @@ class Guess:
     language: str
     reason: str
     prose: bool = True  # False: not running prose at all (a listing, a table, a data file)
+    code: str | None = None  # the ISO 639-1 code of a language with an extraction pack
+
+
+@dataclass(frozen=True)
+class PackRule:
+    """How to tell a language with an extraction pack inside its script (data/languages.toml);
+    ``code`` is "" for another language of that script, which has no pack."""
+
+    code: str
+    name: str
+    script: str
+    letters: frozenset[str]
+    words: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,23 @@ class LanguageRules:
     language_floor: float
     scripts: tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
     words: dict[str, frozenset[str]]
+    packs: tuple[PackRule, ...] = ()
+
+    def _pack_of(self, script: str, sample: str) -> PackRule | None:
+        """The pack language of a text in ``script``: the most function words and letters."""
+        candidates = [pack for pack in self.packs if pack.script == script]
+        if not candidates:
+            return None
+        words = [word.lower() for word in _WORD.findall(sample)]
+        if not words:
+            return None
+
+        def share(pack: PackRule) -> float:
+            marks = sum(1 for ch in sample.lower() if ch in pack.letters)
+            return (sum(1 for w in words if w in pack.words) + marks) / len(words)
+
+        best = max(candidates, key=share)
+        return best if best.code and share(best) >= self.language_floor else None
 
     def guess(self, text: str) -> Guess:
         """Judge a text (its first ``sample_chars`` characters)."""
@@ -59,6 +89,9 @@ class LanguageRules:
             for name, ranges in self.scripts:
                 inside = sum(1 for ch in letters if any(low <= ord(ch) <= high for low, high in ranges))
                 if inside / len(letters) > self.script_share:
+                    pack = self._pack_of(name, sample)
+                    if pack is not None:
+                        return Guess(False, pack.name, f"written in {pack.name}", code=pack.code)
                     return Guess(False, name, f"written in {name} ({inside / len(letters):.0%} of letters)")
         words = [word.lower() for word in _WORD.findall(sample)]
         if len(words) < self.min_words:
@@ -117,6 +150,7 @@ def _rules_from(tables: Iterable[dict[str, Any]], source: str) -> LanguageRules:
     settings: dict[str, Any] = {}
     scripts: dict[str, tuple[tuple[int, int], ...]] = {}
     words: dict[str, set[str]] = {}
+    packs: dict[str, PackRule] = {}
     try:
         for table in tables:
             for key in (
@@ -131,6 +165,18 @@ def _rules_from(tables: Iterable[dict[str, Any]], source: str) -> LanguageRules:
                 words.setdefault(str(language["name"]), set()).update(
                     str(w).lower() for w in language["words"]
                 )
+            for pack in [*table.get("pack", []), *table.get("script_language", [])]:
+                code = str(pack.get("code", ""))  # "": a language with no pack, told apart from those
+                key = code or str(pack["name"])
+                old = packs.get(key)
+                packs[key] = PackRule(
+                    code=code,
+                    name=str(pack.get("name", old.name if old else code)),
+                    script=str(pack.get("script", old.script if old else "")),
+                    letters=frozenset(str(pack.get("letters", ""))) | (old.letters if old else frozenset()),
+                    words=frozenset(str(w).lower() for w in pack.get("words", []))
+                    | (old.words if old else frozenset()),
+                )
         return LanguageRules(
             sample_chars=int(settings["sample_chars"]),
             min_words=int(settings["min_words"]),
@@ -141,6 +187,7 @@ def _rules_from(tables: Iterable[dict[str, Any]], source: str) -> LanguageRules:
             language_floor=float(settings["language_floor"]),
             scripts=tuple(scripts.items()),
             words={name: frozenset(vocabulary) for name, vocabulary in words.items()},
+            packs=tuple(packs.values()),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise DataFileError(
@@ -165,11 +212,26 @@ def load_languages(*extra: str) -> LanguageRules:
     return _rules_from((_read(p) for p in paths), ", ".join(str(p) for p in paths))
 
 
+def label(
+    items: Iterable[Document | InputError], rules: LanguageRules | None = None
+) -> Iterator[Document | InputError]:
+    """Give each document in a language with an extraction pack that language; skip nothing."""
+    judge = rules or load_languages()
+    for item in items:
+        if isinstance(item, Document):
+            code = judge.guess(item.text).code
+            if code is not None and code != item.language:
+                item = replace(item, language=code)
+        yield item
+
+
 def screen(
     items: Iterable[Document | InputError], rules: LanguageRules | None = None
 ) -> Iterator[Document | InputError]:
-    """Pass English documents and errors through; a document in another language becomes a
-    ``NotEnglishError``, one that is not running prose a ``NotProseError``."""
+    """Pass English documents and errors through, and documents in a language with an
+    extraction pack (Russian, Ukrainian, Arabic) with their ``language`` set; a document in
+    another language becomes a ``NotEnglishError``, one that is not running prose a
+    ``NotProseError``."""
     judge = rules or load_languages()
     for item in items:
         if isinstance(item, Document):
@@ -177,6 +239,9 @@ def screen(
             source = str(item.path) if item.path else item.id
             if not verdict.prose:
                 yield NotProseError(source, f"not running prose, skipped: {verdict.reason}")
+                continue
+            if verdict.code is not None:
+                yield replace(item, language=verdict.code)
                 continue
             if not verdict.english:
                 yield NotEnglishError(source, f"not English, skipped: {verdict.reason}")

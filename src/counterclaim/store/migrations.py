@@ -101,6 +101,14 @@ def _estimates_and_alerts(connection: Connection) -> None:
             connection.execute(CreateIndex(index, if_not_exists=True))
 
 
+def _document_language(connection: Connection) -> None:
+    if "language" not in {column["name"] for column in inspect(connection).get_columns("documents")}:
+        # every document stored before was English: the language screen skipped the rest
+        connection.execute(
+            text("ALTER TABLE documents ADD COLUMN language VARCHAR(12) NOT NULL DEFAULT 'en'")
+        )
+
+
 #: Append only: a released migration is never edited, a change gets a new number.
 MIGRATIONS: list[Migration] = [
     (1, "initial tables: documents, claims, reports, actors, corrections, runs, input_errors", _initial),
@@ -122,6 +130,11 @@ MIGRATIONS: list[Migration] = [
         8,
         "estimate history and alerts: estimates (append only), alerts, deliveries, alert_marks",
         _estimates_and_alerts,
+    ),
+    (
+        9,
+        "documents.language: the ISO 639-1 code of a document's language ('en' for those stored before)",
+        _document_language,
     ),
 ]
 

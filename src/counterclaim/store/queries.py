@@ -55,6 +55,7 @@ class ClaimFilter:
     doc: str | None = None
     ids: tuple[int, ...] | None = None
     include_rejected: bool = False
+    language: str | None = None  # claims reported by a document in this language (ISO 639-1)
 
     @classmethod
     def for_registry(
@@ -89,9 +90,22 @@ class ClaimFilter:
                     select(r.claim_id).join(schema.documents, d.id == r.document_id).where(d.name == self.doc)
                 )
             )
+        if self.language is not None:
+            found.append(
+                c.id.in_(
+                    select(r.claim_id)
+                    .join(schema.documents, d.id == r.document_id)
+                    .where(d.language == self.language.lower())
+                )
+            )
         return found
 
-    def matches(self, record: dict[str, Any], documents_of: Callable[[int], set[str]]) -> bool:
+    def matches(
+        self,
+        record: dict[str, Any],
+        documents_of: Callable[[int], set[str]],
+        languages_of: Callable[[int], set[str]] | None = None,
+    ) -> bool:
         """The same filter on a claim read whole and corrected."""
         as_of = record["as_of"]
         return (
@@ -104,6 +118,11 @@ class ClaimFilter:
             and (self.until is None or (as_of is not None and as_of <= self.until.isoformat()))
             and (self.ids is None or record["id"] in self.ids)
             and (self.doc is None or self.doc in documents_of(record["id"]))
+            and (
+                self.language is None
+                or languages_of is None
+                or self.language.lower() in languages_of(record["id"])
+            )
         )
 
 
@@ -195,6 +214,7 @@ class LedgerQueries:
                 d.outlet,
                 d.published,
                 d.url,
+                d.language,
                 func.substr(d.text, r.start + 1, r.end - r.start).label("number"),
                 c.value,
                 r.evidence,
@@ -224,7 +244,7 @@ class LedgerQueries:
         keep = [
             record["id"]
             for record in self._records(connection, c.id.in_(sorted(corrections)), corrections)
-            if wanted.matches(record, self._documents_of)
+            if wanted.matches(record, self._documents_of, self._languages_of)
         ]
         uncorrected = and_(*stored, c.id.not_in(select(k.claim_id)))
         return (or_(uncorrected, c.id.in_(keep)) if keep else uncorrected), corrections
@@ -257,7 +277,7 @@ class LedgerQueries:
         """Claims with every contract field, their id and their number of reports, as corrected.
 
         Keyword filters: see :class:`ClaimFilter` (``measure``, ``party``, ``role``,
-        ``claimant``, ``since``, ``until``, ``doc``, ``ids``, ``include_rejected``).
+        ``claimant``, ``since``, ``until``, ``doc``, ``ids``, ``include_rejected``, ``language``).
         """
         wanted = self.filter(**filters)
         if wanted.ids is not None and not wanted.ids:
@@ -273,6 +293,12 @@ class LedgerQueries:
         query = select(d.name).join(schema.reports, r.document_id == d.id).where(r.claim_id == claim_id)
         with self.engine.connect() as connection:
             return {row.name for row in connection.execute(query)}
+
+    def _languages_of(self, claim_id: int) -> set[str]:
+        r, d = schema.reports.c, schema.documents.c
+        query = select(d.language).join(schema.reports, r.document_id == d.id).where(r.claim_id == claim_id)
+        with self.engine.connect() as connection:
+            return {row.language for row in connection.execute(query)}
 
     def actors(self) -> list[dict[str, Any]]:
         """The actors the ledger knows (the registry it was opened with), with their claims."""

@@ -375,6 +375,7 @@ class Writer(EstimateWrites):
                 "text": item.document.text,
                 "encoding": item.document.encoding,
                 "kind": item.document.kind,
+                "language": item.document.language,
                 "extractor": EXTRACTOR_NAME,
                 "ingested_at": now,
                 "run_id": run_id,

@@ -39,6 +39,10 @@ def claim_filters(
     until: Annotated[date | None, Query(description="As of this day or earlier (YYYY-MM-DD)")] = None,
     doc: Annotated[str | None, Query(description="Carried by this document (its name)")] = None,
     series: Annotated[str | None, Query(description="In this series (its id)")] = None,
+    language: Annotated[
+        str | None,
+        Query(max_length=12, description="Reported by a document in this language (en, ru, uk, ar)"),
+    ] = None,
     include_rejected: Annotated[bool, Query(description="Also claims an analyst rejected")] = False,
     order: Annotated[Literal["id", "-id", "as_of", "-as_of"], Query()] = "id",
 ) -> dict[str, Any]:
@@ -52,6 +56,7 @@ def claim_filters(
         "until": until,
         "doc": doc or None,
         "series": series or None,
+        "language": language or None,
         "include_rejected": include_rejected,
         "order": order,
     }
