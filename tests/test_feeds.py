@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import itertools
+import json
 import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -442,3 +443,49 @@ def test_feeds_any_bytes_are_a_feed_or_e122(data: bytes):
         assert error.code == "E122"
     else:
         assert all(entry.url.startswith(("http://", "https://")) for entry in parsed.entries)
+
+
+def _toll_page(figure: int, day: int) -> bytes:
+    """A page with a cumulative toll (a series the model estimates), by one claimant."""
+    text = (
+        f"KYIV — Ukraine's defence ministry said on Tuesday that {figure:,} Russian soldiers have been "
+        "killed since the start of the invasion. The figure could not be independently verified."
+    )
+    return (
+        f"<!DOCTYPE html><html><head><title>Toll {figure}</title>"
+        f'<meta name="date" content="2024-03-{day:02d}"></head><body>'
+        f"<article><h1>Toll {figure}</h1><p>{text}</p></article></body></html>"
+    ).encode()
+
+
+def test_poll_keeps_the_estimates_its_claims_moved_and_alerts_once(site: NewsSite, tmp_path: Path):
+    """poll → refresh: each poll that stores claims keeps a revision of their series; a rule
+    fires once for the claim that moved it, and a poll with nothing new fires nothing."""
+    db = str(tmp_path / "live.db")
+    rules = tmp_path / "alerts.toml"
+    rules.write_text(
+        '[[rule]]\nname = "moves"\nseries = "*"\nkind = "best_moves"\npercent = 1\nchannels = ["atom"]\n'
+    )
+    site.put("/t/1", "text/html", _toll_page(400_000, 1))
+    site.put("/rss.xml", "application/rss+xml", rss(site.base, [("/t/1", "one")]))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["feeds", "add", f"{site.base}/rss.xml", "--db", db]).exit_code == 0
+    poll_args = ["poll", "--all", "--delay", "0", "--timeout", "2", "--alerts", str(rules), "--db", db]
+    first = runner.invoke(cli, poll_args)
+    assert first.exit_code == 0, first.output
+    with opened(db) as ledger:
+        assert ledger.stored_alerts(limit=100) == []  # a first revision alerts nothing
+    series = runner.invoke(cli, ["series", "--format", "json", "--db", db])
+    ids = [row["id"] for row in json.loads(series.output) if row.get("best")]
+    assert len(ids) == 1
+    site.put("/t/2", "text/html", _toll_page(520_000, 20))
+    site.put("/rss.xml", "application/rss+xml", rss(site.base, [("/t/2", "two"), ("/t/1", "one")]))
+    second = runner.invoke(cli, poll_args)
+    assert second.exit_code == 0, second.output
+    revisions = json.loads(runner.invoke(cli, ["revisions", ids[0], "--format", "json", "--db", db]).output)
+    assert len({row["digest"] for row in revisions}) == 2  # the estimate before and after the new claim
+    third = runner.invoke(cli, poll_args)  # nothing new: no refresh, no alert
+    assert third.exit_code == 0, third.output
+    with opened(db) as ledger:
+        fired = ledger.stored_alerts(limit=100)
+    assert len(fired) == 1 and fired[0]["series"] == ids[0] and fired[0]["kind"] == "best_moves"

@@ -26,7 +26,9 @@ from counterclaim.cli.common import (
     stderr,
     stdout,
 )
+from counterclaim.cli.history import alert_setup, alerts_option, print_refresh
 from counterclaim.cli.output import counts_table, ingest_progress, simple_table
+from counterclaim.errors import CounterclaimError
 from counterclaim.ingest.feeds import UrlRules
 from counterclaim.ingest.polling import POLL_BATCH, PollOptions, PollReport
 from counterclaim.ingest.text import DEFAULT_MAX_BYTES
@@ -192,6 +194,7 @@ def _poll_options(function: Callable[..., Any]) -> Callable[..., Any]:
                 help="A TOML file extending data/urls.toml (tracking and AMP parameters); repeatable.",
             ),
             click.option("--quiet", "-q", is_flag=True, help="No summary."),
+            alerts_option,
             db_option,
             data_options,
         ]
@@ -287,8 +290,6 @@ def watch(**settings: Any) -> None:
             ),
         )
     except Exception as error:
-        from counterclaim.errors import CounterclaimError
-
         if isinstance(error, CounterclaimError):
             raise
         error_line(f"watch stopped: {type(error).__name__}: {error}")
@@ -296,16 +297,28 @@ def watch(**settings: Any) -> None:
 
 
 def _after_poll(ledger: Ledger, report: PollReport, settings: dict[str, Any], *, table: bool) -> None:
-    """After each poll (of `poll`, of `watch`): what it did, on stderr. What follows new claims
-    (``report.new_claim_ids``, stored by run ``report.run_id`` in ``ledger``) is done here."""
-    if settings["quiet"]:
+    """After each poll (of `poll`, of `watch`): what it did, on stderr; then the estimates of the
+    series its new claims touched are kept and the alert rules (``--alerts``) checked and sent."""
+    if not settings["quiet"]:
+        if table:
+            for error in report.errors:
+                error_line(str(error))
+            stderr.print(report_table(report))
+        elif report.feeds_due or report.run_id is not None:
+            stderr.print(_one_line(report), markup=False, highlight=False)
+    if not report.new_claim_ids:
         return
-    if table:
-        for error in report.errors:
-            error_line(str(error))
-        stderr.print(report_table(report))
-    elif report.feeds_due or report.run_id is not None:
-        stderr.print(_one_line(report), markup=False, highlight=False)
+    rules, channels = alert_setup(settings["alerts_file"])
+    try:
+        refreshed = api.refresh_estimates(
+            ledger, new_claim_ids=report.new_claim_ids, rules=rules, channels=channels
+        )
+    except CounterclaimError as error:
+        # the claims are stored; a refresh that fails is done again by the next poll or `refresh`
+        error_line(f"estimates not refreshed: {error}")
+        return
+    if not settings["quiet"]:
+        print_refresh(refreshed)
 
 
 def _one_line(report: PollReport) -> str:
