@@ -199,3 +199,31 @@ def test_reconcile_cli_a_users_caps_file_bounds_the_band(group: click.Group, see
     caps.write_text("[population]\nrussia = -1\n")
     code, _, err = invoke(group, *args, "--caps", str(caps))
     assert code == 1 and "[E501]" in err and "caps" in err and err.count("\n") == 1
+
+
+@pytest.mark.shared
+def test_reconcile_cli_plot_takes_a_caps_file(group: click.Group, seed_db: str, tmp_path: Path):
+    caps = tmp_path / "caps.toml"
+    caps.write_text('measures = ["killed"]\n[population]\nrussia = 5000\n')
+    plain, capped = tmp_path / "plain.svg", tmp_path / "capped.svg"
+    assert invoke(group, "plot", SEED_SERIES, "--db", seed_db, "-o", str(plain))[0] == 0
+    assert invoke(group, "plot", SEED_SERIES, "--db", seed_db, "-o", str(capped), "--caps", str(caps))[0] == 0
+    # the band is drawn under the cap: another picture
+    assert capped.read_bytes() != plain.read_bytes()
+    caps.write_text("[population]\nrussia = -1\n")
+    code, _, err = invoke(group, "plot", SEED_SERIES, "--db", seed_db, "-o", str(capped), "--caps", str(caps))
+    assert code == 1 and "[E501]" in err and "caps" in err and err.count("\n") == 1
+
+
+@pytest.mark.shared
+def test_reconcile_cli_caps_come_from_the_settings_file(seed_db: str, tmp_path: Path):
+    from counterclaim.cli import cli
+
+    (tmp_path / "caps.toml").write_text('measures = ["killed"]\n[population]\nrussia = 5000\n')
+    config = tmp_path / "counterclaim.toml"
+    config.write_text('[counterclaim]\ncaps = "caps.toml"\n')  # relative to the settings file
+    args = ["estimate", SEED_SERIES, "--db", seed_db, "--as-of", "2023-01-01", "--format", "json"]
+    plain = CliRunner().invoke(cli, args)
+    capped = CliRunner().invoke(cli, ["--config", str(config), *args])
+    assert plain.exit_code == 0 and capped.exit_code == 0, capped.output
+    assert json.loads(plain.stdout)["high"] > 5000 >= json.loads(capped.stdout)["high"]

@@ -180,6 +180,16 @@ def test_reconcile_reporting_a_cap_holds_on_every_day():
         assert model.estimate(day).high <= cap
 
 
+def test_reconcile_reporting_a_cap_holds_even_when_every_claim_runs_above_it():
+    # a dense series far over the cap (a mis-scoped count): the claims give way, never the cap
+    claims = [
+        _claim("Staff", "adversary", 2000 * (i + 1), START + timedelta(days=10 * (i + 1))) for i in range(40)
+    ]
+    model = Reconciler(seed=0, origin=START, cap=5000).fit(claims)
+    for day in (START + timedelta(days=100), START + timedelta(days=400), START + timedelta(days=900)):
+        assert model.estimate(day).high <= 5000
+
+
 def test_reconcile_reporting_k_hat_is_reported_and_the_model_is_named():
     model = Reconciler(seed=0, origin=START).fit(_ministry_series())
     estimate = model.estimate()

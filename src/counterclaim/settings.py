@@ -49,6 +49,8 @@ class Settings:
     #: a priors file replacing the bundled one; conflict profiles merged on top of the bundled ones
     priors: Path | None = None
     conflicts: tuple[Path, ...] = ()
+    #: population caps merged on top of the bundled ones (data/caps.toml): the dashboard's bands too
+    caps: tuple[Path, ...] = ()
     #: inputs larger than this are refused; seconds to wait for a URL
     max_bytes: int = 10 * 1024 * 1024
     timeout: float = 20.0
@@ -147,7 +149,7 @@ def read_file(path: Path) -> dict[str, Any]:
         if name in table:
             raise DataFileError(f"{path}: {name} is never read from a file; set COUNTERCLAIM_{name.upper()}")
     base = path.parent
-    for name in ("actors", "conflicts"):
+    for name in ("actors", "conflicts", "caps"):
         if name in table:
             table[name] = [str(base / item) for item in _list(table[name], path, name)]
     for name in ("lexicon", "priors", "alerts"):
@@ -168,7 +170,7 @@ def _typed(name: str, value: Any) -> Any:
     if value is None and name in _NULLABLE:
         return None
     try:
-        if name in ("actors", "conflicts"):
+        if name in ("actors", "conflicts", "caps"):
             items = value.split(os.pathsep) if isinstance(value, str) else value
             return tuple(Path(item) for item in items if str(item))
         if name in ("lexicon", "priors", "alerts"):

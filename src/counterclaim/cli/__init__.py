@@ -21,7 +21,7 @@ from counterclaim.settings import Settings
     "--config",
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="COUNTERCLAIM_CONFIG",
-    help="A settings file ([counterclaim] table: db, actors, lexicon, priors, conflicts, max_bytes, "
+    help="A settings file ([counterclaim] table: db, actors, lexicon, priors, conflicts, caps, max_bytes, "
     "timeout, batch_size, recheck, concurrency, delay; alerts, webhook_url, smtp_host, smtp_port, mail_from, "
     "mail_to: docs/alerts.md); ./counterclaim.toml is read if it exists. Flags and COUNTERCLAIM_* "
     "variables win over it.",

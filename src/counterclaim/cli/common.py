@@ -56,6 +56,7 @@ def _as_options(settings: Settings) -> dict[str, Any]:
         "lexicon": settings.lexicon,
         "priors_file": settings.priors,
         "conflict_files": settings.conflicts,
+        "caps_files": settings.caps,
         "max_bytes": settings.max_bytes,
         "timeout": settings.timeout,
         "batch_size": settings.batch_size,

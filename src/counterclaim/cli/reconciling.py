@@ -191,6 +191,7 @@ def estimate(
 )
 @click.option("--method", type=click.Choice(list(METHOD_NAMES)), default="model", show_default=True)
 @ledger_options
+@caps_option
 @one_line_errors
 def plot(
     series_ref: str,
@@ -200,6 +201,7 @@ def plot(
     conflict_files: tuple[Path, ...],
     actors: tuple[Path, ...],
     priors_file: Path | None,
+    caps_files: tuple[Path, ...],
 ) -> None:
     """Draw a series: the claims by claimant over time, coloured by relation, and the estimate band.
 
@@ -212,7 +214,9 @@ def plot(
 
     all_series, conflicts, _ = _ledger_series(db, conflict_files, actors)
     item = find_series(all_series, series_ref)
-    fitted = api.fit_series(item, api.read_priors(priors_file), conflicts=conflicts, method=method)
+    fitted = api.fit_series(
+        item, api.read_priors(priors_file), conflicts=conflicts, method=method, caps=api.read_caps(caps_files)
+    )
     save_plot(item, fitted, output)
     click.echo(f"wrote {output}", err=True)
 

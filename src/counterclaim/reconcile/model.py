@@ -152,7 +152,13 @@ class Reconciler:
             most = max(2, min(len(attempt.knots) - 1, most // 2))
         if fitted.k_hat > K_THRESHOLD:
             # last resort: heavier tails, a wider scale and more draws around the best fit's mode
-            draws, log_weights, k_hat = self._weigh(fitted.problem, fitted.theta, fitted.hard, _PROPOSALS[1:])
+            draws, log_weights, k_hat = self._weigh(
+                fitted.problem,
+                fitted.theta,
+                fitted.hard,
+                _PROPOSALS[1:],
+                fitted.problem.terms.obs >= len(obs),
+            )
             if k_hat < fitted.k_hat:
                 fitted = replace(fitted, draws=draws, log_weights=log_weights, k_hat=k_hat)
         problem, theta, steps, knots, draws = (
@@ -214,10 +220,12 @@ class Reconciler:
             [[level_mean - float(steps.sum()) / 2.0], np.full(len(steps), priors.growth_mean), bias_mean]
         )
         theta, converged = problem.newton(theta0)
-        # a wall the rest of the evidence pushes the mode through is contradicted: it only pulls
+        # a wall the rest of the evidence pushes the mode through is contradicted: it only pulls;
+        # a cap never is (no count exceeds the population: claims above it are wrong, not it)
         beyond = terms.kind * (eta(terms, theta, steps) - terms.target) / terms.sigma
-        hard = terms.hard & (beyond >= -_CONTRADICTED)
-        draws, log_weights, k_hat = self._weigh(problem, theta, hard, _PROPOSALS[:1])
+        cap = terms.obs >= len(report.used)  # the cap's term stands for no claim
+        hard = terms.hard & ((beyond >= -_CONTRADICTED) | cap)
+        draws, log_weights, k_hat = self._weigh(problem, theta, hard, _PROPOSALS[:1], cap)
         return _Fit(problem, theta, steps, knots, draws, log_weights, k_hat, converged, hard,
                     bool(np.any(terms.hard & ~hard)))  # fmt: skip
 
@@ -227,6 +235,7 @@ class Reconciler:
         theta: Array,
         hard: NDArray[np.bool_],
         proposals: Sequence[tuple[float, float, int]],
+        cap: NDArray[np.bool_],
     ) -> tuple[Array, Array, float]:
         """Draws from t proposals (df, scale, times the samples) around the mode, PSIS log weights, k̂."""
         factor = _cholesky(problem.hessian(theta, bounds=False, observed=True))

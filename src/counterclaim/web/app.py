@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from counterclaim.about import __version__
 from counterclaim.errors import CounterclaimError, NotFoundError
-from counterclaim.reconcile import Priors, load_priors
+from counterclaim.reconcile import Caps, Priors, load_priors
 from counterclaim.settings import Settings
 from counterclaim.store import Ledger, WriterThread
 from counterclaim.web import json_routes, pages, writes
@@ -103,8 +103,12 @@ def create_app(
     priors: Priors | None = None,
     ledger: Ledger | None = None,
     recheck: float = RECHECK_SECONDS,
+    caps: Caps | None = None,
 ) -> FastAPI:
     """The dashboard app on the ledger at ``ledger_url`` (read-only unless ``allow_writes``).
+
+    ``priors`` and ``caps`` (population caps, the bundled ``data/caps.toml`` when None) shape
+    the series' bands.
 
     Write endpoints exist only with ``allow_writes``, and then need ``Authorization: Bearer
     <token>``; ``token`` must be given (a server that accepts writes from anyone is refused).
@@ -120,7 +124,7 @@ def create_app(
     # as many pooled connections as the threads that serve requests: a connection closed and
     # opened again on each request (the pool's overflow) costs more than the query itself
     opened = ledger or Ledger.open(ledger_url, create=False, connections=THREADS)
-    board = Dashboard(opened, priors or load_priors(), recheck=recheck)
+    board = Dashboard(opened, priors or load_priors(), recheck=recheck, caps=caps)
     templates = Pages(allow_writes=allow_writes)
 
     @contextlib.asynccontextmanager
@@ -188,8 +192,8 @@ def create_app(
 
 def create_app_from_settings(settings: Settings) -> FastAPI:
     """The dashboard app as :class:`~counterclaim.settings.Settings` describe it (db, writes, token,
-    recheck, priors)."""
-    from counterclaim.api import read_priors
+    recheck, priors, caps)."""
+    from counterclaim.api import read_caps, read_priors
 
     return create_app(
         settings.db,
@@ -197,6 +201,7 @@ def create_app_from_settings(settings: Settings) -> FastAPI:
         token=settings.token,
         recheck=settings.recheck,
         priors=read_priors(settings.priors) if settings.priors else None,
+        caps=read_caps(settings.caps),
     )
 
 

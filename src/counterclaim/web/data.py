@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from counterclaim.alerting import atom_feed
 from counterclaim.api import claim_detail, series_revisions
-from counterclaim.reconcile import Priors, ReconcileError, load_conflicts
+from counterclaim.reconcile import Caps, Priors, ReconcileError, load_conflicts
 from counterclaim.store import Ledger
 from counterclaim.web.responses import to_json
 from counterclaim.web.snapshot import Snapshot, fit
@@ -39,9 +39,12 @@ def query_string(filters: Mapping[str, Any], **more: Any) -> str:
 class Dashboard:
     """The ledger as the web layer reads it: one per app, no module state."""
 
-    def __init__(self, ledger: Ledger, priors: Priors, *, recheck: float = RECHECK_SECONDS) -> None:
+    def __init__(
+        self, ledger: Ledger, priors: Priors, *, recheck: float = RECHECK_SECONDS, caps: Caps | None = None
+    ) -> None:
         self.ledger = ledger
         self.priors = priors
+        self.caps = caps
         self.recheck = recheck
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
@@ -87,7 +90,7 @@ class Dashboard:
             current = self._snapshot
             if current is not None and current.state == state:
                 return current
-            self._snapshot = fit(self.ledger, self.priors, state)
+            self._snapshot = fit(self.ledger, self.priors, state, caps=self.caps)
             # the snapshot is hundreds of thousands of long-lived objects: left to the cyclic
             # collector, each full collection walks them all and stalls every request meanwhile
             gc.collect()

@@ -9,7 +9,7 @@ from typing import Any
 
 from counterclaim.api import fit_series, load_series, summarize_series
 from counterclaim.errors import NotFoundError
-from counterclaim.reconcile import Method, Priors, Series, load_conflicts
+from counterclaim.reconcile import Caps, Method, Priors, Series, load_conflicts
 from counterclaim.store import Ledger
 from counterclaim.web.responses import to_json
 
@@ -122,13 +122,20 @@ class Snapshot:
         }
 
 
-def fit(ledger: Ledger, priors: Priors, state: tuple[Any, ...]) -> Snapshot:
-    """Every series of the ledger (as of ``state``) built and fitted, with the overview's rows."""
+def fit(ledger: Ledger, priors: Priors, state: tuple[Any, ...], *, caps: Caps | None = None) -> Snapshot:
+    """Every series of the ledger (as of ``state``) built and fitted, with the overview's rows.
+
+    ``caps``: the population caps of the bands (the bundled ``data/caps.toml`` when None).
+    """
     conflicts = load_conflicts()
     series = load_series(ledger, conflicts)
-    fitted = {item.id: fit_series(item, priors, conflicts=conflicts) for item in series if item.observations}
+    fitted = {
+        item.id: fit_series(item, priors, conflicts=conflicts, caps=caps)
+        for item in series
+        if item.observations
+    }
     # each estimate is kept in the ledger's history (a revision; not stored twice)
-    rows = summarize_series(series, priors, fitted, conflicts=conflicts, ledger=ledger)
+    rows = summarize_series(series, priors, fitted, conflicts=conflicts, ledger=ledger, caps=caps)
     for row, item in zip(rows, series, strict=True):
         model = fitted.get(item.id)
         row["spark"] = [round(model.estimate(day).best) for day in _grid(item, SPARK_POINTS)] if model else []

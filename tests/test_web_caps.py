@@ -1,0 +1,32 @@
+"""The dashboard's bands under the population caps of the settings (``caps``), on a real server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from conftest import running
+from counterclaim.settings import Settings
+from counterclaim.web.app import create_app_from_settings
+
+SERIES = "russia-ukraine/personnel-losses/russia/military"
+
+
+def _band(settings: Settings) -> dict:
+    app = create_app_from_settings(settings)
+    try:
+        with running(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+            return client.get(f"/api/series/{SERIES}").json()
+    finally:
+        app.state.dashboard.ledger.engine.dispose()
+
+
+def test_web_series_bands_keep_under_the_settings_caps(web_ledger: str, tmp_path: Path):
+    caps = tmp_path / "caps.toml"
+    caps.write_text('measures = ["personnel_losses"]\n[population]\nrussia = 100000\n')
+    plain = _band(Settings(db=web_ledger))
+    capped = _band(Settings.load(None, environ={}, db=web_ledger, caps=[str(caps)]))
+    assert plain["estimate"]["high"] > 100_000  # the General Staff's table runs past a million
+    assert capped["estimate"]["high"] <= 100_000
+    assert all(point["high"] <= 100_000 for point in capped["band"])
