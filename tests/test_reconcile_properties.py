@@ -88,3 +88,28 @@ def test_reconcile_properties_input_order_changes_nothing(claims: list[Observati
         first = make_method(name, seed=0, origin=START).fit(claims)
         second = make_method(name, seed=0, origin=START).fit(shuffled)
         assert first.estimate(day) == second.estimate(day), name
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    claims=st.lists(observations(), max_size=6),
+    counter=st.sampled_from(["OHCHR", "Russia Ministry of Defence"]),
+    value=st.integers(min_value=1, max_value=10**8),
+    offset=st.integers(min_value=0, max_value=900),
+    later=st.lists(st.integers(min_value=0, max_value=800), min_size=1, max_size=4),
+)
+def test_reconcile_properties_an_at_least_count_that_binds_is_a_floor_unless_contradicted(
+    claims: list[Observation], counter: str, value: int, offset: int, later: list[int]
+):
+    # a monitor's or the counted side's "at least": no low under it from its day on, unless the
+    # other claims contradict it: they push the fit through it (the model says so), or the
+    # claimant's own later, lower figures supersede it (it is listed as not used)
+    day = START + timedelta(days=offset)
+    floor = Observation(claimant=counter, relation=CLAIMANTS[counter], qualifier="at_least", value=value,
+                        as_of=day, role="military", key="the floor")  # fmt: skip
+    model = Reconciler(seed=0, origin=START).fit([*claims, floor])
+    lows = [model.estimate(day + timedelta(days=d)).low for d in later]
+    superseded = not next(c.used for c in model.claims_ if c.key == "the floor")
+    assert min(lows) >= value or model.contradiction_ or superseded
+    if not claims:
+        assert not model.contradiction_
