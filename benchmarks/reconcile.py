@@ -74,9 +74,14 @@ def synthetic_series(seed: int, n_claims: int, days: int = 900) -> tuple[list[Ob
         # Student-t noise with 4 degrees of freedom, as the model reads it
         value = true * math.exp(biases[a] * gain + prior.noise * rng.standard_t(4))
         if q in ("at_least", "more_than"):  # a bound sits below what its claimant believes
-            value *= math.exp(-abs(rng.normal(0, priors.bound_gap)))
-            # a verified minimum (a monitor's, a party's own) is never above the truth
-            value = min(value, true) if prior.bounds_bind else value
+            step = abs(rng.normal(0, priors.bound_gap))
+            # a verified minimum (a monitor's, a party's own) is never above the truth: the
+            # model's wall times its term, a cut distribution, so drawn again (as the biases
+            # are) until it falls under the truth; clipping would pile the figures on the truth
+            while prior.bounds_bind and value * math.exp(-step) > true:
+                value = true * math.exp(biases[a] * gain + prior.noise * rng.standard_t(4))
+                step = abs(rng.normal(0, priors.bound_gap))
+            value *= math.exp(-step)
         claims.append(
             Observation(claimant=f"actor {a}", relation=relation, qualifier=str(q), value=round(value),
                         as_of=START + timedelta(days=int(d)), role="military", key=f"{seed}-{len(claims)}")

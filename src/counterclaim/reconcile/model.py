@@ -40,7 +40,7 @@ Array = NDArray[np.float64]
 #: The model's name and version, recorded beside every stored estimate: a new version may give
 #: other numbers for the same claims.
 MODEL_NAME = "counterclaim-reconciler"
-MODEL_VERSION = "2.0"
+MODEL_VERSION = "2.1"
 # The proposal: a multivariate t around the mode with the covariance of the curvature there;
 # when k̂ says the draws cannot be trusted with any number of knots, once more with heavier
 # tails, a wider scale and twice the draws.

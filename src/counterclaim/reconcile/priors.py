@@ -65,7 +65,7 @@ class Priors:
     growth_sd: float = 1.0
     origin_days: float = 30.0
     level_sd: float = 5.0
-    bound_gap: float = 0.5
+    bound_gap: float = 0.09
 
     def lookup(self, relation: str, measure: str, role: str) -> RelationPrior:
         """The prior of ``relation`` for a series of ``measure`` and ``role`` (inheriting keys)."""
@@ -124,7 +124,7 @@ def priors_from_table(data: Mapping[str, Any]) -> Priors:
             growth_sd=float(growth.get("sd", 1.0)),
             origin_days=float(growth.get("origin_days", 30.0)),
             level_sd=float(level.get("sd", 5.0)),
-            bound_gap=float(observation.get("bound_gap", 0.5)),
+            bound_gap=float(observation.get("bound_gap", 0.09)),
         )
         for relation in RELATIONS:
             prior = priors.lookup(relation, "killed", "unspecified")
