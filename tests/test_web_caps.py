@@ -30,3 +30,12 @@ def test_web_series_bands_keep_under_the_settings_caps(web_ledger: str, tmp_path
     assert plain["estimate"]["high"] > 100_000  # the General Staff's table runs past a million
     assert capped["estimate"]["high"] <= 100_000
     assert all(point["high"] <= 100_000 for point in capped["band"])
+
+
+def test_web_caps_setting_reaches_every_worker_process(tmp_path: Path):
+    # several server processes build their apps from the settings passed in the environment
+    config = tmp_path / "counterclaim.toml"
+    config.write_text('[counterclaim]\ncaps = ["a.toml", "b.toml"]\n')
+    settings = Settings.load(config, environ={})
+    assert settings.caps == (tmp_path / "a.toml", tmp_path / "b.toml")  # beside the settings file
+    assert Settings.from_environment(settings.to_environment()).caps == settings.caps
