@@ -329,6 +329,15 @@ def _ci(interval: list[float] | None) -> str:
     return "" if interval is None else f"{interval[0]:.1%} – {interval[1]:.1%}"
 
 
+def _horizon_cell(horizon: str, cell: dict[str, Any]) -> str:
+    parts = []
+    if cell["point_pairs"]:
+        parts.append(f"{_pct(cell['coverage'])} / {_num(cell['interval_score'])} ({cell['point_pairs']})")
+    if cell["floor_pairs"]:
+        parts.append(f"floors {_pct(cell['floor_consistency'])} ({cell['floor_pairs']})")
+    return f"{horizon}d: {'; '.join(parts)}"
+
+
 def _backtest_table(report: dict[str, dict[str, Any]], every: int, horizons: Sequence[int]) -> Table:
     first = next(iter(report.values()))
     table = Table(
@@ -339,19 +348,16 @@ def _backtest_table(report: dict[str, dict[str, Any]], every: int, horizons: Seq
         "score, median |log error|. Floors: how often the band's top reaches them (expected at least 95%), "
         "pinball loss of the top. Lower scores are better."
     )
-    columns = ("method", "coverage", "95% interval", "interval score", "median |log error|",
+    columns = ("method", "coverage", "95% interval", "0.9 inside", "interval score", "median |log error|",
                "floors reached", "95% interval ", "floor pinball")  # fmt: skip
     for column in columns:
         table.add_column(column, justify="left" if column == "method" else "right")
     table.add_column("by horizon: coverage / interval score (points); floors reached", justify="left")
+    table.caption = "0.9 inside: a calibrated band's coverage; floors reached: at least 95% expected"
     for name, row in report.items():
-        horizon_cells = [
-            f"{h}d: {_pct(cell['coverage'])} / {_num(cell['interval_score'])} ({cell['point_pairs']}); "
-            f"{_pct(cell['floor_consistency'])} ({cell['floor_pairs']})"
-            for h, cell in row["by_horizon"].items()
-            if cell["pairs"]
-        ]
-        points = (_pct(row["coverage"]), _ci(row["coverage_ci"]), _num(row["interval_score"]),
+        horizon_cells = [_horizon_cell(h, cell) for h, cell in row["by_horizon"].items() if cell["pairs"]]
+        inside = {True: "yes", False: "no", None: ""}[row["calibrated"]]
+        points = (_pct(row["coverage"]), _ci(row["coverage_ci"]), inside, _num(row["interval_score"]),
                   _num(row["median_abs_log_error"]))  # fmt: skip
         floors = (
             _pct(row["floor_consistency"]),
