@@ -4,8 +4,9 @@ The back-test (``backtest.py``) scores a *report target*: the figure a counting 
 Health Ministry, the General Staff, a monitor) reported on a day D at least 30 days after the
 origin. The model predicts it by its posterior predictive: each weighted draw's log N(D) (the
 curve extrapolated with its widening growth), plus the claimant's drawn bias times its lag
-g(D), plus a Student-t(4) reporting noise of the scale its likelihood gives a claim of that
-form (exact, "about", a range). ``recent_trend`` is the transparent rule beside it: the
+g(D), plus a Student-t(4) reporting noise: the claimant's own scatter around the fitted curve
+(its residuals at the mode, pooled with its prior noise), a range's width added. The fit itself
+is the model's, untouched. ``recent_trend`` is the transparent rule beside it: the
 claimant's latest figure grown as fast as it grew over the days before it.
 """
 
@@ -35,6 +36,8 @@ _LEVELS = np.array([0.05, 0.5, 0.95])
 _T4_MEDIAN_ABS = 0.7407
 #: The prior noise counts as this many claims when pooled with a claimant's residuals.
 PRIOR_CLAIMS = 5
+#: False: the predictive takes the priors' noise, as the likelihood does (the comparison in
+#: docs/reconcile.md, "Back-test").
 LEARN_NOISE = True
 
 
