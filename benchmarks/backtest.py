@@ -24,18 +24,54 @@ import time
 from pathlib import Path
 
 from counterclaim import api
+from counterclaim.reconcile import backtest as bt
+from counterclaim.store import Ledger
 from named_floors import main as write_floors
 
 
+def _pct(value: object) -> str:
+    return "–" if not isinstance(value, float | int) else f"{value:.1%}"
+
+
+def _num(value: object) -> str:
+    return "–" if not isinstance(value, float | int) else f"{value:.3f}"
+
+
+def _ci(value: object) -> str:
+    return "–" if not isinstance(value, list) else f"{value[0]:.1%} – {value[1]:.1%}"
+
+
 def _row(name: str, cell: dict[str, object]) -> str:
-    ci = cell["coverage_ci"]
-    error = cell["median_abs_log_error"]
-    low, high = ci if isinstance(ci, list) else (0.0, 0.0)
-    shown = "" if error is None else f"{error:.3f} ({cell['point_pairs']})"
     return (
-        f"| {name} | {cell['pairs']} | {cell['floor_pairs']} | {cell['coverage']:.1%} "
-        f"| {low:.1%} – {high:.1%} | {cell['interval_score']:.3f} | {shown} |"
+        f"| {name} | {cell['point_pairs']} | {_pct(cell['coverage'])} | {_ci(cell['coverage_ci'])} "
+        f"| {_num(cell['interval_score'])} | {_num(cell['median_abs_log_error'])} | {cell['floor_pairs']} "
+        f"| {_pct(cell['floor_consistency'])} | {_ci(cell['floor_consistency_ci'])} "
+        f"| {_num(cell['floor_pinball'])} |"
     )
+
+
+HEADER = (
+    "| method | points | coverage | 95% interval | interval score | median \\|log error\\| | floors "
+    "| floors reached | 95% interval | floor pinball |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+)
+
+
+def _held_out(ledger: Ledger, measures: list[str], every: str, horizons: str) -> dict[str, dict[str, object]]:
+    """The back-test's report targets on other measures of the same bodies (e.g. the Gaza
+    ministry's count of the wounded): a check of the predictive on series it was not built on."""
+    conflicts = api.read_conflicts()
+    rules = bt.load_report_rules()
+    chosen = bt.FloorRules(
+        frozenset(measures), rules.qualifiers, rules.relations, rules.claimants, rules.min_horizon
+    )
+    nothing = bt.FloorRules(frozenset(), frozenset(), frozenset(), frozenset())
+    series = [s for s in api.load_series(ledger, conflicts) if s.measure in measures]
+    report = bt.backtest(
+        series, conflicts=conflicts, floor_rules=nothing, report_rules=chosen, every=bt.parse_span(every),
+        horizons=bt.parse_horizons(horizons), priors=api.read_priors(),
+    )  # fmt: skip
+    return dict(report.to_dict())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", default="30d")
     parser.add_argument("--horizons", default="0,90,365")
     parser.add_argument("--json", type=Path, help="also write the JSON report here")
+    parser.add_argument(
+        "--held-out",
+        default="wounded,captured",
+        help="measures whose later reports are NOT targets of the back-test, scored apart as a check "
+        "of the predictive on series it was not built on ('' for none)",
+    )
     args = parser.parse_args(argv)
+    held_out: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         built = api.demo(Path(folder) / "demo.db")
@@ -58,21 +101,23 @@ def main(argv: list[str] | None = None) -> int:
             truths=[args.shared / "data" / "truths.csv", floors],
         )  # fmt: skip
         seconds = time.perf_counter() - started
+        if args.held_out:
+            held_out = _held_out(built.ledger, args.held_out.split(","), args.every, args.horizons)
         built.ledger.engine.dispose()
     data = report.to_dict()
     print(f"demo ledger built in {demo_seconds:.1f} s; back-test in {seconds:.1f} s")
     print(f"series: {', '.join(report.series)}")
     for line in report.skipped:
         print(f"skipped: {line}")
-    header = (
-        "| method | pairs | floors | coverage | 95% interval | interval score | median \\|log error\\| |\n"
-        "| --- | --- | --- | --- | --- | --- | --- |"
-    )
-    print(f"\nall horizons (origins every {report.every} days)\n\n{header}")
+    print(f"\nall horizons (origins every {report.every} days)\n\n{HEADER}")
     for name, cell in data.items():
         print(_row(name, cell))
+    for kind in ("report", "truth", "floor"):
+        print(f"\n{kind} targets\n\n{HEADER}")
+        for name, cell in data.items():
+            print(_row(name, cell["by_kind"][kind]))
     for horizon in report.horizons:
-        print(f"\nhorizon {horizon} days\n\n{header}")
+        print(f"\nhorizon {horizon} days\n\n{HEADER}")
         for name, cell in data.items():
             if cell["by_horizon"][str(horizon)]["pairs"]:
                 print(_row(name, cell["by_horizon"][str(horizon)]))
@@ -83,6 +128,20 @@ def main(argv: list[str] | None = None) -> int:
             mine = [p for p in score.pairs if p.series == series_id]
             cells.append(f"{name} {sum(p.covered for p in mine)}/{len(mine)}")
         print(f"- {series_id}: {'; '.join(cells)}")
+    print("\nper series, the model on later reports: covered / pairs (above the band, below it)")
+    for series_id in report.series:
+        mine = [
+            p for p in report.scores["model"].pairs if p.series == series_id and p.target.kind == "report"
+        ]
+        if mine:
+            above = sum(p.target.value > p.estimate.high for p in mine)
+            below = sum(p.target.value < p.estimate.low for p in mine)
+            print(f"- {series_id}: {sum(p.covered for p in mine)}/{len(mine)} ({above} above, {below} below)")
+    if held_out:
+        print(f"\nheld out: later reports of the same bodies on {args.held_out} (no floor, no truth)")
+        print(f"\n{HEADER}")
+        for name, cell in held_out.items():
+            print(_row(name, cell))
     if args.json:
         args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
     return 0

@@ -6,6 +6,7 @@ import json
 import math
 from datetime import date, timedelta
 from pathlib import Path
+from statistics import NormalDist
 
 import click
 import pytest
@@ -18,6 +19,7 @@ from counterclaim.models import Document
 from counterclaim.reconcile import METHOD_NAMES, Observation, make_method
 from counterclaim.reconcile.backtest import (
     ALPHA,
+    BACKTEST_METHODS,
     Pair,
     Target,
     backtest_series,
@@ -26,6 +28,7 @@ from counterclaim.reconcile.backtest import (
     truth_targets,
 )
 from counterclaim.reconcile.base import Estimate
+from counterclaim.reconcile.scoring import summarize
 from counterclaim.reconcile.series import Series
 from counterclaim.reconcile.truths import parse_truths
 
@@ -122,15 +125,18 @@ def test_backtest_json_has_one_object_per_method(group: click.Group, ledger_path
                             "--format", "json")  # fmt: skip
     assert code == 0, err
     data = json.loads(out)
-    assert list(data) == list(METHOD_NAMES)
+    assert list(data) == list(BACKTEST_METHODS)
     pairs = {row["pairs"] for row in data.values()}
     assert len(pairs) == 1 and pairs.pop() > 0  # every method meets every pair
     for row in data.values():
         assert {"pairs", "coverage", "coverage_ci", "interval_score", "median_abs_log_error"} <= set(row)
-        low, high = row["coverage_ci"]
-        assert 0 <= low <= row["coverage"] <= high <= 1
-        assert row["interval_score"] >= 0
-        assert row["median_abs_log_error"] is None  # floors only: no point target
+        # floors only (Mediazona's "at least" counts): no point target, so no coverage of one
+        assert row["floor_pairs"] == row["pairs"] and row["point_pairs"] == 0
+        assert row["coverage"] is row["coverage_ci"] is row["interval_score"] is None
+        assert row["median_abs_log_error"] is None
+        low, high = row["floor_consistency_ci"]
+        assert 0 <= low <= row["floor_consistency"] <= high <= 1 and row["floor_pinball"] >= 0
+        assert set(row["by_kind"]) == {"report", "truth", "floor"}
         assert set(row["by_horizon"]) == {"0", "90"}
         assert sum(h["pairs"] for h in row["by_horizon"].values()) == row["pairs"]
     assert "origins" in err  # progress on stderr
@@ -138,8 +144,8 @@ def test_backtest_json_has_one_object_per_method(group: click.Group, ledger_path
 
 def test_backtest_table_and_a_named_series(group: click.Group, ledger_path: str):
     code, out, _ = invoke(group, "backtest", SERIES, "--db", ledger_path, "--horizons", "0")
-    assert code == 0
-    for name in METHOD_NAMES:
+    assert code == 0 and "floors reached" in out
+    for name in BACKTEST_METHODS:
         assert name in out
 
 
@@ -216,6 +222,47 @@ def test_backtest_scores_a_point_and_a_floor():
     assert broken.interval_score == pytest.approx(math.log(4) + 2 / ALPHA * math.log(2))
 
 
+def test_floors_are_scored_one_sided_apart_from_the_coverage():
+    """A floor checks only the band's top, by the pinball loss of the 95th percentile: a top that
+    clears the floor pays 5% of the margin, one under it 95% of the shortfall; the band's low end,
+    which the interval score would charge for its width, costs nothing."""
+    wide = _pair(100, 1000, 10000, 900, floor=True)  # top 2.4 log units above the floor
+    narrow = _pair(400, 500, 600, 900, floor=True)  # top 0.4 under it: the truth is above the band
+    assert wide.pinball == pytest.approx(0.05 * math.log(10000 / 900))
+    assert narrow.pinball == pytest.approx(0.95 * math.log(900 / 600))
+    assert wide.pinball < narrow.pinball
+    deep = _pair(1, 1000, 10000, 900, floor=True)  # the same top, a low end far under the floor
+    assert deep.pinball == wide.pinball and deep.interval_score > wide.interval_score
+    summary = summarize([wide, narrow, _pair(100, 200, 400, 300, floor=False)])
+    assert (summary["point_pairs"], summary["floor_pairs"], summary["coverage"]) == (1, 2, 1.0)
+    assert summary["floor_consistency"] == 0.5
+    assert summary["interval_score"] == pytest.approx(math.log(4), abs=1e-4)  # the floors are not in it
+
+
+def _normal_pairs(half_width: float, n: int = 200) -> list[Pair]:
+    """n point targets at the normal quantiles around best, each scored against a band of
+    best · exp(±half_width): its coverage is the normal probability of that half-width."""
+    day = date(2024, 1, 1)
+    out = []
+    for i in range(n):
+        z = NormalDist().inv_cdf((i + 0.5) / n)
+        band = Estimate(1000 * math.exp(-half_width), 1000, 1000 * math.exp(half_width), day, "m", 1)
+        out.append(Pair("s", day, 90, Target(day, 1000 * math.exp(z), False, "t"), band))
+    return out
+
+
+def test_a_too_narrow_predictor_is_called_so_and_a_calibrated_one_is_not():
+    calibrated = summarize(_normal_pairs(1.645))
+    assert calibrated["coverage"] == pytest.approx(0.9, abs=0.01) and calibrated["calibrated"] is True
+    narrow = summarize(_normal_pairs(0.674))  # a 50% band sold as a 90% one
+    assert narrow["coverage"] == pytest.approx(0.5, abs=0.01)
+    assert narrow["coverage_ci"][1] < 0.9 and narrow["calibrated"] is False
+    wide = summarize(_normal_pairs(3.0))  # too wide: covers everything, and says so too
+    assert wide["coverage_ci"][0] > 0.9 and wide["calibrated"] is False
+    # the interval score prefers the calibrated band to either
+    assert calibrated["interval_score"] < min(narrow["interval_score"], wide["interval_score"])
+
+
 def test_backtest_an_undated_publication_reads_as_its_as_of():
     obs = Observation(claimant="X", relation="monitor", value=10, as_of=date(2024, 1, 1))
     assert obs.seen_on == date(2024, 1, 1)
@@ -280,6 +327,7 @@ def test_backtest_over_the_bundled_series(tmp_path: Path):
         assert pair.estimate.n_claims == len(seen)
         assert pair.target.day >= pair.origin
     summary = report.to_dict()["model"]
+    assert summary["point_pairs"] >= 50 and summary["by_kind"]["report"]["point_pairs"] >= 50
     low, high = summary["coverage_ci"]
     assert low <= summary["coverage"] <= high
 

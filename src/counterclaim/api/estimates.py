@@ -246,9 +246,11 @@ def backtest(
     truths: Sequence[Path] = (),
     progress: Callable[[str, int, int], None] | None = None,
 ) -> BacktestReport:
-    """Back-test the model and every rule on the ledger's series (all, or those named in ``series``):
-    fitted on the claims published by each origin, scored against the later figures of the
-    ``truths`` files and the series' own later verified counts (docs/reconcile.md, "Back-test").
+    """Back-test the model, every rule and ``recent-trend`` on the ledger's series (all, or those
+    named in ``series``): fitted on the claims published by each origin, scored against the
+    figures counting bodies reported later (point targets the model predicts by its posterior
+    predictive), the later figures of the ``truths`` files and the series' own later verified
+    counts (floors, scored one-sided; docs/reconcile.md, "Back-test").
 
     Raises:
         BacktestError: ``every`` or ``horizons`` is malformed, or nothing could be scored.
@@ -267,7 +269,8 @@ def backtest(
     )
     if not report.series:
         raise BacktestError(
-            "nothing to score: no series back-tested holds a later verified count (data/backtest.toml) "
-            "or a figure of a truths file (--truths); `counterclaim demo --db FILE` builds a ledger that does"
+            "nothing to score: no series back-tested holds a later report or verified count "
+            "(data/backtest.toml) or a figure of a truths file (--truths); `counterclaim demo --db FILE` "
+            "builds a ledger that does"
         )
     return report

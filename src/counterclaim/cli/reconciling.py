@@ -321,37 +321,54 @@ def evaluate_estimates(
     stdout().print(table)
 
 
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def _ci(interval: list[float] | None) -> str:
+    return "" if interval is None else f"{interval[0]:.1%} – {interval[1]:.1%}"
+
+
+def _horizon_cell(horizon: str, cell: dict[str, Any]) -> str:
+    parts = []
+    if cell["point_pairs"]:
+        parts.append(f"{_pct(cell['coverage'])} / {_num(cell['interval_score'])} ({cell['point_pairs']})")
+    if cell["floor_pairs"]:
+        parts.append(f"floors {_pct(cell['floor_consistency'])} ({cell['floor_pairs']})")
+    return f"{horizon}d: {'; '.join(parts)}"
+
+
 def _backtest_table(report: dict[str, dict[str, Any]], every: int, horizons: Sequence[int]) -> Table:
-    pairs = next(iter(report.values()))["pairs"]
+    first = next(iter(report.values()))
     table = Table(
-        title=f"back-test: {pairs} origin-target pairs (origins every {every} days, horizons "
-        f"{', '.join(str(h) for h in horizons)} days); 90% band coverage with its 95% Wilson interval, "
-        "log-scale interval score (lower is better), median |log error| on point targets"
+        title=f"back-test: {first['pairs']} origin-target pairs, {first['point_pairs']} point targets "
+        f"({first['report_pairs']} later reports, {first['truth_pairs']} truths) and {first['floor_pairs']} "
+        f"floors (origins every {every} days, horizons {', '.join(str(h) for h in horizons)} days). "
+        "Point targets: 90% band coverage (expected 90%) with its 95% Wilson interval, log-scale interval "
+        "score, median |log error|. Floors: how often the band's top reaches them (expected at least 95%), "
+        "pinball loss of the top. Lower scores are better."
     )
-    columns = (
-        "method",
-        "pairs",
-        "floors",
-        "coverage",
-        "95% interval",
-        "interval score",
-        "median |log error|",
-    )
+    columns = ("method", "coverage", "95% interval", "0.9 inside", "interval score", "median |log error|",
+               "floors reached", "95% interval ", "floor pinball")  # fmt: skip
     for column in columns:
         table.add_column(column, justify="left" if column == "method" else "right")
-    table.add_column("by horizon: coverage / interval score", justify="left")
+    table.add_column("by horizon: coverage / interval score (points); floors reached", justify="left")
+    table.caption = "0.9 inside: a calibrated band's coverage; floors reached: at least 95% expected"
     for name, row in report.items():
-        ci, error = row["coverage_ci"], row["median_abs_log_error"]
-        horizon_cells = [
-            f"{h}d: {cell['coverage']:.0%} / {cell['interval_score']:.2f} ({cell['pairs']})"
-            for h, cell in row["by_horizon"].items()
-            if cell["pairs"]
-        ]
-        table.add_row(
-            name, str(row["pairs"]), str(row["floor_pairs"]), f"{row['coverage']:.1%}",
-            f"{ci[0]:.1%} – {ci[1]:.1%}", f"{row['interval_score']:.3f}",
-            "" if error is None else f"{error:.3f} ({row['point_pairs']})", "; ".join(horizon_cells),
-        )  # fmt: skip
+        horizon_cells = [_horizon_cell(h, cell) for h, cell in row["by_horizon"].items() if cell["pairs"]]
+        inside = {True: "yes", False: "no", None: ""}[row["calibrated"]]
+        points = (_pct(row["coverage"]), _ci(row["coverage_ci"]), inside, _num(row["interval_score"]),
+                  _num(row["median_abs_log_error"]))  # fmt: skip
+        floors = (
+            _pct(row["floor_consistency"]),
+            _ci(row["floor_consistency_ci"]),
+            _num(row["floor_pinball"]),
+        )
+        table.add_row(name, *points, *floors, "\n".join(horizon_cells))
     return table
 
 
@@ -396,8 +413,10 @@ def backtest(
     """Back-test the model and every rule: fit only the claims published by each origin, predict
     the toll then and HORIZONS days on, and score against what emerged later.
 
-    Targets: the series' own later verified counts (floors, data/backtest.toml) and the later
-    figures of --truths files. Without SERIES, every series that has a target.
+    Targets: the figures counting bodies reported later (the model predicts each by its posterior
+    predictive of that claimant's report), the series' own later verified counts (floors, scored
+    one-sided; data/backtest.toml) and the later figures of --truths files. Without SERIES, every
+    series that has a target.
 
     Example:
         counterclaim demo --db demo.db

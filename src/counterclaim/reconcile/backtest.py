@@ -1,26 +1,28 @@
 """The back-test: estimates made from the claims published by a day, scored against what emerged later.
 
 For each series and each origin day t (every ``every`` days from the series' first published
-claim), every method is fitted on the claims published on or before t and asked for the toll on
-later days; each answer is scored against a *target*:
+claim), every method is fitted on the claims published on or before t and asked about later
+days; each answer is scored against a *target* (``scoring.py``):
 
 * a **dated target** (a later figure of a truths file: an estimate, a named-list floor, ...) on
   day D is scored once per horizon h, from the origin t with t + h <= D < t + h + every, at D;
-* a **floor series** (the later verified counts inside the series itself, ``data/backtest.toml``)
-  is read at t + h: the latest count dated on or before it and less than ``every`` days before it.
+* a **floor series** (the later verified counts inside the series itself, ``data/backtest.toml``
+  ``[floors]``) is read at t + h: the latest count dated on or before it and less than ``every``
+  days before it;
+* a **report** (``[reports]``): the figure a counting body reported on a day D with
+  t + h - every < D <= t + h and D - t >= ``min_horizon``, published after t. The model predicts
+  it by its posterior predictive of that claimant's report (``predictive.py``), a rule by its
+  band for the toll on D, and ``recent-trend`` by the claimant's latest figure and past growth.
 
-A point target y is covered when low <= y <= high; a floor F (the truth is at least F) when
-high >= F. Scores are on the log scale (tolls span six orders of magnitude): the interval score
-of Gneiting & Raftery (2007) at alpha = 0.1, and for a floor the score of the most favourable
-truth it allows, (log high - log low) + (2 / alpha) * max(0, log F - log high), a lower bound of
-the true score. |log(best / y)| is measured on point targets only. See docs/reconcile.md.
+Point targets (reports, truths) are scored by the coverage of the 90% band, the interval score of
+Gneiting & Raftery (2007) at alpha = 0.1 and |log(best / y)|; floors one-sided, by how often the
+band's top reaches them (expected >= 95%) and the pinball loss of the top. See docs/reconcile.md.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import statistics
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,22 +31,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from scipy.stats import binomtest
-
 from counterclaim.errors import BacktestError, ReconcileError
 from counterclaim.reconcile.base import SMALLEST, Estimate, Method, Observation
 from counterclaim.reconcile.conflicts import UNASSIGNED, Conflicts
 from counterclaim.reconcile.measures import quantity_to_series
+from counterclaim.reconcile.model import Reconciler
+from counterclaim.reconcile.predictive import predict_report, recent_trend, reference_claim
 from counterclaim.reconcile.priors import Priors
 from counterclaim.reconcile.rules import METHOD_NAMES, make_method
+from counterclaim.reconcile.scoring import ALPHA, CONFIDENCE, MethodScore, Pair, Target
 from counterclaim.reconcile.series import Series, series_id
 from counterclaim.reconcile.truths import FLOOR_QUALIFIERS, LATER_KINDS, TruthRow
 
 DEFAULT_BACKTEST = Path(__file__).resolve().parent.parent / "data" / "backtest.toml"
-#: The interval is the 90% band (5th to 95th percentile): alpha of the interval score.
-ALPHA = 0.1
-#: The confidence of the binomial interval around a coverage.
-CONFIDENCE = 0.95
+#: The transparent baseline of the back-test only: a claimant's latest figure grown as it grew.
+TREND = "recent-trend"
+#: Every method the back-test scores: the model, the rules, the trend baseline.
+BACKTEST_METHODS = (*METHOD_NAMES, TREND)
 DEFAULT_EVERY = 30
 DEFAULT_HORIZONS = (0, 90, 365)
 _SPAN = re.compile(r"^\s*(\d+)\s*([dwy]?)\s*$", re.IGNORECASE)
@@ -84,105 +87,53 @@ def parse_horizons(text: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class FloorRules:
-    """Which claims of a series are floors of its truth (``data/backtest.toml``, ``[floors]``)."""
+    """Which claims of a series are floors of its truth (``data/backtest.toml``, ``[floors]``), or,
+    for ``[reports]``, later reports a method is asked to predict."""
 
     measures: frozenset[str]
     qualifiers: frozenset[str]
     relations: frozenset[str]
     claimants: frozenset[str]
+    min_horizon: int = 30
 
     def is_floor(self, observation: Observation) -> bool:
         """Whether a claim is a verified count: the truth was at least its figure on its day."""
+        return observation.kind in ("point", "lower") and self._chosen(observation)
+
+    def is_report(self, observation: Observation) -> bool:
+        """Whether a claim is a later report to predict (a figure, or a range at its middle)."""
+        return observation.kind in ("point", "interval") and self._chosen(observation)
+
+    def _chosen(self, observation: Observation) -> bool:
         return (
             observation.measure in self.measures
             and observation.qualifier in self.qualifiers
-            and observation.kind in ("point", "lower")
             and (observation.relation in self.relations or (observation.claimant or "") in self.claimants)
         )
 
 
+def _rules(table: Mapping[str, Any]) -> FloorRules:
+    measures, qualifiers, relations, claimants = (
+        frozenset(str(v) for v in table.get(key, ()))
+        for key in ("measures", "qualifiers", "relations", "claimants")
+    )
+    return FloorRules(measures, qualifiers, relations, claimants, int(table.get("min_horizon", 30)))
+
+
 @lru_cache(maxsize=1)
-def load_floor_rules() -> FloorRules:
-    """The packaged floor rules."""
+def _packaged() -> Mapping[str, Any]:
     with DEFAULT_BACKTEST.open("rb") as handle:
-        table: Mapping[str, Any] = tomllib.load(handle).get("floors", {})
-    return FloorRules(*(frozenset(str(v) for v in table.get(key, ())) for key in
-                        ("measures", "qualifiers", "relations", "claimants")))  # fmt: skip
+        return tomllib.load(handle)
 
 
-@dataclass(frozen=True)
-class Target:
-    """A figure that emerged later: the truth on ``day`` is ``value`` (or at least it, a ``floor``)."""
-
-    day: date
-    value: float
-    floor: bool
-    source: str
+def load_floor_rules() -> FloorRules:
+    """The packaged floor rules (``[floors]``)."""
+    return _rules(_packaged().get("floors", {}))
 
 
-@dataclass(frozen=True)
-class Pair:
-    """One origin-target pair: what a method said on ``origin`` about ``day``, and the target."""
-
-    series: str
-    origin: date
-    horizon: int
-    target: Target
-    estimate: Estimate
-
-    @property
-    def covered(self) -> bool:
-        """The band holds the truth (for a floor: its top is not below it)."""
-        est, value = self.estimate, self.target.value
-        return est.high >= value if self.target.floor else est.low <= value <= est.high
-
-    @property
-    def interval_score(self) -> float:
-        """The log-scale interval score at :data:`ALPHA` (for a floor, its most favourable truth)."""
-        low, high, value = (math.log(max(v, SMALLEST)) for v in
-                            (self.estimate.low, self.estimate.high, self.target.value))  # fmt: skip
-        penalty = 2.0 / ALPHA
-        score = (high - low) + penalty * max(0.0, value - high)
-        return score if self.target.floor else score + penalty * max(0.0, low - value)
-
-    @property
-    def abs_log_error(self) -> float | None:
-        """|log(best / truth)| of a point target; None for a floor."""
-        if self.target.floor:
-            return None
-        return abs(math.log(max(self.estimate.best, SMALLEST) / max(self.target.value, SMALLEST)))
-
-
-@dataclass
-class MethodScore:
-    """One method's record over every pair."""
-
-    method: str
-    pairs: list[Pair] = field(default_factory=list)
-
-    def summary(self, pairs: Sequence[Pair] | None = None) -> dict[str, Any]:
-        """pairs, coverage with its Wilson interval, mean interval score, median |log error|."""
-        chosen = self.pairs if pairs is None else pairs
-        n = len(chosen)
-        covered = sum(p.covered for p in chosen)
-        errors = [e for e in (p.abs_log_error for p in chosen) if e is not None]
-        interval = binomtest(covered, n).proportion_ci(CONFIDENCE, method="wilson") if n else None
-        return {
-            "pairs": n,
-            "floor_pairs": sum(p.target.floor for p in chosen),
-            "coverage": round(covered / n, 4) if n else None,
-            "coverage_ci": [round(float(interval.low), 4), round(float(interval.high), 4)]
-            if interval
-            else None,
-            "interval_score": round(statistics.fmean(p.interval_score for p in chosen), 4) if n else None,
-            "median_abs_log_error": round(statistics.median(errors), 4) if errors else None,
-            "point_pairs": len(errors),
-        }
-
-    def to_dict(self, horizons: Sequence[int] = ()) -> dict[str, Any]:
-        """The JSON shape of ``backtest --format json``: the summary, then one per horizon."""
-        by_horizon = {str(h): self.summary([p for p in self.pairs if p.horizon == h]) for h in horizons}
-        return {**self.summary(), "by_horizon": by_horizon}
+def load_report_rules() -> FloorRules:
+    """The packaged rules of which later reports are targets (``[reports]``)."""
+    return _rules(_packaged().get("reports", {}))
 
 
 @dataclass
@@ -263,14 +214,42 @@ def origins(series: Series, every: int, last_target: date | None) -> list[date]:
     return [seen[0] + timedelta(days=k * every) for k in range((end - seen[0]).days // every + 1)]
 
 
+def report_claims(series: Series, rules: FloorRules | None = None) -> list[Observation]:
+    """The series' claims that are later reports to predict (``[reports]``), by day."""
+    chosen = rules or load_report_rules()
+    found = [
+        o
+        for o in series.observations
+        if o.as_of is not None and o.central is not None and chosen.is_report(o)
+    ]
+    return sorted(found, key=lambda o: (o.as_of or date.min, o.claimant or "", o.central or 0.0, o.key))
+
+
+def _reports_at(
+    claims: Sequence[Observation], origin: date, at: date, every: int, least: int
+) -> list[Target]:
+    """Per claimant, its latest report dated in (at - every, at], at least ``least`` days after the
+    origin and published after it (so no method has seen it)."""
+    latest: dict[tuple[str, str], Observation] = {}
+    for o in claims:  # by day: a later one replaces an earlier one
+        day, seen = o.as_of, o.seen_on
+        if day is None or seen is None or not at - timedelta(days=every) < day <= at:
+            continue
+        if (day - origin).days >= least and seen > origin:
+            latest[(o.claimant or "", o.relation)] = o
+    return [Target(o.as_of, float(o.central), False, f"report {o.key} ({o.claimant})", claim=o)
+            for o in latest.values() if o.as_of is not None and o.central is not None]  # fmt: skip
+
+
 def backtest_series(
     series: Series,
     *,
     targets: Sequence[Target] = (),
     floor_rules: FloorRules | None = None,
+    report_rules: FloorRules | None = None,
     every: int = DEFAULT_EVERY,
     horizons: Sequence[int] = DEFAULT_HORIZONS,
-    methods: Sequence[str] = METHOD_NAMES,
+    methods: Sequence[str] = BACKTEST_METHODS,
     priors: Priors | None = None,
     end: date | None = None,
     seed: int = 0,
@@ -283,6 +262,8 @@ def backtest_series(
     called after each origin fitted.
     """
     counts = floor_counts(series, floor_rules)
+    reporting = report_rules or load_report_rules()
+    reports = report_claims(series, reporting)
     dated = sorted(targets, key=lambda t: (t.day, t.source))
     days = origins(series, every, dated[-1].day if dated else None)
     plan: list[tuple[date, list[tuple[int, Target]]]] = []
@@ -295,23 +276,63 @@ def backtest_series(
                 wanted.append((horizon, floor))
             window = at + timedelta(days=every)
             wanted.extend((horizon, t) for t in dated if at <= t.day < window)
+            if horizon >= reporting.min_horizon:
+                wanted.extend(
+                    (horizon, t) for t in _reports_at(reports, origin, at, every, reporting.min_horizon)
+                )
         if wanted:
             plan.append((origin, wanted))
     pairs: dict[str, list[Pair]] = {name: [] for name in methods}
     skipped: list[str] = []
     for done, (origin, wanted) in enumerate(plan, 1):
         visible = [o for o in series.observations if o.seen_on is not None and o.seen_on <= origin]
+        fitted: dict[str, Method] = {}
         try:
-            fitted = {name: _fit(name, visible, series, priors, end, seed) for name in methods}
+            fitted = {
+                name: _fit(name, visible, series, priors, end, seed) for name in methods if name != TREND
+            }
         except ReconcileError as error:  # e.g. no claim with a number yet: no method may answer
             skipped.append(f"{series.id} at {origin.isoformat()}: {error}")
-            fitted = {}
-        for name, method in fitted.items():
+            wanted = []
+        for name in methods:
             for horizon, target in wanted:
-                pairs[name].append(Pair(series.id, origin, horizon, target, method.estimate(target.day)))
+                answer = _answer(name, fitted, visible, target, priors, seed)
+                pairs[name].append(Pair(series.id, origin, horizon, target, answer))
         if progress is not None:
             progress(done, len(plan))
     return pairs, skipped
+
+
+def _answer(
+    name: str, fitted: Mapping[str, Method], visible: Sequence[Observation], target: Target,
+    priors: Priors | None, seed: int,
+) -> Estimate:  # fmt: skip
+    """What one method says about a target: for a report, the model's predictive of it."""
+    claim = target.claim
+    if name == TREND:
+        n = len(visible)
+        found = (
+            None if claim is None else recent_trend(visible, claim.claimant, claim.relation, target.day, n)
+        )
+        reference = reference_claim(visible)
+        if found is None and reference is not None:
+            found = recent_trend(visible, reference.claimant, reference.relation, target.day, n)
+        if found is None:  # no dated figure at all: the latest-monitor rule's answer stands in
+            return (
+                fitted["latest-monitor"].estimate(target.day)
+                if "latest-monitor" in fitted
+                else _flat(visible, target)
+            )
+        return found
+    method = fitted[name]
+    if claim is not None and isinstance(method, Reconciler):
+        return predict_report(method, claim, target.day, priors=priors, seed=seed)
+    return method.estimate(target.day)
+
+
+def _flat(visible: Sequence[Observation], target: Target) -> Estimate:
+    value = max((o.central for o in visible if o.central is not None), default=SMALLEST)
+    return Estimate(value, value, value, target.day, TREND, len(visible))
 
 
 def _fit(
@@ -327,14 +348,16 @@ def backtest(
     conflicts: Conflicts,
     truths: Iterable[TruthRow] = (),
     floor_rules: FloorRules | None = None,
+    report_rules: FloorRules | None = None,
     every: int = DEFAULT_EVERY,
     horizons: Sequence[int] = DEFAULT_HORIZONS,
-    methods: Sequence[str] = METHOD_NAMES,
+    methods: Sequence[str] = BACKTEST_METHODS,
     priors: Priors | None = None,
     seed: int = 0,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> BacktestReport:
-    """Back-test every method on the series that have a target (a truths figure or floor counts).
+    """Back-test every method on the series that have a target (a truths figure, floor counts or
+    later reports).
 
     ``progress(series_id, done, total)`` is called after each origin fitted.
     """
@@ -343,7 +366,9 @@ def backtest(
                             skipped=skipped)  # fmt: skip
     for item in all_series:
         targets = by_series.get(item.id, [])
-        if not item.observations or not (targets or floor_counts(item, floor_rules)):
+        if not item.observations or not (
+            targets or floor_counts(item, floor_rules) or report_claims(item, report_rules)
+        ):
             continue
         profile = conflicts.get(item.conflict)
         end = profile.end if profile and profile.start == item.start else None
@@ -353,8 +378,8 @@ def backtest(
                 progress(name, done, total)
 
         pairs, failed = backtest_series(
-            item, targets=targets, floor_rules=floor_rules, every=every, horizons=horizons,
-            methods=methods, priors=priors, end=end, seed=seed, progress=tick,
+            item, targets=targets, floor_rules=floor_rules, report_rules=report_rules, every=every,
+            horizons=horizons, methods=methods, priors=priors, end=end, seed=seed, progress=tick,
         )  # fmt: skip
         report.skipped.extend(failed)
         if any(pairs.values()):
@@ -364,3 +389,11 @@ def backtest(
     unmatched = sorted(set(by_series) - {s.id for s in all_series})
     report.skipped.extend(f"truths about {key}: no such series among those back-tested" for key in unmatched)
     return report
+
+
+__all__ = [
+    "ALPHA", "BACKTEST_METHODS", "CONFIDENCE", "DEFAULT_EVERY", "DEFAULT_HORIZONS", "TREND", "BacktestReport",
+    "FloorRules", "MethodScore", "Pair", "Target", "backtest", "backtest_series", "floor_counts",
+    "load_floor_rules", "load_report_rules", "origins", "parse_horizons", "parse_span", "report_claims",
+    "truth_targets",
+]  # fmt: skip

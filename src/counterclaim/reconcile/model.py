@@ -177,6 +177,7 @@ class Reconciler:
         self.acceptance_ = float(np.mean(weights > 0))
         self.draws_knots_ = knot_values(draws[:, 0], draws[:, 1 : 1 + len(steps)], steps)
         self.draws_extension_ = self._extension(draws, theta, steps, priors, len(draws))
+        self.draws_bias_ = np.asarray(draws[:, 1 + len(steps) :], dtype=np.float64)
         converged = fitted.converged
 
         self.theta_ = theta
@@ -310,6 +311,11 @@ class Reconciler:
                 room = np.maximum(log_count(self.cap) - x, 1e-9)
                 x = x + room * -np.expm1(-rise / room)
         return np.asarray(x, dtype=np.float64)
+
+    def log_toll_draws(self, day: date | str | None = None) -> Array:
+        """The drawn log N on ``day`` (one per draw; weigh them by ``log_weights_``): what a
+        posterior predictive (``reconcile/predictive.py``) builds on."""
+        return self._draws_at(as_day(day) or self._fitted().last_day_)
 
     def estimate(self, day: date | str | None = None) -> Estimate:
         """low / best / high of N on ``day`` (the latest claim's day when None)."""
