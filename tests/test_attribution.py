@@ -102,3 +102,15 @@ def test_attribution_an_embedded_post_is_its_signers():
         ("killed", 35, "Charles Lister"),
         ("wounded", 70, "Charles Lister"),
     ]
+
+
+def test_attribution_a_generic_role_belongs_to_the_place_the_sentence_opens_with():
+    # the speaker before it speaks for Turkey; "In Syria," frames the health ministry's sentence
+    text = (
+        "Turkey's disaster agency AFAD said 900 people had been killed in the earthquake.\n\n"
+        "In Syria, the health ministry said 212 people had died in government-held areas."
+    )
+    assert ("killed", 212, "Syria Ministry of Health") in claimants(text)
+    # and with no place in front, the ministry still has no side of its own in the sentence
+    plain = "In the morning the health ministry said 212 people had died."
+    assert ("killed", 212, "Syria Ministry of Health") not in claimants(plain)

@@ -58,6 +58,10 @@ _INTRODUCER: Final = re.compile(
     re.IGNORECASE,
 )
 # "an international charity and an aid worker": two speakers, the first speaks for the claim
+# "In Syria, …", "Meanwhile in neighbouring Zimbabwe, …": a place that frames the sentence
+_FRONTED_PLACE: Final = re.compile(
+    r"\W*(?:(?:Meanwhile|Elsewhere|And|But),?\s+)?(?:[Ii]n|[Aa]cross|[Ii]nside)\s+(?P<place>[^,.;:]{2,60}?),\s"
+)
 _FIRST_CONJUNCT: Final = re.compile(
     r"^(.+?)\s+and\s+(?:[Tt]he|[Aa]n?|[Oo]ther|[Ii]ts|[Hh]is|[Hh]er|[a-z][\w-]*)\s"
 )
@@ -288,6 +292,10 @@ class Attributor:
                 possessive = bool(re.search(r"(?:['’]s|\bits|\btheir)\s+\w", words, re.I))
 
                 def context() -> str | None:
+                    # "In Syria, the health ministry said": the place the sentence opens with
+                    fronted = self._fronted_party(span, at)
+                    if fronted is not None:
+                        return fronted
                     # "the territory's health ministry": the party named last before the speaker;
                     # "Israel's military said ... A military spokesman said": the side that spoke last
                     if not possessive:
@@ -387,6 +395,15 @@ class Attributor:
                 return Speaker(name, words, False, "person" if kind != "organisation" else kind)
         plain = self._plain_words(words)
         return Speaker(plain, words, False, kind) if plain else NOBODY
+
+    def _fronted_party(self, span: Span, at: int) -> str | None:
+        """The party of the place a sentence opens with, before its speaker ("In Syria, the
+        health ministry said", "In neighbouring Zimbabwe, … the government said")."""
+        fronted = _FRONTED_PLACE.match(self.text, span[0], at)
+        if fronted is None:
+            return None
+        mentions = self.registry.party_mentions(self.text, fronted.start("place"), fronted.end("place"))
+        return mentions[-1].party if mentions else None
 
     def _party_ahead(self, span: Span) -> str | None:
         """The first party named in the sentence ``span`` or the two after it."""
