@@ -114,3 +114,20 @@ def test_attribution_a_generic_role_belongs_to_the_place_the_sentence_opens_with
     # and with no place in front, the ministry still has no side of its own in the sentence
     plain = "In the morning the health ministry said 212 people had died."
     assert ("killed", 212, "Syria Ministry of Health") not in claimants(plain)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Some 250,000 people have been displaced in the north, according to the UN's humanitarian "
+            "office, OCHA.",
+            ("displaced", 250000, "OCHA"),
+        ),
+        ("The UN refugee agency, UNHCR, said 80,000 people had fled abroad.", ("refugees", 80000, "UNHCR")),
+        # a news agency after the comma reports the statement; it does not make it
+        ("Twelve people were killed, the ministry said, AFP reported.", ("killed", 12, None)),
+    ],
+)
+def test_attribution_an_acronym_in_apposition_names_the_body(text, expected):
+    assert expected in claimants(text)

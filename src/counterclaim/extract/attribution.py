@@ -58,6 +58,10 @@ _INTRODUCER: Final = re.compile(
     re.IGNORECASE,
 )
 # "an international charity and an aid worker": two speakers, the first speaks for the claim
+# "…, OCHA." / "…, UNHCR, said": an acronym standing in apposition after a speaker
+_APPOSITIVE_ACRONYM: Final = re.compile(
+    r",\s+([A-Z][A-Za-z]?[A-Z]{1,7})(?=\s*(?:[.;:)”\"]|,\s+(?:said|says)\b|$))"
+)
 # "In Syria, …", "Meanwhile in neighbouring Zimbabwe, …": a place that frames the sentence
 _FRONTED_PLACE: Final = re.compile(
     r"\W*(?:(?:Meanwhile|Elsewhere|And|But),?\s+)?(?:[Ii]n|[Aa]cross|[Ii]nside)\s+(?P<place>[^,.;:]{2,60}?),\s"
@@ -216,7 +220,21 @@ class Attributor:
                 through = self._resolve_cached(quoter.group(1), cue.start - 1, span, context_party)
                 if through.known:
                     return through
+        named = self._appositive_body(cue)
+        if named is not None:
+            return named
         return self._resolve_cached(cue.speaker, cue.speaker_start, span, context_party)
+
+    def _appositive_body(self, cue: Cue) -> Speaker | None:
+        """A body named by its acronym right after the speaker's description ("the UN's
+        humanitarian office, OCHA", "the UN refugee agency, UNHCR, said"): that body."""
+        after = _APPOSITIVE_ACRONYM.match(self.text, cue.speaker_end)
+        if after is None:
+            return None
+        actor = self.registry.get(after.group(1))
+        if actor is None or actor.is_party or actor.kind == "media":
+            return None
+        return Speaker(actor.name, cue.speaker, True, "organisation")
 
     # -- quotations ---------------------------------------------------------------------------
     def _quotation_speaker_at(self, position: int) -> Speaker | None:
