@@ -131,3 +131,12 @@ def test_attribution_a_generic_role_belongs_to_the_place_the_sentence_opens_with
 )
 def test_attribution_an_acronym_in_apposition_names_the_body(text, expected):
     assert expected in claimants(text)
+
+
+def test_attribution_the_authority_refers_back_to_the_authority_named_before():
+    text = (
+        "At least 300 people have died in the floods, the National Disaster Management Authority "
+        "said on Monday.\n\nMore than a million people have been affected. The authority said 450 "
+        "people had been injured."
+    )
+    assert ("wounded", 450, "National Disaster Management Authority") in claimants(text)
