@@ -140,3 +140,16 @@ def test_attribution_the_authority_refers_back_to_the_authority_named_before():
         "people had been injured."
     )
     assert ("wounded", 450, "National Disaster Management Authority") in claimants(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the capital after "in" says where the ministry sits; it does not speak itself
+        ("The interior ministry in Damascus said 14 people had been detained.", "Syria Ministry of Interior"),
+        # a place after "in" is where the witnesses are, not a state's statement
+        ("Witnesses in Homs said 7 people were killed.", "Witnesses"),
+    ],
+)
+def test_attribution_a_place_after_in_belongs_to_the_speaker_before_it(text, expected):
+    assert [c.claimant for c in extract_claims(text, published="2024-03-14", doc="t")] == [expected]

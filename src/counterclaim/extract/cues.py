@@ -31,6 +31,7 @@ from counterclaim.extract.speaker_phrases import (
     noun_phrase_before,
     sentence_subject,
     speaker_before_modifier,
+    speaker_before_place,
     subject_before_aside,
     time_phrase_before,
     tokens_of,
@@ -419,7 +420,7 @@ def _verb_cue(
             if span is None:
                 return cue("verb", None)
         if span is not None:
-            return cue("verb", span)
+            return cue("verb", speaker_before_place(tokens, span, lexicon))
     if verb in _INVERTING and kind_hint != "setter":
         after = noun_phrase_after(tokens, index + 1, lexicon)
         if after is not None and after[1] + 1 < len(tokens):

@@ -393,6 +393,18 @@ def can_speak(tokens: list[Token], span: tuple[int, int], lexicon: Lexicon) -> b
     return any(t.low in PRONOUNS or t.low in lexicon.speaker_nouns for t in words)
 
 
+def speaker_before_place(tokens: list[Token], span: tuple[int, int], lexicon: Lexicon) -> tuple[int, int]:
+    """ "The interior ministry in Damascus said", "officials in Kyiv said": a name after "in"
+    says where the speaker is; the speaker is the common noun before it, with its place."""
+    first, last = span
+    if first < 2 or tokens[first - 1].low != "in" or not all(t.capital for t in tokens[first : last + 1]):
+        return span
+    before = noun_phrase_before(tokens, first - 2, lexicon)
+    if before is None or tokens[before[1]].capital or tokens[before[1]].low not in lexicon.speaker_nouns:
+        return span
+    return (before[0], last)
+
+
 def speaker_before_modifier(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[int, int] | None:
     """The noun phrase before a participle or prepositional modifier ending at ``tokens[index]``."""
     # "The Observatory which relies on a network of sources inside Syria to monitor the
