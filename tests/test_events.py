@@ -61,3 +61,12 @@ def test_events_a_pair_of_days_gives_the_later_one():
         "Human Rights Watch said 64 people died after warplanes attacked the area on December 11 and 12 2016."
     )
     assert dated(text, "2017-05-02") == [("killed", 64, "2016-12-12")]
+
+
+def test_events_a_day_that_modifies_the_incidents_noun_dates_its_toll():
+    # "by the March 3 floods" names the incident's day; "on Friday" is when the toll stood
+    text = "The number of people killed by the March 3 floods in the valley rose to 212 on Friday."
+    assert dated(text, "2024-03-09") == [("killed", 212, "2024-03-03")]
+    # a day after "by the" with no incident after it is the count's day
+    text = "The number of people killed in the valley rose to 212 by the March 8 count."
+    assert dated(text, "2024-03-09") == [("killed", 212, "2024-03-08")]

@@ -39,7 +39,7 @@ Span = tuple[int, int]
 _EVENT_NOUNS: Final = (
     r"attacks?|strikes?|airstrikes?|air\s+strikes?|air\s+raids?|raids?|bombings?|bombardments?|"
     r"blasts?|explosions?|shelling|ambush|massacre|clashes|clash|fighting|battle|assault|"
-    r"offensive|operation|disaster|earthquake|quake|tsunami|floods?|flooding|cyclone|hurricane|"
+    r"offensive|operation|disasters?|earthquakes?|quakes?|tsunami|floods?|flooding|cyclones?|hurricanes?|"
     r"typhoon|storm|landslide|crash|collision|derailment|fire|blaze|stampede|crush|collapse|"
     r"incident|tragedy|shooting|gunfire|barrage|onslaught|violence|killings|executions|"
     r"incursion|invasion|siege|takeover|uprising|protests?|bombs?|barrel\s+bombs?|shells?|rockets?|"
@@ -102,6 +102,8 @@ _RELATIVE: Final = re.compile(
     r"(?<![\w])(?:(?P<count>a|an|one|two|three|four|five|six|seven|[0-9]+)\s+(?P<unit>days?|weeks?)|"
     r"(?P<hours>hours|minutes)|the\s+(?P<the>day))\s+(?P<direction>after|before|earlier|later)(?![\w])"
 )
+# "the February 6 earthquakes", "the 14 March cyclone": a day that modifies the noun after it
+_DAY_BEFORE_NOUN: Final = re.compile(r"(?<![\w])(?:the|its|their|this|last)\s+$")
 _LOOKBACK: Final = 12
 _LOOKAHEAD: Final = 3
 
@@ -161,8 +163,12 @@ class Calendar:
                 before, statement.start()
             ):
                 kind = "statement"  # but "it said that drone strikes on Saturday": the strikes' day
-            elif mention.text.endswith(("'s", "’s", "s")) and _EVENT_AFTER.match(self.low, mention.end):
-                kind = "event"  # "leading up to Saturday's attacks": the day of the attacks
+            elif _EVENT_AFTER.match(self.low, mention.end) and (
+                mention.text.endswith(("'s", "’s", "s")) or _DAY_BEFORE_NOUN.search(before)
+            ):
+                # "leading up to Saturday's attacks", "killed by the February 6 earthquakes":
+                # the day of the incident it names
+                kind = "event"
             elif mention.kind == "period_end" or _COUNT_BEFORE.search(before):
                 kind = "count"
             else:
@@ -219,7 +225,10 @@ class Calendar:
         if relative is not None:
             return relative
         if events:
-            return _nearest(events, position).when
+            named = [d for d in events if d.kind == "event" and _EVENT_AFTER.match(self.low, d.mention.end)]
+            # "killed by the February 6 earthquakes rose above 37,000 on Tuesday": the day that
+            # names the incident, not the day the toll stood
+            return _nearest(named or events, position).when
         sentence = self.low[span[0] : span[1]]
         if _VAGUE_PERIOD.search(sentence):
             return None  # "killed 31 people last week": a period of its own, not the story's day
