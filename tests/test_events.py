@@ -70,3 +70,18 @@ def test_events_a_day_that_modifies_the_incidents_noun_dates_its_toll():
     # a day after "by the" with no incident after it is the count's day
     text = "The number of people killed in the valley rose to 212 by the March 8 count."
     assert dated(text, "2024-03-09") == [("killed", 212, "2024-03-08")]
+
+
+def test_events_an_undated_toll_takes_the_day_the_document_names_its_incident_by_later():
+    text = (
+        "Missiles struck the capital while the envoy was visiting the city.\n\n"
+        "At least 10 people were injured when one of the missiles struck a residential building.\n\n"
+        "The envoy met the president in the morning.\n\n"
+        "Officials said the city's air defences were working.\n\n"
+        "The mayor asked residents to stay in shelters.\n\n"
+        "Thursday's missile strikes came hours after new aid was announced."
+    )
+    assert dated(text, "2022-04-29") == [("wounded", 10, "2022-04-28")]
+    # two incidents named with two days: neither is the document's
+    two = text + "\n\nWednesday's shelling hit the east."
+    assert dated(two, "2022-04-29") == [("wounded", 10, "2022-04-29")]

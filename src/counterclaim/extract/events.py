@@ -140,6 +140,7 @@ class Calendar:
         self.published = published
         self._cues = cues
         self._dated: dict[Span, list[Dated]] = {}
+        self._named_day: list[date | None] | None = None
 
     def dates(self, span: Span) -> list[Dated]:
         """The resolvable dates of the sentence ``span``, classified (cached)."""
@@ -243,8 +244,22 @@ class Calendar:
         if earlier is not None:
             return earlier
         if _DEFINITE_EVENT.search(sentence):
-            return self._day_ahead(span)
-        return None
+            return self._day_ahead(span) or self._named_incident_day()
+        return self._named_incident_day()
+
+    def _named_incident_day(self) -> date | None:
+        """The one day the document gives its incident by name anywhere ("Thursday's missile
+        strikes", "the February 6 earthquakes"); None when it names none or several."""
+        if self._named_day is None:
+            days = set()
+            for mention in find_dates(self.low, 0, len(self.low), published=self.published):
+                if mention.when is None or not _EVENT_AFTER.match(self.low, mention.end):
+                    continue
+                before = self.low[max(0, mention.start - 48) : mention.start]
+                if mention.text.endswith(("'s", "’s")) or _DAY_BEFORE_NOUN.search(before):
+                    days.add(mention.when)
+            self._named_day = [days.pop() if len(days) == 1 else None]
+        return self._named_day[0]
 
     def _relative(self, span: Span, position: int, dated: list[Dated]) -> date | None:
         """A day counted from another: "Schumer spoke on Sunday, a day after attacks killed 31"
