@@ -125,6 +125,11 @@ def test_attribution_a_generic_role_belongs_to_the_place_the_sentence_opens_with
             ("displaced", 250000, "OCHA"),
         ),
         ("The UN refugee agency, UNHCR, said 80,000 people had fled abroad.", ("refugees", 80000, "UNHCR")),
+        # "says more than …": the words after the verb are the statement, not an inverted speaker
+        (
+            "The UN refugee agency, UNHCR, says more than 80,000 people have fled abroad.",
+            ("refugees", 80000, "UNHCR"),
+        ),
         # a news agency after the comma reports the statement; it does not make it
         ("Twelve people were killed, the ministry said, AFP reported.", ("killed", 12, None)),
     ],

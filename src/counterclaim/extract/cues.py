@@ -431,7 +431,12 @@ def _verb_cue(
                 or following.low in TIME_WORDS
             ):
                 after = None  # "said it had recorded …", "said Russia had suffered …": a statement
-        if after is not None and (before is None or not before.word or before.text in {"”", '"', "’", "'"}):
+        if (
+            after is not None
+            and (before is None or not before.word or before.text in {"”", '"', "’", "'"})
+            and (before is None or before.text != "," or can_speak(tokens, after, lexicon))
+        ):
+            # but "The UN refugee agency, UNHCR, says more than …": the aside's subject speaks
             return cue("inverted", after)
     if before is not None and before.text == ",":
         # "X, a think tank that monitors the war, in January put …": the subject is cut off
