@@ -158,3 +158,14 @@ def test_attribution_the_authority_refers_back_to_the_authority_named_before():
 )
 def test_attribution_a_place_after_in_belongs_to_the_speaker_before_it(text, expected):
     assert [c.claimant for c in extract_claims(text, published="2024-03-14", doc="t")] == [expected]
+
+
+def test_attribution_the_charity_refers_to_the_charity_the_text_introduced_by_name():
+    text = (
+        "Five volunteers with the charity Harbour Relief were killed when shells hit their "
+        "warehouse on Tuesday.\n\nThe dead included two doctors, the charity said."
+    )
+    assert ("killed", 2, "Harbour Relief") in claimants(text)
+    # with no body introduced by that noun, the charity stays unnamed
+    alone = "The dead included two doctors, the charity said."
+    assert ("killed", 2, "Harbour Relief") not in claimants(alone)

@@ -216,7 +216,23 @@ class References:
             return fallback
         if head in _DOCUMENT_NOUNS:
             return self.previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK)
-        return None
+        return self._introduced(head, at)
+
+    def _introduced(self, head: str, at: int) -> Speaker | None:
+        """ "the charity World Central Kitchen … the charity said": the body the same noun
+        introduced by name earlier in the paragraph or the one before it, known or not."""
+        if not head or head in {"source", "sources", "official", "spokesman", "spokeswoman"}:
+            return None
+        reach = self.text.rfind("\n\n", 0, max(0, self.text.rfind("\n\n", 0, at)))
+        pattern = re.compile(
+            rf"(?<![\w])[Tt]he\s+{re.escape(head)}\s+(?P<name>(?:[A-Z][\w'’&-]*\s+)*[A-Z][\w'’&-]*)"
+        )
+        found = list(pattern.finditer(self.text, max(0, reach), at))
+        if not found:
+            return None
+        name = found[-1].group("name")
+        known = self.registry.get(name)
+        return Speaker(known.name if known else name, name, known is not None, "organisation")
 
     def _document_actors(self) -> list[tuple[int, int, str]]:
         """Every registry actor named in the document, in text order (start, end, name)."""
