@@ -169,3 +169,19 @@ def test_attribution_the_charity_refers_to_the_charity_the_text_introduced_by_na
     # with no body introduced by that noun, the charity stays unnamed
     alone = "The dead included two doctors, the charity said."
     assert ("killed", 2, "Harbour Relief") not in claimants(alone)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("About 300 soldiers were killed, according to Ukrainian figures.", ("killed", 300, "Ukraine")),
+        ("About 300 soldiers were killed, according to Russian tallies.", ("killed", 300, "Russia")),
+        # figures with no side named stay as the words give them
+        (
+            "About 300 soldiers were killed, according to official figures.",
+            ("killed", 300, "official figures"),
+        ),
+    ],
+)
+def test_attribution_a_sides_figures_speak_for_that_side(text, expected):
+    assert expected in claimants(text)

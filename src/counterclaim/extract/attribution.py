@@ -57,7 +57,10 @@ _INTRODUCER: Final = re.compile(
     r"(?<![\w])(?:here['’]s|here\s+is|listen\s+to|this\s+is|we\s+spoke\s+to|speaking\s+to)\s+(?P<x>[^:]{3,140}):\s*$",
     re.IGNORECASE,
 )
-# "an international charity and an aid worker": two speakers, the first speaks for the claim
+# "Israeli tallies", "Ukrainian figures": a side's figures
+_FIGURES_HEAD: Final = re.compile(
+    r"(?:figures|data|tally|tallies|counts?|statistics|estimates?|numbers)\W*$", re.IGNORECASE
+)
 # "…, OCHA." / "…, UNHCR, said": an acronym standing in apposition after a speaker
 _APPOSITIVE_ACRONYM: Final = re.compile(
     r",\s+([A-Z][A-Za-z]?[A-Z]{1,7})(?=\s*(?:[.;:)”\"]|,\s+(?:said|says)\b|$))"
@@ -66,6 +69,7 @@ _APPOSITIVE_ACRONYM: Final = re.compile(
 _FRONTED_PLACE: Final = re.compile(
     r"\W*(?:(?:Meanwhile|Elsewhere|And|But),?\s+)?(?:[Ii]n|[Aa]cross|[Ii]nside)\s+(?P<place>[^,.;:]{2,60}?),\s"
 )
+# "an international charity and an aid worker": two speakers, the first speaks for the claim
 _FIRST_CONJUNCT: Final = re.compile(
     r"^(.+?)\s+and\s+(?:[Tt]he|[Aa]n?|[Oo]ther|[Ii]ts|[Hh]is|[Hh]er|[a-z][\w-]*)\s"
 )
@@ -411,8 +415,21 @@ class Attributor:
             name = re.sub(r"^(?:The|A|An|Another)\s+", "", proper.group(1))
             if not self._is_place(name):
                 return Speaker(name, words, False, "person" if kind != "organisation" else kind)
+        tallied = self._party_figures(words)
+        if tallied is not None:
+            return tallied
         plain = self._plain_words(words)
         return Speaker(plain, words, False, kind) if plain else NOBODY
+
+    def _party_figures(self, words: str) -> Speaker | None:
+        """ "Israeli tallies", "Ukrainian figures", "official Russian data": the figures of the
+        side the words name speak for that side."""
+        if _FIGURES_HEAD.search(words) is None:
+            return None
+        mentions = [m for m in self.registry.party_mentions(words) if m.how != "place"]
+        if not mentions:
+            return None
+        return Speaker(mentions[-1].party, words, True, "organisation")
 
     def _fronted_party(self, span: Span, at: int) -> str | None:
         """The party of the place a sentence opens with, before its speaker ("In Syria, the
