@@ -185,3 +185,17 @@ def test_attribution_the_charity_refers_to_the_charity_the_text_introduced_by_na
 )
 def test_attribution_a_sides_figures_speak_for_that_side(text, expected):
     assert expected in claimants(text)
+
+
+def test_attribution_it_refers_to_the_body_the_sentence_before_opened_with():
+    text = (
+        "The Syrian Observatory for Human Rights said 40 people had died.\n\n"
+        "SANA gave a very different account. It said rebel fire had killed 13 civilians."
+    )
+    assert ("killed", 13, "SANA") in claimants(text)
+    # when the sentence before has a speaker of its own, "it" is that speaker
+    spoken = (
+        "SANA gave a very different account, the Syrian Observatory for Human Rights said. "
+        "It said rebel fire had killed 13 civilians."
+    )
+    assert ("killed", 13, "Syrian Observatory for Human Rights") in claimants(spoken)

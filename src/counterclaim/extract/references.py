@@ -133,6 +133,11 @@ class References:
                     author = self._resolve(subject.group("x"), subject.start("x"), previous, None)
                     if author.claimant is not None:
                         return author
+                # "SANA gave a very different picture. It said …": the body the sentence
+                # before was about, when nobody spoke in it
+                opening = self._opening_body(previous)
+                if opening is not None:
+                    return opening
         if wanted == "person":
             # "The Observatory said … He said": the speaker just before, even a body (its
             # spokesman); else the last person named
@@ -144,6 +149,19 @@ class References:
             if wanted == "person"
             else None
         )
+
+    def _opening_body(self, sentence: Span) -> Speaker | None:
+        """The body a sentence with no reporting cue opens with ("Syrian state news agency SANA
+        gave a very different picture"): its subject."""
+        if self._cues(sentence):
+            return None
+        head = self.text[sentence[0] : sentence[1]]
+        words = re.match(r"\W*(?:\S+\s+){0,5}", head)
+        reach = sentence[0] + (words.end() if words else 0)
+        for start, _, name in self._document_actors():
+            if sentence[0] <= start < reach:
+                return Speaker(name, self.text[start:reach].strip(), True, "organisation")
+        return None
 
     def previous_speaker(
         self,
