@@ -199,3 +199,8 @@ def test_attribution_it_refers_to_the_body_the_sentence_before_opened_with():
         "It said rebel fire had killed 13 civilians."
     )
     assert ("killed", 13, "Syrian Observatory for Human Rights") in claimants(spoken)
+
+
+def test_attribution_a_rank_does_not_change_whom_an_official_speaks_for():
+    text = "A senior Ukrainian official said 1,200 soldiers were being held as prisoners of war."
+    assert ("captured", 1200, "Ukraine") in claimants(text)

@@ -57,6 +57,10 @@ _INTRODUCER: Final = re.compile(
     r"(?<![\w])(?:here['’]s|here\s+is|listen\s+to|this\s+is|we\s+spoke\s+to|speaking\s+to)\s+(?P<x>[^:]{3,140}):\s*$",
     re.IGNORECASE,
 )
+# "a senior Ukrainian official": a rank that does not change whom the speaker speaks for
+_RANK: Final = re.compile(
+    r"(?:(?:[Tt]he|[Aa]n?)\s+)?((?:(?:senior|top|high-ranking|high-level|unnamed|anonymous)\s+)+)"
+)
 # "Israeli tallies", "Ukrainian figures": a side's figures
 _FIGURES_HEAD: Final = re.compile(
     r"(?:figures|data|tally|tallies|counts?|statistics|estimates?|numbers)\W*$", re.IGNORECASE
@@ -354,6 +358,14 @@ class Attributor:
             return NOBODY
         if bare_words in PRONOUNS:
             return self._references.pronoun(bare_words, at, span) or Speaker(None, words, False, kind)
+        ranked = _RANK.match(words)
+        if ranked is not None:
+            # "a senior Ukrainian official" speaks for whom "a Ukrainian official" speaks for
+            unranked = self.resolve(
+                words[: ranked.start(1)] + words[ranked.end(1) :], at, span, context_party
+            )
+            if unranked.known:
+                return Speaker(unranked.claimant, words, True, unranked.kind)
         conjunct = _FIRST_CONJUNCT.match(words)
         if conjunct is not None and self.registry.get(words) is None:
             # "an international charity and an aid worker said": the first named speaks, unless
