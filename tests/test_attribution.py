@@ -204,3 +204,12 @@ def test_attribution_it_refers_to_the_body_the_sentence_before_opened_with():
 def test_attribution_a_rank_does_not_change_whom_an_official_speaks_for():
     text = "A senior Ukrainian official said 1,200 soldiers were being held as prisoners of war."
     assert ("captured", 1200, "Ukraine") in claimants(text)
+
+
+def test_attribution_the_attackers_side_is_not_the_side_of_the_officials_who_count():
+    text = (
+        "A missile hit an apartment block in the Ukrainian city of Dnipro on Saturday.\n\n"
+        "Rescuers worked through the night, and the toll from Saturday's Russian missile strike "
+        "rose to 40, regional officials said."
+    )
+    assert ("killed", 40, "Ukraine") in claimants(text)
