@@ -213,3 +213,13 @@ def test_attribution_the_attackers_side_is_not_the_side_of_the_officials_who_cou
         "rose to 40, regional officials said."
     )
     assert ("killed", 40, "Ukraine") in claimants(text)
+
+
+def test_attribution_a_ministry_of_another_role_is_not_the_ministry_named_before():
+    text = (
+        "The Hamas-run health ministry said 90 people had been killed in the strike.\n\n"
+        "The Hamas-run interior ministry said the strike had caused 400 casualties."
+    )
+    found = claimants(text)
+    assert ("killed", 90, "Gaza Health Ministry") in found
+    assert ("casualties", 400, "Gaza Health Ministry") not in found

@@ -300,7 +300,9 @@ class References:
             return None
         if head in {"organizations", "organisations", "groups", "agencies", "bodies"}:
             return self.previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree="plural")
-        matches = self.registry.describes(head_two) or self.registry.describes(head)
+        matches = self.registry.describes(head_two) or self._same_role(
+            bare_words, self.registry.describes(head)
+        )
         if not matches:
             return None
         actors = [(s, e, name) for s, e, name in self._document_actors() if name in matches]
@@ -319,6 +321,15 @@ class References:
         if chosen is None:
             return None
         return Speaker(chosen[2], bare_words, True, "organisation")
+
+    def _same_role(self, words: str, matches: frozenset[str]) -> frozenset[str]:
+        """Of the bodies a head noun describes ("ministry"), those that hold the role the words
+        name: "the interior ministry" is not the health ministry named before."""
+        role = self.registry.registry.find_role(words)
+        if role is None:
+            return matches
+        holders = (self.registry.get(name) for name in matches)
+        return frozenset(actor.name for actor in holders if actor is not None and role[0] in actor.roles)
 
     def _sentences_ahead(self, at: int, count: int) -> int:
         span = self.sentences.around(at)
