@@ -223,3 +223,10 @@ def test_attribution_a_ministry_of_another_role_is_not_the_ministry_named_before
     found = claimants(text)
     assert ("killed", 90, "Gaza Health Ministry") in found
     assert ("casualties", 400, "Gaza Health Ministry") not in found
+
+
+def test_attribution_put_the_toll_at_with_a_phrase_inside_the_object():
+    text = "The research centre put the death toll from the six-year conflict at more than 470,000 people."
+    assert [c.claimant_text for c in extract_claims(text, published="2016-06-12", doc="t")] == [
+        "The research centre"
+    ]

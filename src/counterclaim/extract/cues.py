@@ -96,7 +96,7 @@ _QUOTED_AS: Final = re.compile(r"(?<![\w])quot(?:ed|ing)\s+(?P<x>.{2,80}?)\s+as\
 # "put the death toll at", "gave a slightly lower toll of", "put Ukrainian losses at"
 _LEVEL_SETTERS: Final = re.compile(
     r"(?<![\w])(?:put|puts|putting|placed|places|placing|set|sets|setting|gave|gives|giving|"
-    r"estimated|estimates|estimating|pegged|pegs)\s+(?P<object>(?:[\w'’-]+\s+){0,6}?)(?:at|of|as)\s+"
+    r"estimated|estimates|estimating|pegged|pegs)\s+(?P<object>(?:[\w'’-]+\s+){0,8}?)(?:at|of|as)\s+"
     r"(?=(?:about|around|some|roughly|nearly|almost|more|over|at|up|as|just|an?|between|well|least|"
     r"approximately|close|fewer|less|under|in|no)?\b|[0-9])",
     re.IGNORECASE,
