@@ -230,3 +230,11 @@ def test_attribution_put_the_toll_at_with_a_phrase_inside_the_object():
     assert [c.claimant_text for c in extract_claims(text, published="2016-06-12", doc="t")] == [
         "The research centre"
     ]
+
+
+def test_attribution_told_reporters_names_the_addressee_not_the_speaker():
+    text = (
+        "The toll rose to 242 on Thursday, Mozambique's environment minister, Celso Correia, told reporters."
+    )
+    assert ("killed", 242, "Mozambique") in claimants(text)
+    assert ("killed", 242, "reporters") not in claimants(text)

@@ -60,7 +60,7 @@ PARTICIPLES: Final = frozenset(
 # Speech verbs after which a noun phrase can be the inverted subject ("…, said the ministry").
 _INVERTING: Final = frozenset(
     {
-        "said", "says", "told", "added", "adds", "reported", "reports", "wrote", "writes", "noted",
+        "said", "says", "added", "adds", "reported", "reports", "wrote", "writes", "noted",
         "notes", "explained", "warned", "warns", "stated", "announced", "confirmed", "according",
         "tweeted", "posted", "declared", "estimated", "estimates", "claimed", "claims", "insisted",
     }

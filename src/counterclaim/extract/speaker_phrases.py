@@ -465,6 +465,17 @@ def subject_before_aside(tokens: list[Token], comma: int, lexicon: Lexicon) -> t
         )
     ):
         return apposition  # "The UN's humanitarian office, OCHA, said": the name of the body
+    if apposition is not None and apposition[0] > 1 and tokens[apposition[0] - 1].text == ",":
+        # "… rose to 242, the country's minister, Celso Correia, told reporters": the speaker
+        # set off by commas after the statement, with the name in apposition to it
+        described = noun_phrase_before(tokens, apposition[0] - 2, lexicon)
+        if (
+            described is not None
+            and described[0] > 0
+            and tokens[described[0] - 1].text == ","
+            and can_speak(tokens, described, lexicon)
+        ):
+            return described
     subject = sentence_subject(tokens, comma, lexicon)
     if subject is not None:
         return subject
