@@ -238,3 +238,11 @@ def test_attribution_told_reporters_names_the_addressee_not_the_speaker():
     )
     assert ("killed", 242, "Mozambique") in claimants(text)
     assert ("killed", 242, "reporters") not in claimants(text)
+
+
+def test_attribution_telling_shares_the_sentences_subject():
+    text = (
+        "Syria's health minister, Hassan al-Ghabbash, gave a lower toll, telling state television "
+        "that 80 people had been killed."
+    )
+    assert ("killed", 80, "Syria Ministry of Health") in claimants(text)

@@ -54,7 +54,7 @@ PARTICIPLES: Final = frozenset(
         "saying", "adding", "noting", "warning", "reporting", "announcing", "claiming", "estimating",
         "stating", "confirming", "writing", "citing", "explaining", "insisting", "alleging",
         "describing", "acknowledging", "admitting", "revealing", "declaring", "indicating",
-        "tweeting", "posting", "accusing", "concluding", "documenting", "recording", "detailing",
+        "tweeting", "posting", "accusing", "concluding", "documenting", "recording", "detailing", "telling",
     }
 )  # fmt: skip
 # Speech verbs after which a noun phrase can be the inverted subject ("…, said the ministry").
