@@ -85,3 +85,13 @@ def test_events_an_undated_toll_takes_the_day_the_document_names_its_incident_by
     # two incidents named with two days: neither is the document's
     two = text + "\n\nWednesday's shelling hit the east."
     assert dated(two, "2022-04-29") == [("wounded", 10, "2022-04-29")]
+
+
+def test_events_the_documents_incident_day_is_not_given_past_a_separate_incident():
+    text = (
+        "Missiles struck the capital while the envoy was visiting the city.\n\n"
+        "In a separate attack in the south, shelling killed 3 people in a market.\n\n"
+        "Twelve people were wounded there, police said.\n\n"
+        "Thursday's missile strikes came hours after new aid was announced."
+    )
+    assert ("wounded", 12, "2022-04-29") in dated(text, "2022-04-29")

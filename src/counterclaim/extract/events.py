@@ -104,6 +104,10 @@ _RELATIVE: Final = re.compile(
 )
 # "the February 6 earthquakes", "the 14 March cyclone": a day that modifies the noun after it
 _DAY_BEFORE_NOUN: Final = re.compile(r"(?<![\w])(?:the|its|their|this|last)\s+$")
+# Words that say an incident is another one than the story's
+_SEPARATE: Final = re.compile(
+    r"(?<![\w])(?:separate(?:ly)?|another|elsewhere|meanwhile|in\s+other\s+news)(?![\w])"
+)
 _LOOKBACK: Final = 12
 _LOOKAHEAD: Final = 3
 
@@ -244,12 +248,15 @@ class Calendar:
         if earlier is not None:
             return earlier
         if _DEFINITE_EVENT.search(sentence):
-            return self._day_ahead(span) or self._named_incident_day()
-        return self._named_incident_day()
+            return self._day_ahead(span) or self._named_incident_day(span)
+        return self._named_incident_day(span)
 
-    def _named_incident_day(self) -> date | None:
+    def _named_incident_day(self, span: Span) -> date | None:
         """The one day the document gives its incident by name anywhere ("Thursday's missile
-        strikes", "the February 6 earthquakes"); None when it names none or several."""
+        strikes", "the February 6 earthquakes"); None when it names none or several, or when
+        another, undated incident was told before ``span`` ("In a separate attack, …")."""
+        if self._after_other_incident(span):
+            return None
         if self._named_day is None:
             days = set()
             for mention in find_dates(self.low, 0, len(self.low), published=self.published):
@@ -326,6 +333,22 @@ class Calendar:
                 return None  # another incident with a toll of its own, and no day for it
             current = self.sentences.before(current)
         return None
+
+    def _after_other_incident(self, span: Span) -> bool:
+        """Whether a sentence before ``span`` (back to the last dated event) told another
+        incident, said to be one ("in a separate attack", "elsewhere", "meanwhile"), with a toll
+        and no day of its own."""
+        current = self.sentences.before(span)
+        for _ in range(_LOOKBACK):
+            if current is None:
+                return False
+            sentence = self.low[current[0] : current[1]]
+            if any(d.kind in {"event", "count"} for d in self.dates(current)):
+                return False
+            if _SEPARATE.search(sentence) and self._tolls(sentence):
+                return True
+            current = self.sentences.before(current)
+        return False
 
     def _tolls(self, sentence: str) -> bool:
         return self._measures.search(sentence) is not None
