@@ -95,3 +95,12 @@ def test_events_the_documents_incident_day_is_not_given_past_a_separate_incident
         "Thursday's missile strikes came hours after new aid was announced."
     )
     assert ("wounded", 12, "2022-04-29") in dated(text, "2022-04-29")
+
+
+def test_events_the_previous_day_counts_back_from_the_report_when_nothing_else_anchors_it():
+    assert dated("Police said 5 people were killed the previous day.", "2024-03-14") == [
+        ("killed", 5, "2024-03-13")
+    ]
+    # with a day in the sentence, from that day
+    text = "Police said on Tuesday that 5 people had been killed the previous day."
+    assert dated(text, "2024-03-14") == [("killed", 5, "2024-03-11")]

@@ -97,10 +97,11 @@ _STAMP_BEFORE: Final = re.compile(
 )
 # "GENEVA, Jan 16 -", "BEIRUT, March 10 (Reuters) -": the dateline of a wire story
 _DATELINE: Final = re.compile(r"^\W*[A-Z][A-Z.'’ -]{2,30},\s*$")
-# "a day after", "one week after", "two days earlier", "the day before"
+# "a day after", "one week after", "two days earlier", "the day before", "the previous day"
 _RELATIVE: Final = re.compile(
     r"(?<![\w])(?:(?P<count>a|an|one|two|three|four|five|six|seven|[0-9]+)\s+(?P<unit>days?|weeks?)|"
-    r"(?P<hours>hours|minutes)|the\s+(?P<the>day))\s+(?P<direction>after|before|earlier|later)(?![\w])"
+    r"(?P<hours>hours|minutes)|the\s+(?P<the>day))\s+(?P<direction>after|before|earlier|later)(?![\w])|"
+    r"(?<![\w])the\s+(?P<previous>previous|preceding)\s+(?:day|night)(?![\w])"
 )
 # "the February 6 earthquakes", "the 14 March cyclone": a day that modifies the noun after it
 _DAY_BEFORE_NOUN: Final = re.compile(r"(?<![\w])(?:the|its|their|this|last)\s+$")
@@ -288,9 +289,13 @@ class Calendar:
             anchor = _nearest(anchors, match.start()).when
         else:
             story = self._story_day(span)
+            if story is None and match.group("previous") and self.published is not None:
+                story = self.published  # "killed the previous day": the day before the report's
             if story is None:
                 return None
             anchor = story
+        if match.group("previous"):
+            return anchor - timedelta(days=1)
         if match.group("the"):
             days = 1
         elif match.group("hours"):
