@@ -246,3 +246,13 @@ def test_attribution_telling_shares_the_sentences_subject():
         "that 80 people had been killed."
     )
     assert ("killed", 80, "Syria Ministry of Health") in claimants(text)
+
+
+def test_attribution_a_person_in_apposition_as_a_bodys_spokesman_speaks_for_the_body():
+    text = (
+        "At least 30 people were killed, said Ahmed Ali, the head of the World Health Organization in Gaza."
+    )
+    assert ("killed", 30, "WHO") in claimants(text)
+    # a spokesman for no body the registry knows stays the person
+    family = "At least 30 people were killed, said Ahmed Ali, a spokesman for the family."
+    assert ("killed", 30, "Ahmed Ali") in claimants(family)

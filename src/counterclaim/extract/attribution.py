@@ -69,6 +69,10 @@ _FIGURES_HEAD: Final = re.compile(
 _APPOSITIVE_ACRONYM: Final = re.compile(
     r",\s+([A-Z][A-Za-z]?[A-Z]{1,7})(?=\s*(?:[.;:)”\"]|,\s+(?:said|says)\b|$))"
 )
+_APPOSITIVE_ROLE: Final = re.compile(
+    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:spokes(?:man|woman|person)|head|director|chief|"
+    r"representative|official)\s+(?:for|of|at|with)\s+(?P<body>[^,.;:]{2,80})"
+)
 # "In Syria, …", "Meanwhile in neighbouring Zimbabwe, …": a place that frames the sentence
 _FRONTED_PLACE: Final = re.compile(
     r"\W*(?:(?:Meanwhile|Elsewhere|And|But),?\s+)?(?:[Ii]n|[Aa]cross|[Ii]nside)\s+(?P<place>[^,.;:]{2,60}?),\s"
@@ -237,12 +241,17 @@ class Attributor:
         """A body named by its acronym right after the speaker's description ("the UN's
         humanitarian office, OCHA", "the UN refugee agency, UNHCR, said"): that body."""
         after = _APPOSITIVE_ACRONYM.match(self.text, cue.speaker_end)
-        if after is None:
+        if after is not None:
+            actor = self.registry.get(after.group(1))
+            if actor is None or actor.is_party or actor.kind == "media":
+                return None
+            return Speaker(actor.name, cue.speaker, True, "organisation")
+        # "said Ahmed Ali, a spokesman for the Red Crescent": the body the person speaks for
+        role = _APPOSITIVE_ROLE.match(self.text, cue.speaker_end)
+        found = self.registry.find_actor(role.group("body")) if role is not None else None
+        if found is None or self.registry.is_party(found[0]):
             return None
-        actor = self.registry.get(after.group(1))
-        if actor is None or actor.is_party or actor.kind == "media":
-            return None
-        return Speaker(actor.name, cue.speaker, True, "organisation")
+        return Speaker(found[0], cue.speaker, True, "person")
 
     # -- quotations ---------------------------------------------------------------------------
     def _quotation_speaker_at(self, position: int) -> Speaker | None:
