@@ -104,3 +104,12 @@ def test_events_the_previous_day_counts_back_from_the_report_when_nothing_else_a
     # with a day in the sentence, from that day
     text = "Police said on Tuesday that 5 people had been killed the previous day."
     assert dated(text, "2024-03-14") == [("killed", 5, "2024-03-11")]
+
+
+def test_events_a_headline_takes_the_day_the_next_sentence_names_the_incident_by():
+    text = (
+        "Death toll from missile strike on apartment block rises to 40\n\n"
+        "Rescuers pulled more bodies from the ruins on Monday, taking the death toll from "
+        "Saturday's missile strike to 40, officials said."
+    )
+    assert dated(text, "2023-01-16")[0] == ("killed", 40, "2023-01-14")

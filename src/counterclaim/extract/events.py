@@ -384,8 +384,11 @@ class Calendar:
             events = [d for d in dated if d.kind == "event"] or [
                 d for d in dated if d.kind == "count" and distance == 0 and period_end
             ]
-            if events:
-                return events[0].when
+            # "on Monday, taking the toll from Saturday's missile strike to 40": the day that
+            # names the incident before another day of the sentence
+            named = [d for d in events if d.kind == "event" and _EVENT_AFTER.match(self.low, d.mention.end)]
+            if named or events:
+                return (named or events)[0].when
         return None
 
 
