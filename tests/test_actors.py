@@ -46,6 +46,9 @@ def test_actors_same_claimant_through_aliases(registry):
     assert registry.same(None, None)
     assert not registry.same("Ukraine", "Russia")
     assert not registry.same("Ukraine", None)
+    # "<State> Interior Ministry" is the same body as "<State> Ministry of Interior"
+    assert registry.same("Syria Interior Ministry", "Syria Ministry of Interior")
+    assert registry.same("Ukraine Interior Ministry", "Ukraine Ministry of Internal Affairs")
 
 
 def test_actors_cover_the_main_conflicts_with_kinds_and_sides(registry):

@@ -102,3 +102,157 @@ def test_attribution_an_embedded_post_is_its_signers():
         ("killed", 35, "Charles Lister"),
         ("wounded", 70, "Charles Lister"),
     ]
+
+
+def test_attribution_a_generic_role_belongs_to_the_place_the_sentence_opens_with():
+    # the speaker before it speaks for Turkey; "In Syria," frames the health ministry's sentence
+    text = (
+        "Turkey's disaster agency AFAD said 900 people had been killed in the earthquake.\n\n"
+        "In Syria, the health ministry said 212 people had died in government-held areas."
+    )
+    assert ("killed", 212, "Syria Ministry of Health") in claimants(text)
+    # and with no place in front, the ministry still has no side of its own in the sentence
+    plain = "In the morning the health ministry said 212 people had died."
+    assert ("killed", 212, "Syria Ministry of Health") not in claimants(plain)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Some 250,000 people have been displaced in the north, according to the UN's humanitarian "
+            "office, OCHA.",
+            ("displaced", 250000, "OCHA"),
+        ),
+        ("The UN refugee agency, UNHCR, said 80,000 people had fled abroad.", ("refugees", 80000, "UNHCR")),
+        # "says more than …": the words after the verb are the statement, not an inverted speaker
+        (
+            "The UN refugee agency, UNHCR, says more than 80,000 people have fled abroad.",
+            ("refugees", 80000, "UNHCR"),
+        ),
+        # a news agency after the comma reports the statement; it does not make it
+        ("Twelve people were killed, the ministry said, AFP reported.", ("killed", 12, None)),
+    ],
+)
+def test_attribution_an_acronym_in_apposition_names_the_body(text, expected):
+    assert expected in claimants(text)
+
+
+def test_attribution_the_authority_refers_back_to_the_authority_named_before():
+    text = (
+        "At least 300 people have died in the floods, the National Disaster Management Authority "
+        "said on Monday.\n\nMore than a million people have been affected. The authority said 450 "
+        "people had been injured."
+    )
+    assert ("wounded", 450, "National Disaster Management Authority") in claimants(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the capital after "in" says where the ministry sits; it does not speak itself
+        ("The interior ministry in Damascus said 14 people had been detained.", "Syria Ministry of Interior"),
+        # a place after "in" is where the witnesses are, not a state's statement
+        ("Witnesses in Homs said 7 people were killed.", "Witnesses"),
+    ],
+)
+def test_attribution_a_place_after_in_belongs_to_the_speaker_before_it(text, expected):
+    assert [c.claimant for c in extract_claims(text, published="2024-03-14", doc="t")] == [expected]
+
+
+def test_attribution_the_charity_refers_to_the_charity_the_text_introduced_by_name():
+    text = (
+        "Five volunteers with the charity Harbour Relief were killed when shells hit their "
+        "warehouse on Tuesday.\n\nThe dead included two doctors, the charity said."
+    )
+    assert ("killed", 2, "Harbour Relief") in claimants(text)
+    # with no body introduced by that noun, the charity stays unnamed
+    alone = "The dead included two doctors, the charity said."
+    assert ("killed", 2, "Harbour Relief") not in claimants(alone)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("About 300 soldiers were killed, according to Ukrainian figures.", ("killed", 300, "Ukraine")),
+        ("About 300 soldiers were killed, according to Russian tallies.", ("killed", 300, "Russia")),
+        # figures with no side named stay as the words give them
+        (
+            "About 300 soldiers were killed, according to official figures.",
+            ("killed", 300, "official figures"),
+        ),
+    ],
+)
+def test_attribution_a_sides_figures_speak_for_that_side(text, expected):
+    assert expected in claimants(text)
+
+
+def test_attribution_it_refers_to_the_body_the_sentence_before_opened_with():
+    text = (
+        "The Syrian Observatory for Human Rights said 40 people had died.\n\n"
+        "SANA gave a very different account. It said rebel fire had killed 13 civilians."
+    )
+    assert ("killed", 13, "SANA") in claimants(text)
+    # when the sentence before has a speaker of its own, "it" is that speaker
+    spoken = (
+        "SANA gave a very different account, the Syrian Observatory for Human Rights said. "
+        "It said rebel fire had killed 13 civilians."
+    )
+    assert ("killed", 13, "Syrian Observatory for Human Rights") in claimants(spoken)
+
+
+def test_attribution_a_rank_does_not_change_whom_an_official_speaks_for():
+    text = "A senior Ukrainian official said 1,200 soldiers were being held as prisoners of war."
+    assert ("captured", 1200, "Ukraine") in claimants(text)
+
+
+def test_attribution_the_attackers_side_is_not_the_side_of_the_officials_who_count():
+    text = (
+        "A missile hit an apartment block in the Ukrainian city of Dnipro on Saturday.\n\n"
+        "Rescuers worked through the night, and the toll from Saturday's Russian missile strike "
+        "rose to 40, regional officials said."
+    )
+    assert ("killed", 40, "Ukraine") in claimants(text)
+
+
+def test_attribution_a_ministry_of_another_role_is_not_the_ministry_named_before():
+    text = (
+        "The Hamas-run health ministry said 90 people had been killed in the strike.\n\n"
+        "The Hamas-run interior ministry said the strike had caused 400 casualties."
+    )
+    found = claimants(text)
+    assert ("killed", 90, "Gaza Health Ministry") in found
+    assert ("casualties", 400, "Gaza Health Ministry") not in found
+
+
+def test_attribution_put_the_toll_at_with_a_phrase_inside_the_object():
+    text = "The research centre put the death toll from the six-year conflict at more than 470,000 people."
+    assert [c.claimant_text for c in extract_claims(text, published="2016-06-12", doc="t")] == [
+        "The research centre"
+    ]
+
+
+def test_attribution_told_reporters_names_the_addressee_not_the_speaker():
+    text = (
+        "The toll rose to 242 on Thursday, Mozambique's environment minister, Celso Correia, told reporters."
+    )
+    assert ("killed", 242, "Mozambique") in claimants(text)
+    assert ("killed", 242, "reporters") not in claimants(text)
+
+
+def test_attribution_telling_shares_the_sentences_subject():
+    text = (
+        "Syria's health minister, Hassan al-Ghabbash, gave a lower toll, telling state television "
+        "that 80 people had been killed."
+    )
+    assert ("killed", 80, "Syria Ministry of Health") in claimants(text)
+
+
+def test_attribution_a_person_in_apposition_as_a_bodys_spokesman_speaks_for_the_body():
+    text = (
+        "At least 30 people were killed, said Ahmed Ali, the head of the World Health Organization in Gaza."
+    )
+    assert ("killed", 30, "WHO") in claimants(text)
+    # a spokesman for no body the registry knows stays the person
+    family = "At least 30 people were killed, said Ahmed Ali, a spokesman for the family."
+    assert ("killed", 30, "Ahmed Ali") in claimants(family)

@@ -61,3 +61,55 @@ def test_events_a_pair_of_days_gives_the_later_one():
         "Human Rights Watch said 64 people died after warplanes attacked the area on December 11 and 12 2016."
     )
     assert dated(text, "2017-05-02") == [("killed", 64, "2016-12-12")]
+
+
+def test_events_a_day_that_modifies_the_incidents_noun_dates_its_toll():
+    # "by the March 3 floods" names the incident's day; "on Friday" is when the toll stood
+    text = "The number of people killed by the March 3 floods in the valley rose to 212 on Friday."
+    assert dated(text, "2024-03-09") == [("killed", 212, "2024-03-03")]
+    # a day after "by the" with no incident after it is the count's day
+    text = "The number of people killed in the valley rose to 212 by the March 8 count."
+    assert dated(text, "2024-03-09") == [("killed", 212, "2024-03-08")]
+
+
+def test_events_an_undated_toll_takes_the_day_the_document_names_its_incident_by_later():
+    text = (
+        "Missiles struck the capital while the envoy was visiting the city.\n\n"
+        "At least 10 people were injured when one of the missiles struck a residential building.\n\n"
+        "The envoy met the president in the morning.\n\n"
+        "Officials said the city's air defences were working.\n\n"
+        "The mayor asked residents to stay in shelters.\n\n"
+        "Thursday's missile strikes came hours after new aid was announced."
+    )
+    assert dated(text, "2022-04-29") == [("wounded", 10, "2022-04-28")]
+    # two incidents named with two days: neither is the document's
+    two = text + "\n\nWednesday's shelling hit the east."
+    assert dated(two, "2022-04-29") == [("wounded", 10, "2022-04-29")]
+
+
+def test_events_the_documents_incident_day_is_not_given_past_a_separate_incident():
+    text = (
+        "Missiles struck the capital while the envoy was visiting the city.\n\n"
+        "In a separate attack in the south, shelling killed 3 people in a market.\n\n"
+        "Twelve people were wounded there, police said.\n\n"
+        "Thursday's missile strikes came hours after new aid was announced."
+    )
+    assert ("wounded", 12, "2022-04-29") in dated(text, "2022-04-29")
+
+
+def test_events_the_previous_day_counts_back_from_the_report_when_nothing_else_anchors_it():
+    assert dated("Police said 5 people were killed the previous day.", "2024-03-14") == [
+        ("killed", 5, "2024-03-13")
+    ]
+    # with a day in the sentence, from that day
+    text = "Police said on Tuesday that 5 people had been killed the previous day."
+    assert dated(text, "2024-03-14") == [("killed", 5, "2024-03-11")]
+
+
+def test_events_a_headline_takes_the_day_the_next_sentence_names_the_incident_by():
+    text = (
+        "Death toll from missile strike on apartment block rises to 40\n\n"
+        "Rescuers pulled more bodies from the ruins on Monday, taking the death toll from "
+        "Saturday's missile strike to 40, officials said."
+    )
+    assert dated(text, "2023-01-16")[0] == ("killed", 40, "2023-01-14")

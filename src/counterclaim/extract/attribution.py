@@ -57,6 +57,26 @@ _INTRODUCER: Final = re.compile(
     r"(?<![\w])(?:here['’]s|here\s+is|listen\s+to|this\s+is|we\s+spoke\s+to|speaking\s+to)\s+(?P<x>[^:]{3,140}):\s*$",
     re.IGNORECASE,
 )
+# "a senior Ukrainian official": a rank that does not change whom the speaker speaks for
+_RANK: Final = re.compile(
+    r"(?:(?:[Tt]he|[Aa]n?)\s+)?((?:(?:senior|top|high-ranking|high-level|unnamed|anonymous)\s+)+)"
+)
+# "Israeli tallies", "Ukrainian figures": a side's figures
+_FIGURES_HEAD: Final = re.compile(
+    r"(?:figures|data|tally|tallies|counts?|statistics|estimates?|numbers)\W*$", re.IGNORECASE
+)
+# "…, OCHA." / "…, UNHCR, said": an acronym standing in apposition after a speaker
+_APPOSITIVE_ACRONYM: Final = re.compile(
+    r",\s+([A-Z][A-Za-z]?[A-Z]{1,7})(?=\s*(?:[.;:)”\"]|,\s+(?:said|says)\b|$))"
+)
+_APPOSITIVE_ROLE: Final = re.compile(
+    r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:spokes(?:man|woman|person)|head|director|chief|"
+    r"representative|official)\s+(?:for|of|at|with)\s+(?P<body>[^,.;:]{2,80})"
+)
+# "In Syria, …", "Meanwhile in neighbouring Zimbabwe, …": a place that frames the sentence
+_FRONTED_PLACE: Final = re.compile(
+    r"\W*(?:(?:Meanwhile|Elsewhere|And|But),?\s+)?(?:[Ii]n|[Aa]cross|[Ii]nside)\s+(?P<place>[^,.;:]{2,60}?),\s"
+)
 # "an international charity and an aid worker": two speakers, the first speaks for the claim
 _FIRST_CONJUNCT: Final = re.compile(
     r"^(.+?)\s+and\s+(?:[Tt]he|[Aa]n?|[Oo]ther|[Ii]ts|[Hh]is|[Hh]er|[a-z][\w-]*)\s"
@@ -212,7 +232,26 @@ class Attributor:
                 through = self._resolve_cached(quoter.group(1), cue.start - 1, span, context_party)
                 if through.known:
                     return through
+        named = self._appositive_body(cue)
+        if named is not None:
+            return named
         return self._resolve_cached(cue.speaker, cue.speaker_start, span, context_party)
+
+    def _appositive_body(self, cue: Cue) -> Speaker | None:
+        """A body named by its acronym right after the speaker's description ("the UN's
+        humanitarian office, OCHA", "the UN refugee agency, UNHCR, said"): that body."""
+        after = _APPOSITIVE_ACRONYM.match(self.text, cue.speaker_end)
+        if after is not None:
+            actor = self.registry.get(after.group(1))
+            if actor is None or actor.is_party or actor.kind == "media":
+                return None
+            return Speaker(actor.name, cue.speaker, True, "organisation")
+        # "said Ahmed Ali, a spokesman for the Red Crescent": the body the person speaks for
+        role = _APPOSITIVE_ROLE.match(self.text, cue.speaker_end)
+        found = self.registry.find_actor(role.group("body")) if role is not None else None
+        if found is None or self.registry.is_party(found[0]):
+            return None
+        return Speaker(found[0], cue.speaker, True, "person")
 
     # -- quotations ---------------------------------------------------------------------------
     def _quotation_speaker_at(self, position: int) -> Speaker | None:
@@ -288,6 +327,10 @@ class Attributor:
                 possessive = bool(re.search(r"(?:['’]s|\bits|\btheir)\s+\w", words, re.I))
 
                 def context() -> str | None:
+                    # "In Syria, the health ministry said": the place the sentence opens with
+                    fronted = self._fronted_party(span, at)
+                    if fronted is not None:
+                        return fronted
                     # "the territory's health ministry": the party named last before the speaker;
                     # "Israel's military said ... A military spokesman said": the side that spoke last
                     if not possessive:
@@ -324,6 +367,14 @@ class Attributor:
             return NOBODY
         if bare_words in PRONOUNS:
             return self._references.pronoun(bare_words, at, span) or Speaker(None, words, False, kind)
+        ranked = _RANK.match(words)
+        if ranked is not None:
+            # "a senior Ukrainian official" speaks for whom "a Ukrainian official" speaks for
+            unranked = self.resolve(
+                words[: ranked.start(1)] + words[ranked.end(1) :], at, span, context_party
+            )
+            if unranked.known:
+                return Speaker(unranked.claimant, words, True, unranked.kind)
         conjunct = _FIRST_CONJUNCT.match(words)
         if conjunct is not None and self.registry.get(words) is None:
             # "an international charity and an aid worker said": the first named speaks, unless
@@ -385,8 +436,30 @@ class Attributor:
             name = re.sub(r"^(?:The|A|An|Another)\s+", "", proper.group(1))
             if not self._is_place(name):
                 return Speaker(name, words, False, "person" if kind != "organisation" else kind)
+        tallied = self._party_figures(words)
+        if tallied is not None:
+            return tallied
         plain = self._plain_words(words)
         return Speaker(plain, words, False, kind) if plain else NOBODY
+
+    def _party_figures(self, words: str) -> Speaker | None:
+        """ "Israeli tallies", "Ukrainian figures", "official Russian data": the figures of the
+        side the words name speak for that side."""
+        if _FIGURES_HEAD.search(words) is None:
+            return None
+        mentions = [m for m in self.registry.party_mentions(words) if m.how != "place"]
+        if not mentions:
+            return None
+        return Speaker(mentions[-1].party, words, True, "organisation")
+
+    def _fronted_party(self, span: Span, at: int) -> str | None:
+        """The party of the place a sentence opens with, before its speaker ("In Syria, the
+        health ministry said", "In neighbouring Zimbabwe, … the government said")."""
+        fronted = _FRONTED_PLACE.match(self.text, span[0], at)
+        if fronted is None:
+            return None
+        mentions = self.registry.party_mentions(self.text, fronted.start("place"), fronted.end("place"))
+        return mentions[-1].party if mentions else None
 
     def _party_ahead(self, span: Span) -> str | None:
         """The first party named in the sentence ``span`` or the two after it."""

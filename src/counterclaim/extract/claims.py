@@ -28,6 +28,11 @@ from counterclaim.numbers import NumberReader
 #: Group words that mean "more of the group just counted".
 _OTHERS = frozenset({"others", "other", "more", "another"})
 EXTRACTOR_NAME: Final = f"counterclaim.rules.v1@{__version__}"
+# "Russian missile strike", "Israeli air strikes", "Russian forces": the side that attacks
+_ATTACKER_AFTER: Final = re.compile(
+    r"\s+(?:[\w-]+\s+)?(?:missiles?|rockets?|drones?|air\s*strikes?|strikes?|attacks?|shelling|"
+    r"bombardment|bombing|forces|troops|soldiers|warplanes|jets|artillery|offensive|invasion)(?![\w])"
+)
 _CUMULATIVE_VERB: Final = re.compile(
     r"(?<![\w])(?:have|has)\s+(?:now\s+|so\s+far\s+|reportedly\s+|already\s+)?"
     r"(?:been\s+)?(?:killed|died|lost|wounded|injured|recorded|documented|confirmed)"
@@ -162,7 +167,7 @@ class _Document:
             self.sentences,
             lexicon=extractor.lexicon,
             registry=self.registry,
-            context_for=self.context_party,
+            context_for=lambda span, position: self.context_party(span, position, role="speaker"),
             topic=self._topic_country,
         )
         self.calendar = Calendar(
@@ -187,7 +192,8 @@ class _Document:
         """The party named last before ``position``, looking back sentence by sentence.
 
         For civilian or unspecified groups, only mentions that can name where people are; for
-        soldiers, no places; for a speaker (``role="any"``), every mention.
+        soldiers, no places; for a speaker (``role="speaker"``), no attacker's side; else
+        (``role="any"``) every mention.
         """
         current: Span | None = span
         for distance in range(_CONTEXT_SENTENCES):
@@ -200,6 +206,10 @@ class _Document:
             if role == "military":
                 # soldiers belong to the state they fight for: where they fell names no side
                 named = [m for m in named if m.how != "place"]
+            elif role == "speaker":
+                # "Saturday's Russian missile strike …, regional officials said": the attacker's
+                # side is not the speaker's
+                named = [m for m in named if not _ATTACKER_AFTER.match(self.low, m.end)]
             elif role != "any":
                 named = usable_mentions(self.text, named, self.registry, role)
             if named:

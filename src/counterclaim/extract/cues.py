@@ -31,6 +31,7 @@ from counterclaim.extract.speaker_phrases import (
     noun_phrase_before,
     sentence_subject,
     speaker_before_modifier,
+    speaker_before_place,
     subject_before_aside,
     time_phrase_before,
     tokens_of,
@@ -53,13 +54,13 @@ PARTICIPLES: Final = frozenset(
         "saying", "adding", "noting", "warning", "reporting", "announcing", "claiming", "estimating",
         "stating", "confirming", "writing", "citing", "explaining", "insisting", "alleging",
         "describing", "acknowledging", "admitting", "revealing", "declaring", "indicating",
-        "tweeting", "posting", "accusing", "concluding", "documenting", "recording", "detailing",
+        "tweeting", "posting", "accusing", "concluding", "documenting", "recording", "detailing", "telling",
     }
 )  # fmt: skip
 # Speech verbs after which a noun phrase can be the inverted subject ("…, said the ministry").
 _INVERTING: Final = frozenset(
     {
-        "said", "says", "told", "added", "adds", "reported", "reports", "wrote", "writes", "noted",
+        "said", "says", "added", "adds", "reported", "reports", "wrote", "writes", "noted",
         "notes", "explained", "warned", "warns", "stated", "announced", "confirmed", "according",
         "tweeted", "posted", "declared", "estimated", "estimates", "claimed", "claims", "insisted",
     }
@@ -95,7 +96,7 @@ _QUOTED_AS: Final = re.compile(r"(?<![\w])quot(?:ed|ing)\s+(?P<x>.{2,80}?)\s+as\
 # "put the death toll at", "gave a slightly lower toll of", "put Ukrainian losses at"
 _LEVEL_SETTERS: Final = re.compile(
     r"(?<![\w])(?:put|puts|putting|placed|places|placing|set|sets|setting|gave|gives|giving|"
-    r"estimated|estimates|estimating|pegged|pegs)\s+(?P<object>(?:[\w'’-]+\s+){0,6}?)(?:at|of|as)\s+"
+    r"estimated|estimates|estimating|pegged|pegs)\s+(?P<object>(?:[\w'’-]+\s+){0,8}?)(?:at|of|as)\s+"
     r"(?=(?:about|around|some|roughly|nearly|almost|more|over|at|up|as|just|an?|between|well|least|"
     r"approximately|close|fewer|less|under|in|no)?\b|[0-9])",
     re.IGNORECASE,
@@ -419,7 +420,7 @@ def _verb_cue(
             if span is None:
                 return cue("verb", None)
         if span is not None:
-            return cue("verb", span)
+            return cue("verb", speaker_before_place(tokens, span, lexicon))
     if verb in _INVERTING and kind_hint != "setter":
         after = noun_phrase_after(tokens, index + 1, lexicon)
         if after is not None and after[1] + 1 < len(tokens):
@@ -430,7 +431,12 @@ def _verb_cue(
                 or following.low in TIME_WORDS
             ):
                 after = None  # "said it had recorded …", "said Russia had suffered …": a statement
-        if after is not None and (before is None or not before.word or before.text in {"”", '"', "’", "'"}):
+        if (
+            after is not None
+            and (before is None or not before.word or before.text in {"”", '"', "’", "'"})
+            and (before is None or before.text != "," or can_speak(tokens, after, lexicon))
+        ):
+            # but "The UN refugee agency, UNHCR, says more than …": the aside's subject speaks
             return cue("inverted", after)
     if before is not None and before.text == ",":
         # "X, a think tank that monitors the war, in January put …": the subject is cut off

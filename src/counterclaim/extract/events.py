@@ -39,7 +39,7 @@ Span = tuple[int, int]
 _EVENT_NOUNS: Final = (
     r"attacks?|strikes?|airstrikes?|air\s+strikes?|air\s+raids?|raids?|bombings?|bombardments?|"
     r"blasts?|explosions?|shelling|ambush|massacre|clashes|clash|fighting|battle|assault|"
-    r"offensive|operation|disaster|earthquake|quake|tsunami|floods?|flooding|cyclone|hurricane|"
+    r"offensive|operation|disasters?|earthquakes?|quakes?|tsunami|floods?|flooding|cyclones?|hurricanes?|"
     r"typhoon|storm|landslide|crash|collision|derailment|fire|blaze|stampede|crush|collapse|"
     r"incident|tragedy|shooting|gunfire|barrage|onslaught|violence|killings|executions|"
     r"incursion|invasion|siege|takeover|uprising|protests?|bombs?|barrel\s+bombs?|shells?|rockets?|"
@@ -97,10 +97,17 @@ _STAMP_BEFORE: Final = re.compile(
 )
 # "GENEVA, Jan 16 -", "BEIRUT, March 10 (Reuters) -": the dateline of a wire story
 _DATELINE: Final = re.compile(r"^\W*[A-Z][A-Z.'’ -]{2,30},\s*$")
-# "a day after", "one week after", "two days earlier", "the day before"
+# "a day after", "one week after", "two days earlier", "the day before", "the previous day"
 _RELATIVE: Final = re.compile(
     r"(?<![\w])(?:(?P<count>a|an|one|two|three|four|five|six|seven|[0-9]+)\s+(?P<unit>days?|weeks?)|"
-    r"(?P<hours>hours|minutes)|the\s+(?P<the>day))\s+(?P<direction>after|before|earlier|later)(?![\w])"
+    r"(?P<hours>hours|minutes)|the\s+(?P<the>day))\s+(?P<direction>after|before|earlier|later)(?![\w])|"
+    r"(?<![\w])the\s+(?P<previous>previous|preceding)\s+(?:day|night)(?![\w])"
+)
+# "the February 6 earthquakes", "the 14 March cyclone": a day that modifies the noun after it
+_DAY_BEFORE_NOUN: Final = re.compile(r"(?<![\w])(?:the|its|their|this|last)\s+$")
+# Words that say an incident is another one than the story's
+_SEPARATE: Final = re.compile(
+    r"(?<![\w])(?:separate(?:ly)?|another|elsewhere|meanwhile|in\s+other\s+news)(?![\w])"
 )
 _LOOKBACK: Final = 12
 _LOOKAHEAD: Final = 3
@@ -138,6 +145,7 @@ class Calendar:
         self.published = published
         self._cues = cues
         self._dated: dict[Span, list[Dated]] = {}
+        self._named_day: list[date | None] | None = None
 
     def dates(self, span: Span) -> list[Dated]:
         """The resolvable dates of the sentence ``span``, classified (cached)."""
@@ -161,8 +169,12 @@ class Calendar:
                 before, statement.start()
             ):
                 kind = "statement"  # but "it said that drone strikes on Saturday": the strikes' day
-            elif mention.text.endswith(("'s", "’s", "s")) and _EVENT_AFTER.match(self.low, mention.end):
-                kind = "event"  # "leading up to Saturday's attacks": the day of the attacks
+            elif _EVENT_AFTER.match(self.low, mention.end) and (
+                mention.text.endswith(("'s", "’s", "s")) or _DAY_BEFORE_NOUN.search(before)
+            ):
+                # "leading up to Saturday's attacks", "killed by the February 6 earthquakes":
+                # the day of the incident it names
+                kind = "event"
             elif mention.kind == "period_end" or _COUNT_BEFORE.search(before):
                 kind = "count"
             else:
@@ -219,7 +231,10 @@ class Calendar:
         if relative is not None:
             return relative
         if events:
-            return _nearest(events, position).when
+            named = [d for d in events if d.kind == "event" and _EVENT_AFTER.match(self.low, d.mention.end)]
+            # "killed by the February 6 earthquakes rose above 37,000 on Tuesday": the day that
+            # names the incident, not the day the toll stood
+            return _nearest(named or events, position).when
         sentence = self.low[span[0] : span[1]]
         if _VAGUE_PERIOD.search(sentence):
             return None  # "killed 31 people last week": a period of its own, not the story's day
@@ -234,8 +249,25 @@ class Calendar:
         if earlier is not None:
             return earlier
         if _DEFINITE_EVENT.search(sentence):
-            return self._day_ahead(span)
-        return None
+            return self._day_ahead(span) or self._named_incident_day(span)
+        return self._named_incident_day(span)
+
+    def _named_incident_day(self, span: Span) -> date | None:
+        """The one day the document gives its incident by name anywhere ("Thursday's missile
+        strikes", "the February 6 earthquakes"); None when it names none or several, or when
+        another, undated incident was told before ``span`` ("In a separate attack, …")."""
+        if self._after_other_incident(span):
+            return None
+        if self._named_day is None:
+            days = set()
+            for mention in find_dates(self.low, 0, len(self.low), published=self.published):
+                if mention.when is None or not _EVENT_AFTER.match(self.low, mention.end):
+                    continue
+                before = self.low[max(0, mention.start - 48) : mention.start]
+                if mention.text.endswith(("'s", "’s")) or _DAY_BEFORE_NOUN.search(before):
+                    days.add(mention.when)
+            self._named_day = [days.pop() if len(days) == 1 else None]
+        return self._named_day[0]
 
     def _relative(self, span: Span, position: int, dated: list[Dated]) -> date | None:
         """A day counted from another: "Schumer spoke on Sunday, a day after attacks killed 31"
@@ -257,9 +289,13 @@ class Calendar:
             anchor = _nearest(anchors, match.start()).when
         else:
             story = self._story_day(span)
+            if story is None and match.group("previous") and self.published is not None:
+                story = self.published  # "killed the previous day": the day before the report's
             if story is None:
                 return None
             anchor = story
+        if match.group("previous"):
+            return anchor - timedelta(days=1)
         if match.group("the"):
             days = 1
         elif match.group("hours"):
@@ -303,6 +339,22 @@ class Calendar:
             current = self.sentences.before(current)
         return None
 
+    def _after_other_incident(self, span: Span) -> bool:
+        """Whether a sentence before ``span`` (back to the last dated event) told another
+        incident, said to be one ("in a separate attack", "elsewhere", "meanwhile"), with a toll
+        and no day of its own."""
+        current = self.sentences.before(span)
+        for _ in range(_LOOKBACK):
+            if current is None:
+                return False
+            sentence = self.low[current[0] : current[1]]
+            if any(d.kind in {"event", "count"} for d in self.dates(current)):
+                return False
+            if _SEPARATE.search(sentence) and self._tolls(sentence):
+                return True
+            current = self.sentences.before(current)
+        return False
+
     def _tolls(self, sentence: str) -> bool:
         return self._measures.search(sentence) is not None
 
@@ -332,8 +384,11 @@ class Calendar:
             events = [d for d in dated if d.kind == "event"] or [
                 d for d in dated if d.kind == "count" and distance == 0 and period_end
             ]
-            if events:
-                return events[0].when
+            # "on Monday, taking the toll from Saturday's missile strike to 40": the day that
+            # names the incident before another day of the sentence
+            named = [d for d in events if d.kind == "event" and _EVENT_AFTER.match(self.low, d.mention.end)]
+            if named or events:
+                return (named or events)[0].when
         return None
 
 

@@ -133,6 +133,11 @@ class References:
                     author = self._resolve(subject.group("x"), subject.start("x"), previous, None)
                     if author.claimant is not None:
                         return author
+                # "SANA gave a very different picture. It said …": the body the sentence
+                # before was about, when nobody spoke in it
+                opening = self._opening_body(previous)
+                if opening is not None:
+                    return opening
         if wanted == "person":
             # "The Observatory said … He said": the speaker just before, even a body (its
             # spokesman); else the last person named
@@ -144,6 +149,19 @@ class References:
             if wanted == "person"
             else None
         )
+
+    def _opening_body(self, sentence: Span) -> Speaker | None:
+        """The body a sentence with no reporting cue opens with ("Syrian state news agency SANA
+        gave a very different picture"): its subject."""
+        if self._cues(sentence):
+            return None
+        head = self.text[sentence[0] : sentence[1]]
+        words = re.match(r"\W*(?:\S+\s+){0,5}", head)
+        reach = sentence[0] + (words.end() if words else 0)
+        for start, _, name in self._document_actors():
+            if sentence[0] <= start < reach:
+                return Speaker(name, self.text[start:reach].strip(), True, "organisation")
+        return None
 
     def previous_speaker(
         self,
@@ -216,7 +234,23 @@ class References:
             return fallback
         if head in _DOCUMENT_NOUNS:
             return self.previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK)
-        return None
+        return self._introduced(head, at)
+
+    def _introduced(self, head: str, at: int) -> Speaker | None:
+        """ "the charity World Central Kitchen … the charity said": the body the same noun
+        introduced by name earlier in the paragraph or the one before it, known or not."""
+        if not head or head in {"source", "sources", "official", "spokesman", "spokeswoman"}:
+            return None
+        reach = self.text.rfind("\n\n", 0, max(0, self.text.rfind("\n\n", 0, at)))
+        pattern = re.compile(
+            rf"(?<![\w])[Tt]he\s+{re.escape(head)}\s+(?P<name>(?:[A-Z][\w'’&-]*\s+)*[A-Z][\w'’&-]*)"
+        )
+        found = list(pattern.finditer(self.text, max(0, reach), at))
+        if not found:
+            return None
+        name = found[-1].group("name")
+        known = self.registry.get(name)
+        return Speaker(known.name if known else name, name, known is not None, "organisation")
 
     def _document_actors(self) -> list[tuple[int, int, str]]:
         """Every registry actor named in the document, in text order (start, end, name)."""
@@ -266,7 +300,9 @@ class References:
             return None
         if head in {"organizations", "organisations", "groups", "agencies", "bodies"}:
             return self.previous_speaker(span, at, sentences=_PRONOUN_LOOKBACK, agree="plural")
-        matches = self.registry.describes(head_two) or self.registry.describes(head)
+        matches = self.registry.describes(head_two) or self._same_role(
+            bare_words, self.registry.describes(head)
+        )
         if not matches:
             return None
         actors = [(s, e, name) for s, e, name in self._document_actors() if name in matches]
@@ -285,6 +321,15 @@ class References:
         if chosen is None:
             return None
         return Speaker(chosen[2], bare_words, True, "organisation")
+
+    def _same_role(self, words: str, matches: frozenset[str]) -> frozenset[str]:
+        """Of the bodies a head noun describes ("ministry"), those that hold the role the words
+        name: "the interior ministry" is not the health ministry named before."""
+        role = self.registry.registry.find_role(words)
+        if role is None:
+            return matches
+        holders = (self.registry.get(name) for name in matches)
+        return frozenset(actor.name for actor in holders if actor is not None and role[0] in actor.roles)
 
     def _sentences_ahead(self, at: int, count: int) -> int:
         span = self.sentences.around(at)

@@ -393,6 +393,18 @@ def can_speak(tokens: list[Token], span: tuple[int, int], lexicon: Lexicon) -> b
     return any(t.low in PRONOUNS or t.low in lexicon.speaker_nouns for t in words)
 
 
+def speaker_before_place(tokens: list[Token], span: tuple[int, int], lexicon: Lexicon) -> tuple[int, int]:
+    """ "The interior ministry in Damascus said", "officials in Kyiv said": a name after "in"
+    says where the speaker is; the speaker is the common noun before it, with its place."""
+    first, last = span
+    if first < 2 or tokens[first - 1].low != "in" or not all(t.capital for t in tokens[first : last + 1]):
+        return span
+    before = noun_phrase_before(tokens, first - 2, lexicon)
+    if before is None or tokens[before[1]].capital or tokens[before[1]].low not in lexicon.speaker_nouns:
+        return span
+    return (before[0], last)
+
+
 def speaker_before_modifier(tokens: list[Token], index: int, lexicon: Lexicon) -> tuple[int, int] | None:
     """The noun phrase before a participle or prepositional modifier ending at ``tokens[index]``."""
     # "The Observatory which relies on a network of sources inside Syria to monitor the
@@ -453,6 +465,17 @@ def subject_before_aside(tokens: list[Token], comma: int, lexicon: Lexicon) -> t
         )
     ):
         return apposition  # "The UN's humanitarian office, OCHA, said": the name of the body
+    if apposition is not None and apposition[0] > 1 and tokens[apposition[0] - 1].text == ",":
+        # "… rose to 242, the country's minister, Celso Correia, told reporters": the speaker
+        # set off by commas after the statement, with the name in apposition to it
+        described = noun_phrase_before(tokens, apposition[0] - 2, lexicon)
+        if (
+            described is not None
+            and described[0] > 0
+            and tokens[described[0] - 1].text == ","
+            and can_speak(tokens, described, lexicon)
+        ):
+            return described
     subject = sentence_subject(tokens, comma, lexicon)
     if subject is not None:
         return subject
