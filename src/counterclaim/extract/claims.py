@@ -47,6 +47,7 @@ _RETURN_AFTER_CUE: Final = re.compile(
     r"come\s+back|came\s+back|returning|been\s+able\s+to\s+return)(?![\w])"
 )
 # "the average daily number of Russian losses … is 899": an average, not a count
+_IN_A_DAY: Final = re.compile(r"^[^.;:,]{0,40}?\bin\s+a\s+day")
 _AVERAGE_BEFORE: Final = re.compile(r"(?<![\w])(?:average|averaging|on\s+average|mean)(?![\w])[^.;:]*$")
 
 
@@ -71,11 +72,7 @@ def _hosts_displaced(
 def _not_a_toll(low: str, span: Span, start: int, link: MeasureLink) -> bool:
     """Whether the clause makes the figure a rate, an average or a return, not a toll."""
     after = low[link.cue.end : span[1]]
-    if (
-        link.cue.start >= start
-        and _RATE_AFTER_CUE.match(after)
-        and not re.match(r"^[^.;:,]{0,40}?\bin\s+a\s+day", after)
-    ):
+    if link.cue.start >= start and _RATE_AFTER_CUE.match(after) and not _IN_A_DAY.match(after):
         return True
     if link.measure in {"refugees", "displaced"} and _RETURN_AFTER_CUE.match(after):
         return True

@@ -101,6 +101,7 @@ _LEVEL_SETTERS: Final = re.compile(
     re.IGNORECASE,
 )
 # "it was announced that", "it is reported": an impersonal passive names nobody
+_CLAIMED_LIVES: Final = re.compile(r"\s*(?:the\s+|a\s+|an\s+)?(?:lives?|responsibility)\b", re.I)
 _IMPERSONAL: Final = re.compile(
     r"(?<![\w])it\s+(?:is|was|has\s+been|had\s+been|were)\s+(?:widely\s+|also\s+|now\s+)?"
     r"(?:reported|announced|said|claimed|confirmed|estimated|believed|thought|feared|understood|alleged)"
@@ -295,10 +296,8 @@ def find_cues(
             continue  # "jets believed to be Russian", "a toll reported to have risen"
         if verb in _NOUN_VERBS and index + 1 < len(tokens) and tokens[index + 1].low in {"of", "from", "by"}:
             continue
-        if verb in {"claimed", "claiming", "claims", "claim"} and re.match(
-            r"\s*(?:the\s+|a\s+|an\s+)?(?:lives?|responsibility)\b",
-            text[match.end() : match.end() + 30],
-            re.I,
+        if verb in {"claimed", "claiming", "claims", "claim"} and _CLAIMED_LIVES.match(
+            text[match.end() : match.end() + 30]
         ):
             continue
         if (

@@ -97,6 +97,10 @@ _STAMP_BEFORE: Final = re.compile(
 )
 # "GENEVA, Jan 16 -", "BEIRUT, March 10 (Reuters) -": the dateline of a wire story
 _DATELINE: Final = re.compile(r"^\W*[A-Z][A-Z.'’ -]{2,30},\s*$")
+_DATELINE_DASH: Final = re.compile(r"\s*(?:\(\w[\w ]*\)\s*)?[-–—]")
+_CLAUSE_MARK: Final = re.compile(r"[,;:–—]")
+_WORD: Final = re.compile(r"\w+")
+_SPACE_OR_COMMA: Final = re.compile(r"[\s,]")
 # "a day after", "one week after", "two days earlier", "the day before"
 _RELATIVE: Final = re.compile(
     r"(?<![\w])(?:(?P<count>a|an|one|two|three|four|five|six|seven|[0-9]+)\s+(?P<unit>days?|weeks?)|"
@@ -211,7 +215,7 @@ class Calendar:
             between = self.text[dated.mention.end : position].lstrip(" ,")
         else:
             between = self.text[position : dated.mention.start]
-        return not re.search(r"[,;:–—]", between)
+        return not _CLAUSE_MARK.search(between)
 
     def _incident_day(self, span: Span, position: int, dated: list[Dated]) -> date | None:
         events = [d for d in dated if d.kind in {"event", "count"}]
@@ -349,9 +353,7 @@ def _is_stamp(text: str, span: Span, mention: DateMention, before: str) -> bool:
         if not text[max(line_start, span[0]) : opening].strip() or text[opening : opening + 1].isupper():
             return True
     head = text[max(line_start, span[0]) : mention.start]
-    if _DATELINE.match(head) and re.match(
-        r"\s*(?:\(\w[\w ]*\)\s*)?[-–—]", text[mention.end : mention.end + 16]
-    ):
+    if _DATELINE.match(head) and _DATELINE_DASH.match(text[mention.end : mention.end + 16]):
         return True
     # a bare date opening the text is a dateline when a headline follows it, not a verb
     # ("February 24 witnessed major developments" is the story's day)
@@ -367,7 +369,7 @@ def _is_stamp(text: str, span: Span, mention: DateMention, before: str) -> bool:
 def _fronts_a_speaker(text: str, span: Span, mention: DateMention, cues: list[Cue]) -> bool:
     """ "On Sunday a monitor said", "the ministry on Sunday said": the day of the saying."""
     clause = max(span[0], *(text.rfind(mark, span[0], mention.start) + 1 for mark in ',;:"“”'))
-    opens_clause = len(re.findall(r"\w+", text[clause : mention.start])) <= 2
+    opens_clause = len(_WORD.findall(text[clause : mention.start])) <= 2
     for cue in cues:
         if cue.kind not in {"verb", "participle"} or cue.speaker_start < 0 or cue.governs == "before":
             continue  # "… on Wednesday, local activists said": the day is the statement's content
@@ -376,7 +378,7 @@ def _fronts_a_speaker(text: str, span: Span, mention: DateMention, cues: list[Cu
         if (
             opens_clause
             and mention.end <= cue.speaker_start
-            and not re.sub(r"[\s,]", "", text[mention.end : cue.speaker_start])
+            and not _SPACE_OR_COMMA.sub("", text[mention.end : cue.speaker_start])
         ):
             return True
         if cue.speaker_end <= mention.start and mention.end <= cue.start:
