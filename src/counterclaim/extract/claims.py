@@ -28,13 +28,16 @@ from counterclaim.numbers import NumberReader
 #: Group words that mean "more of the group just counted".
 _OTHERS = frozenset({"others", "other", "more", "another"})
 EXTRACTOR_NAME: Final = f"counterclaim.rules.v1@{__version__}"
+# A pattern that opens with a literal word is searched for that word in C; one that opens
+# with a look-behind is tried at every position. So "since(?<![\w]since)": the word first,
+# then the test that no letter comes before it (the same matches as "(?<![\w])since").
 _CUMULATIVE_VERB: Final = re.compile(
-    r"(?<![\w])(?:have|has)\s+(?:now\s+|so\s+far\s+|reportedly\s+|already\s+)?"
+    r"ha(?<![\w]ha)(?:ve|s)\s+(?:now\s+|so\s+far\s+|reportedly\s+|already\s+)?"
     r"(?:been\s+)?(?:killed|died|lost|wounded|injured|recorded|documented|confirmed)"
 )
 # "1,351 of its soldiers": a party's tally of its own losses is a running total.
 _OWN_TALLY: Final = re.compile(
-    r"(?<![\w])of\s+(?:its|their|our)\s+(?:own\s+)?(?:soldiers|troops|servicemen|fighters|"
+    r"of(?<![\w]of)\s+(?:its|their|our)\s+(?:own\s+)?(?:soldiers|troops|servicemen|fighters|"
     r"personnel|forces|men|members|service\s+members)(?![\w])"
 )
 # After a measure word, a rate or a return makes the figure something else than a toll:
@@ -86,7 +89,7 @@ _FRACTION_BEFORE: Final = re.compile(
 )
 # "since October 7", "since the offensive began": a running total from a start
 _SINCE: Final = re.compile(
-    r"(?<![\w])since\s+(?:the\s+|its\s+|their\s+)?(?:war|conflict|fighting|invasion|start|beginning|"
+    r"since(?<![\w]since)\s+(?:the\s+|its\s+|their\s+)?(?:war|conflict|fighting|invasion|start|beginning|"
     r"outbreak|offensive|siege|escalation|ceasefire|truce|uprising|revolution|coup|crisis|[0-9]|"
     r"erupting|early|late|it\s+began|fighting\s+began|"
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"

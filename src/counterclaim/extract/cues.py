@@ -109,7 +109,7 @@ _LEVEL_SETTERS: Final = re.compile(
 # "it was announced that", "it is reported": an impersonal passive names nobody
 _CLAIMED_LIVES: Final = re.compile(r"\s*(?:the\s+|a\s+|an\s+)?(?:lives?|responsibility)\b", re.I)
 _IMPERSONAL: Final = re.compile(
-    r"(?<![\w])it\s+(?:is|was|has\s+been|had\s+been|were)\s+(?:widely\s+|also\s+|now\s+)?"
+    r"it(?<![\w]it)\s+(?:is|was|has\s+been|had\s+been|were)\s+(?:widely\s+|also\s+|now\s+)?"
     r"(?:reported|announced|said|claimed|confirmed|estimated|believed|thought|feared|understood|alleged)"
     r"(?![\w])"
 )

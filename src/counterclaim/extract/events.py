@@ -142,6 +142,7 @@ class Calendar:
         self.published = published
         self._cues = cues
         self._dated: dict[Span, list[Dated]] = {}
+        self._said: dict[tuple[Span, re.Pattern[str]], bool] = {}
 
     def dates(self, span: Span) -> list[Dated]:
         """The resolvable dates of the sentence ``span``, classified (cached)."""
@@ -175,6 +176,15 @@ class Calendar:
                 kind = "statement" if _fronts_a_speaker(self.text, span, mention, cues) else "event"
             found.append(Dated(mention, kind))
         self._dated[span] = found
+        return found
+
+    def _says(self, span: Span, pattern: re.Pattern[str]) -> bool:
+        """Whether the sentence ``span`` (lower-cased) holds a match of ``pattern`` (cached: the
+        story's day is looked for in the same sentences before each figure)."""
+        key = (span, pattern)
+        found = self._said.get(key)
+        if found is None:
+            found = self._said[key] = pattern.search(self.low[span[0] : span[1]]) is not None
         return found
 
     def as_of(self, span: Span, position: int, scope: str, *, source: Span | None = None) -> date | None:
@@ -230,14 +240,14 @@ class Calendar:
         if self._is_lead(span):
             # a headline's or a lead's incident is dated after it
             return self._day_ahead(span, period_end=True)
-        if _NEW_EVENT.search(sentence) and not _DEFINITE_EVENT.search(sentence):
+        if self._says(span, _NEW_EVENT) and not self._says(span, _DEFINITE_EVENT):
             # another incident: dated only if the next lines give it a day ("Saturday's blast")
             return self._day_ahead(span, definite=True)
         # "those killed in the two attacks": the incidents before, even past a second one
         earlier = self._story_day(span, through_new=_SEVERAL_EVENTS.search(sentence) is not None)
         if earlier is not None:
             return earlier
-        if _DEFINITE_EVENT.search(sentence):
+        if self._says(span, _DEFINITE_EVENT):
             return self._day_ahead(span)
         return None
 
@@ -289,26 +299,24 @@ class Calendar:
         for _ in range(_LOOKBACK):
             if current is None:
                 return None
-            sentence = self.low[current[0] : current[1]]
             events = [d for d in self.dates(current) if d.kind in {"event", "count"}]
             if events and (
-                _EVENT_WORD.search(sentence) or _EVENT_VERB.search(sentence) or self._tolls(sentence)
+                self._says(current, _EVENT_WORD)
+                or self._says(current, _EVENT_VERB)
+                or self._says(current, self._measures)
             ):
                 return events[
                     -1
                 ].when  # a day given to an incident ("the bomber blew himself up late Monday")
             if (
                 not through_new
-                and _NEW_EVENT.search(sentence)
-                and not _DEFINITE_EVENT.search(sentence)
-                and self._tolls(sentence)
+                and self._says(current, _NEW_EVENT)
+                and not self._says(current, _DEFINITE_EVENT)
+                and self._says(current, self._measures)
             ):
                 return None  # another incident with a toll of its own, and no day for it
             current = self.sentences.before(current)
         return None
-
-    def _tolls(self, sentence: str) -> bool:
-        return self._measures.search(sentence) is not None
 
     def _is_lead(self, span: Span) -> bool:
         """A headline, standfirst or the first sentence of the story."""
@@ -327,8 +335,7 @@ class Calendar:
             current = self.sentences.after(current) if current is not None else None
             if current is None:
                 return None
-            sentence = self.low[current[0] : current[1]]
-            if definite and not _DEFINITE_EVENT.search(sentence):
+            if definite and not self._says(current, _DEFINITE_EVENT):
                 continue
             dated = self.dates(current)
             # an event's day, else, in the very next sentence, the end of the period it is
