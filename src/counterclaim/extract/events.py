@@ -142,7 +142,7 @@ class Calendar:
         self.published = published
         self._cues = cues
         self._dated: dict[Span, list[Dated]] = {}
-        self._said: dict[tuple[Span, re.Pattern[str]], bool] = {}
+        self._said: dict[tuple[int, int, int], bool] = {}
 
     def dates(self, span: Span) -> list[Dated]:
         """The resolvable dates of the sentence ``span``, classified (cached)."""
@@ -180,8 +180,9 @@ class Calendar:
 
     def _says(self, span: Span, pattern: re.Pattern[str]) -> bool:
         """Whether the sentence ``span`` (lower-cased) holds a match of ``pattern`` (cached: the
-        story's day is looked for in the same sentences before each figure)."""
-        key = (span, pattern)
+        story's day is looked for in the same sentences before each figure). A pattern's hash
+        reads its whole compiled code, so its identity keys it (they live as long as the module)."""
+        key = (span[0], span[1], id(pattern))
         found = self._said.get(key)
         if found is None:
             found = self._said[key] = pattern.search(self.low[span[0] : span[1]]) is not None
