@@ -111,6 +111,7 @@ _DIGITS = rf"(?<![\w.,/:\-–]){_DIGITS_BODY}"
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE_NUMERIC = re.compile(r"[0-9]{1,4}[-./][0-9]{1,2}[-./][0-9]{2,4}")
 _WORD_SPLIT = re.compile(r"[\s-]+")
+_DIGIT = re.compile(r"[0-9]")
 _DIGITS_AND_SCALE = re.compile(r"([0-9][0-9,.\u00a0\u202f\u2009\u2007 ]*?)\s*([a-z]*)", re.I)
 _SEPARATORS = re.compile(r"[,\u00a0\u202f\u2009\u2007 ]")
 _FOUR_DIGITS = re.compile(r"[0-9]{4}")
@@ -297,6 +298,15 @@ class NumberReader:
         # Does a stretch of text hold any number at all? (a cheap test before tokenising it)
         words = [*_SMALL, *_TENS, "hundred", "thousand", "million", "dozen", *lexicon.vague]
         self.hint = re.compile(rf"[0-9]|(?<![\w])(?:{trie_pattern(words)})")
+        self._number_words = re.compile(rf"(?<![\w])(?:{trie_pattern(words)})")
+
+    def has_number(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` (lower-cased) holds a number at all, as ``hint`` tells:
+        a digit first (its search skips ahead in C), then a number word."""
+        return (
+            _DIGIT.search(text, start, end) is not None
+            or self._number_words.search(text, start, end) is not None
+        )
 
     def _number_at(self, match: re.Match[str]) -> _Number | None:
         start, end = match.span()

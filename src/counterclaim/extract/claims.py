@@ -249,7 +249,7 @@ class _Document:
             while index < len(hits) and hits[index].start() < span[1]:
                 in_sentence.append(hits[index])
                 index += 1
-            if self.x.reader.hint.search(self.low, span[0], span[1]) is None:
+            if not self.x.reader.has_number(self.low, span[0], span[1]):
                 continue
             tokens = tokenize(self.low, span[0], span[1], self.x.lexicon, self.x.reader, in_sentence)
             previous: Claim | None = None
