@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from counterclaim.actor_files import load_registry, registry_from_tables
+from counterclaim.actor_names import NameMatcher
 from counterclaim.errors import DataFileError
 
 
@@ -114,3 +115,21 @@ def test_actors_missing_or_broken_file(tmp_path: Path):
         load_registry(str(broken))
     with pytest.raises(DataFileError, match="cannot read actor file"):
         load_registry(str(tmp_path / "absent.toml"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("UN and WHO staff", ["UN", "WHO"]),
+        ("UN", ["UN"]),  # at the very start and end of the text
+        ("(UN)", ["UN"]),
+        ("XUN, .UN, -UN, UN-led", []),  # a name only where no letter, stop or hyphen touches it
+        ("the U.N. said", ["U.N."]),
+        ("UNHCR", ["UNHCR"]),  # the longest acronym, not the one it starts with
+    ],
+)
+def test_acronyms_match_as_whole_names(text, expected):
+    matcher = NameMatcher(["UN", "U.N.", "UNHCR", "WHO"])
+    assert [key for _, _, key in matcher.finditer(text)] == expected
+    # searching a window reads the characters before it, as a look-behind does
+    assert [key for _, _, key in matcher.finditer("XUN", 1)] == []

@@ -28,6 +28,15 @@ def test_gazetteer_mentions(text, expected):
     assert places(text) == expected
 
 
+def test_a_run_read_again_is_read_by_the_words_around_it_each_time():
+    # the same capitalised run ("Batna"), read before, reads again by the words around it: a
+    # city is a place after "near", and no place where nothing locative stands beside it
+    for _ in range(2):
+        assert places("Batna was hit from near Batna today") == [("Batna", "DZ", "region")]
+        assert places("Shelling hit Batna today") == []
+        assert places("Shelling hit near Batna today") == [("Batna", "DZ", "region")]
+
+
 def parties(text: str, published: str = "2024-03-14") -> list[tuple[str, int | None, str | None, str]]:
     return [
         (c.measure, c.value, c.subject_party, c.subject_role)

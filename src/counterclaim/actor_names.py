@@ -42,6 +42,10 @@ class NameMatcher:
     def _compile(names: list[str], *, lower: bool) -> re.Pattern[str] | None:
         if not names:
             return None
+        if not lower:
+            # acronyms start with a capital: searched ahead to in C (see trie_pattern)
+            body = trie_pattern(names, lower=False, not_after=r"\w.-").replace("'", "['’]")
+            return re.compile(rf"(?:{body})(?![\w-])")
         body = trie_pattern(names, lower=lower).replace("'", "['’]")
         return re.compile(rf"(?<![\w.-])(?:{body})(?![\w-])")
 

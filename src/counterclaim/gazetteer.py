@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
@@ -136,6 +136,10 @@ class Gazetteer:
     # whether a capitalised run holds a word a place name starts with, by the run's text: the
     # same runs ("The", "He", "Ukraine") recur in every document
     _run_may_start: dict[str, bool] = field(default_factory=dict)
+    # what each such run was read as, with the tests of the words around it that reading made
+    _run_places: dict[str, list[tuple[list[tuple[int, int, bool]], list[tuple[int, int, Place]]]]] = field(
+        default_factory=dict
+    )
 
     def country(self, code: str) -> Country | None:
         return self.countries.get(code)
@@ -160,6 +164,7 @@ class Gazetteer:
 
     def _index(self, name: str) -> None:
         self._run_may_start.clear()  # a new name may start in runs already judged
+        self._run_places.clear()
         words = name.split()
         if len(words[0]) > 2 and words[0].endswith("s"):
             self._starts[words[0][:-1]] = max(self._starts.get(words[0][:-1], 0), 1)
@@ -173,6 +178,7 @@ class Gazetteer:
         seen = self._run_may_start
         if len(seen) > _RUN_CACHE_SIZE:
             seen.clear()
+            self._run_places.clear()
         for run in _CAPITALISED.finditer(text, start, stop):
             run_text = run.group(0)
             may_start = seen.get(run_text)
@@ -181,48 +187,72 @@ class Gazetteer:
                 seen[run_text] = may_start
             if not may_start:
                 continue  # most capitalised runs hold no word a place name starts with
-            words = [(m.start(), m.end()) for m in _NON_SPACE.finditer(run_text)]
-            index = 0
-            while index < len(words):
-                found = None
-                head = fold(run.group(0)[words[index][0] : words[index][1]].rstrip(".,;:'’"))
-                longest = max(
-                    starts.get(head, 0), starts.get(head[:-2], 0) if head.endswith(("'s", "’s")) else 0
-                )
-                if not longest and head.endswith("s"):
-                    longest = starts.get(head[:-1], 0)
-                for size in range(min(_MAX_WORDS, len(words) - index, longest), 0, -1):
-                    first = run.start() + words[index][0]
-                    last = run.start() + words[index + size - 1][1]
-                    name = text[first:last].rstrip(".,;:'’")
-                    if name.endswith(("'s", "’s")):
-                        name = name[:-2]
-                    last = first + len(name)
-                    place = self._words.get(fold(name))
-                    if place is None and name.endswith("s") and size == 1:
-                        # "Syrias war": a possessive that lost its apostrophe
-                        bare = self._words.get(fold(name[:-1]))
-                        place = bare if bare is not None and bare.kind == "country" else None
-                    if (
-                        place is None
-                        and _whole_run(run.group(0), words, index, size)
-                        and _used_as_place(text, first, last)
-                    ):
-                        # a region or a city only as a whole name: "Batna" is not "Kafr Batna"
-                        place = self.places().get(fold(name))
-                    if place is not None and place.kind == "demonym" and index + size < len(words):
-                        # "the Indian Ocean", "British Airways": a name, not the people of a country
-                        following = run.group(0)[words[index + size][0] : words[index + size][1]].lower()
-                        if following.strip(".,;:") not in _DEMONYM_HEADS:
-                            place = None
-                    if place is not None:
-                        found = (first, last, place, size)
-                        break
-                if found is None:
-                    index += 1
-                    continue
-                yield found[0], found[1], found[2]
-                index += found[3]
+            yield from self._run_mentions(text, run)
+
+    def _run_mentions(self, text: str, run: re.Match[str]) -> list[tuple[int, int, Place]]:
+        """The places of one capitalised run. What a run reads as depends on its words and on
+        the words around it only through :func:`_used_as_place`: a run read before is read
+        again from what those tests said then, when they say the same now."""
+        base = run.start()
+        traces = self._run_places.setdefault(run.group(0), [])
+        for asked, found in traces:
+            if all(_used_as_place(text, base + first, base + last) is said for first, last, said in asked):
+                return [(base + first, base + last, place) for first, last, place in found]
+        questions: list[tuple[int, int, bool]] = []
+
+        def used_as_place(first: int, last: int) -> bool:
+            said = _used_as_place(text, first, last)
+            questions.append((first - base, last - base, said))
+            return said
+
+        places = list(self._read_run(text, run, used_as_place))
+        traces.append((questions, [(first - base, last - base, place) for first, last, place in places]))
+        return places
+
+    def _read_run(
+        self, text: str, run: re.Match[str], used_as_place: Callable[[int, int], bool]
+    ) -> Iterator[tuple[int, int, Place]]:
+        starts = self._starts
+        words = [(m.start(), m.end()) for m in _NON_SPACE.finditer(run.group(0))]
+        index = 0
+        while index < len(words):
+            found = None
+            head = fold(run.group(0)[words[index][0] : words[index][1]].rstrip(".,;:'’"))
+            longest = max(starts.get(head, 0), starts.get(head[:-2], 0) if head.endswith(("'s", "’s")) else 0)
+            if not longest and head.endswith("s"):
+                longest = starts.get(head[:-1], 0)
+            for size in range(min(_MAX_WORDS, len(words) - index, longest), 0, -1):
+                first = run.start() + words[index][0]
+                last = run.start() + words[index + size - 1][1]
+                name = text[first:last].rstrip(".,;:'’")
+                if name.endswith(("'s", "’s")):
+                    name = name[:-2]
+                last = first + len(name)
+                place = self._words.get(fold(name))
+                if place is None and name.endswith("s") and size == 1:
+                    # "Syrias war": a possessive that lost its apostrophe
+                    bare = self._words.get(fold(name[:-1]))
+                    place = bare if bare is not None and bare.kind == "country" else None
+                if (
+                    place is None
+                    and _whole_run(run.group(0), words, index, size)
+                    and used_as_place(first, last)
+                ):
+                    # a region or a city only as a whole name: "Batna" is not "Kafr Batna"
+                    place = self.places().get(fold(name))
+                if place is not None and place.kind == "demonym" and index + size < len(words):
+                    # "the Indian Ocean", "British Airways": a name, not the people of a country
+                    following = run.group(0)[words[index + size][0] : words[index + size][1]].lower()
+                    if following.strip(".,;:") not in _DEMONYM_HEADS:
+                        place = None
+                if place is not None:
+                    found = (first, last, place, size)
+                    break
+            if found is None:
+                index += 1
+                continue
+            yield found[0], found[1], found[2]
+            index += found[3]
 
 
 def _may_start(head: str, starts: dict[str, int]) -> bool:

@@ -20,13 +20,19 @@ def normalise_phrase(phrase: str) -> str:
     return " ".join(phrase.lower().split())
 
 
-def trie_pattern(phrases: Iterable[str], *, lower: bool = True) -> str:
+def trie_pattern(phrases: Iterable[str], *, lower: bool = True, not_after: str = "") -> str:
     """A regex matching any of the phrases, with common prefixes factored out (a trie).
 
     Python's regex engine tries the branches of an alternation one by one at every position;
     a trie makes that one branch per distinct next character, which is what keeps a list of
     hundreds of phrases fast. Longer phrases win: every continuation is greedy. A space in a
     phrase matches any run of whitespace.
+
+    ``not_after`` (a character class's contents) lets a phrase match only where the character
+    before it is not in the class, as a leading ``(?<![...])`` would; the test sits after the
+    phrase's first character, so that the pattern opens with its first characters and the
+    engine skips ahead in C to where one stands. That pays when few positions can start a
+    phrase (acronyms: capitals), and costs when most can (lower-case words).
     """
     trie: dict[str, Any] = {}
     for phrase in phrases:
@@ -38,9 +44,9 @@ def trie_pattern(phrases: Iterable[str], *, lower: bool = True) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: dict[str, Any]) -> str:
+    def build(node: dict[str, Any], guard: str = "") -> str:
         branches = [
-            (r"\s+" if char == " " else re.escape(char)) + build(child)
+            (r"\s+" if char == " " else re.escape(char)) + guard + build(child)
             for char, child in sorted(node.items())
             if char
         ]
@@ -49,7 +55,8 @@ def trie_pattern(phrases: Iterable[str], *, lower: bool = True) -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if "" in node else body
 
-    return build(trie) or r"(?!x)x"
+    # a look-behind two characters wide after the first one tests the one before it
+    return build(trie, rf"(?<![{not_after}][\s\S])" if not_after else "") or r"(?!x)x"
 
 
 def word_regex(phrases: Iterable[str], *, anchor: str = "") -> re.Pattern[str]:

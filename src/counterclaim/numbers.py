@@ -110,6 +110,13 @@ _DIGITS_BODY = (
 _DIGITS = rf"(?<![\w.,/:\-–]){_DIGITS_BODY}"
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE_NUMERIC = re.compile(r"[0-9]{1,4}[-./][0-9]{1,2}[-./][0-9]{2,4}")
+_WORD_SPLIT = re.compile(r"[\s-]+")
+_DIGIT = re.compile(r"[0-9]")
+_DIGITS_AND_SCALE = re.compile(r"([0-9][0-9,.\u00a0\u202f\u2009\u2007 ]*?)\s*([a-z]*)", re.I)
+_SEPARATORS = re.compile(r"[,\u00a0\u202f\u2009\u2007 ]")
+_FOUR_DIGITS = re.compile(r"[0-9]{4}")
+_CLAUSE_END = re.compile(r"[.;:!?](?:\s|$)")
+_LAST_WORD = re.compile(r"([a-z]+)\s*$", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(rf"(?<![\w])(?:{_MONTH_NAMES})\.?\s*$")
 _MONTH_AFTER = re.compile(
     rf"^(?:st|nd|rd|th)?(?:\s+(?:and|to|-|–)\s+[0-9]{{1,2}}(?:st|nd|rd|th)?)?\s*(?:of\s+)?"
@@ -183,7 +190,7 @@ def _parse_words(words: str) -> int | None:
         count = {"a": 1, "one": 1, "two": 2, "three": 3}[fraction.group(1)]
         parts = 4 if fraction.group(2) == "quarter" else 3
         return count * _SCALE_WORDS[fraction.group(3)] // parts
-    tokens = re.split(r"[\s-]+", words.lower())
+    tokens = _WORD_SPLIT.split(words.lower())
     total = 0
     current = 0
     seen = False
@@ -238,13 +245,13 @@ def parse_digits(text: str, scale: dict[str, int] | None = None) -> int | None:
     if text.isdigit():
         return int(text) if len(text) <= MAX_DIGITS else None
     scales = scale if scale is not None else dict(load_lexicon().scale)
-    match = re.fullmatch(r"([0-9][0-9,.\u00a0\u202f\u2009\u2007 ]*?)\s*([a-z]*)", text.strip(), re.I)
+    match = _DIGITS_AND_SCALE.fullmatch(text.strip())
     if match is None:
         return None
     digits, word = match.group(1), match.group(2).lower()
     if word and _COMMA_DECIMAL.fullmatch(digits.strip()):
         digits = digits.replace(",", ".")
-    digits = re.sub(r"[,\u00a0\u202f\u2009\u2007 ]", "", digits)
+    digits = _SEPARATORS.sub("", digits)
     if not word and _DOT_THOUSANDS.fullmatch(digits):
         digits = digits.replace(".", "")  # "10.000 people": a thousands separator, not a decimal
     if not digits or len(digits) > MAX_DIGITS + 4:
@@ -291,6 +298,15 @@ class NumberReader:
         # Does a stretch of text hold any number at all? (a cheap test before tokenising it)
         words = [*_SMALL, *_TENS, "hundred", "thousand", "million", "dozen", *lexicon.vague]
         self.hint = re.compile(rf"[0-9]|(?<![\w])(?:{trie_pattern(words)})")
+        self._number_words = re.compile(rf"(?<![\w])(?:{trie_pattern(words)})")
+
+    def has_number(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` (lower-cased) holds a number at all, as ``hint`` tells:
+        a digit first (its search skips ahead in C), then a number word."""
+        return (
+            _DIGIT.search(text, start, end) is not None
+            or self._number_words.search(text, start, end) is not None
+        )
 
     def _number_at(self, match: re.Match[str]) -> _Number | None:
         start, end = match.span()
@@ -453,7 +469,7 @@ class NumberReader:
         if (
             quantity.value is not None
             and quantity.qualifier != "range"
-            and re.fullmatch(r"[0-9]{4}", raw)
+            and _FOUR_DIGITS.fullmatch(raw)
             and 1800 <= quantity.value <= 2100
             and not _COUNT_NOUN.match(after)
         ):
@@ -500,7 +516,7 @@ class NumberReader:
         or after one or two words that describe it ("24,000 military vehicles", "13 Israeli
         airstrikes", "millions of homes")."""
         # within the number's own sentence: "four women. Footage shared …" counts women
-        clause = re.split(r"[.;:!?](?:\s|$)", after[:48], maxsplit=1)[0]
+        clause = _CLAUSE_END.split(after[:48], maxsplit=1)[0]
         words: list[str] = [str(w).rstrip(".") for w in _NEXT_WORDS.findall(clause)]
         if words[:2] in (["or", "more"], ["or", "so"], ["or", "fewer"], ["or", "less"]):
             words = words[2:]  # "for 10 or more years"
@@ -540,7 +556,7 @@ def _rate_soon(after: str, lexicon: Lexicon) -> bool:
 
 
 def _scale_of(text: str, lexicon: Lexicon) -> int:
-    match = re.search(r"([a-z]+)\s*$", text, re.IGNORECASE)
+    match = _LAST_WORD.search(text)
     if match is None:
         return 1
     word = match.group(1).lower()

@@ -33,13 +33,16 @@ _ATTACKER_AFTER: Final = re.compile(
     r"\s+(?:[\w-]+\s+)?(?:missiles?|rockets?|drones?|air\s*strikes?|strikes?|attacks?|shelling|"
     r"bombardment|bombing|forces|troops|soldiers|warplanes|jets|artillery|offensive|invasion)(?![\w])"
 )
+# A pattern that opens with a literal word is searched for that word in C; one that opens
+# with a look-behind is tried at every position. So "since(?<![\w]since)": the word first,
+# then the test that no letter comes before it (the same matches as "(?<![\w])since").
 _CUMULATIVE_VERB: Final = re.compile(
-    r"(?<![\w])(?:have|has)\s+(?:now\s+|so\s+far\s+|reportedly\s+|already\s+)?"
+    r"ha(?<![\w]ha)(?:ve|s)\s+(?:now\s+|so\s+far\s+|reportedly\s+|already\s+)?"
     r"(?:been\s+)?(?:killed|died|lost|wounded|injured|recorded|documented|confirmed)"
 )
 # "1,351 of its soldiers": a party's tally of its own losses is a running total.
 _OWN_TALLY: Final = re.compile(
-    r"(?<![\w])of\s+(?:its|their|our)\s+(?:own\s+)?(?:soldiers|troops|servicemen|fighters|"
+    r"of(?<![\w]of)\s+(?:its|their|our)\s+(?:own\s+)?(?:soldiers|troops|servicemen|fighters|"
     r"personnel|forces|men|members|service\s+members)(?![\w])"
 )
 # After a measure word, a rate or a return makes the figure something else than a toll:
@@ -52,6 +55,7 @@ _RETURN_AFTER_CUE: Final = re.compile(
     r"come\s+back|came\s+back|returning|been\s+able\s+to\s+return)(?![\w])"
 )
 # "the average daily number of Russian losses … is 899": an average, not a count
+_IN_A_DAY: Final = re.compile(r"^[^.;:,]{0,40}?\bin\s+a\s+day")
 _AVERAGE_BEFORE: Final = re.compile(r"(?<![\w])(?:average|averaging|on\s+average|mean)(?![\w])[^.;:]*$")
 
 
@@ -76,11 +80,7 @@ def _hosts_displaced(
 def _not_a_toll(low: str, span: Span, start: int, link: MeasureLink) -> bool:
     """Whether the clause makes the figure a rate, an average or a return, not a toll."""
     after = low[link.cue.end : span[1]]
-    if (
-        link.cue.start >= start
-        and _RATE_AFTER_CUE.match(after)
-        and not re.match(r"^[^.;:,]{0,40}?\bin\s+a\s+day", after)
-    ):
+    if link.cue.start >= start and _RATE_AFTER_CUE.match(after) and not _IN_A_DAY.match(after):
         return True
     if link.measure in {"refugees", "displaced"} and _RETURN_AFTER_CUE.match(after):
         return True
@@ -94,7 +94,7 @@ _FRACTION_BEFORE: Final = re.compile(
 )
 # "since October 7", "since the offensive began": a running total from a start
 _SINCE: Final = re.compile(
-    r"(?<![\w])since\s+(?:the\s+|its\s+|their\s+)?(?:war|conflict|fighting|invasion|start|beginning|"
+    r"since(?<![\w]since)\s+(?:the\s+|its\s+|their\s+)?(?:war|conflict|fighting|invasion|start|beginning|"
     r"outbreak|offensive|siege|escalation|ceasefire|truce|uprising|revolution|coup|crisis|[0-9]|"
     r"erupting|early|late|it\s+began|fighting\s+began|"
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
@@ -259,7 +259,7 @@ class _Document:
             while index < len(hits) and hits[index].start() < span[1]:
                 in_sentence.append(hits[index])
                 index += 1
-            if self.x.reader.hint.search(self.low, span[0], span[1]) is None:
+            if not self.x.reader.has_number(self.low, span[0], span[1]):
                 continue
             tokens = tokenize(self.low, span[0], span[1], self.x.lexicon, self.x.reader, in_sentence)
             previous: Claim | None = None

@@ -97,6 +97,10 @@ _STAMP_BEFORE: Final = re.compile(
 )
 # "GENEVA, Jan 16 -", "BEIRUT, March 10 (Reuters) -": the dateline of a wire story
 _DATELINE: Final = re.compile(r"^\W*[A-Z][A-Z.'’ -]{2,30},\s*$")
+_DATELINE_DASH: Final = re.compile(r"\s*(?:\(\w[\w ]*\)\s*)?[-–—]")
+_CLAUSE_MARK: Final = re.compile(r"[,;:–—]")
+_WORD: Final = re.compile(r"\w+")
+_SPACE_OR_COMMA: Final = re.compile(r"[\s,]")
 # "a day after", "one week after", "two days earlier", "the day before", "the previous day"
 _RELATIVE: Final = re.compile(
     r"(?<![\w])(?:(?P<count>a|an|one|two|three|four|five|six|seven|[0-9]+)\s+(?P<unit>days?|weeks?)|"
@@ -146,6 +150,7 @@ class Calendar:
         self._cues = cues
         self._dated: dict[Span, list[Dated]] = {}
         self._named_day: list[date | None] | None = None
+        self._said: dict[tuple[int, int, int], bool] = {}
 
     def dates(self, span: Span) -> list[Dated]:
         """The resolvable dates of the sentence ``span``, classified (cached)."""
@@ -183,6 +188,16 @@ class Calendar:
                 kind = "statement" if _fronts_a_speaker(self.text, span, mention, cues) else "event"
             found.append(Dated(mention, kind))
         self._dated[span] = found
+        return found
+
+    def _says(self, span: Span, pattern: re.Pattern[str]) -> bool:
+        """Whether the sentence ``span`` (lower-cased) holds a match of ``pattern`` (cached: the
+        story's day is looked for in the same sentences before each figure). A pattern's hash
+        reads its whole compiled code, so its identity keys it (they live as long as the module)."""
+        key = (span[0], span[1], id(pattern))
+        found = self._said.get(key)
+        if found is None:
+            found = self._said[key] = pattern.search(self.low[span[0] : span[1]]) is not None
         return found
 
     def as_of(self, span: Span, position: int, scope: str, *, source: Span | None = None) -> date | None:
@@ -223,7 +238,7 @@ class Calendar:
             between = self.text[dated.mention.end : position].lstrip(" ,")
         else:
             between = self.text[position : dated.mention.start]
-        return not re.search(r"[,;:–—]", between)
+        return not _CLAUSE_MARK.search(between)
 
     def _incident_day(self, span: Span, position: int, dated: list[Dated]) -> date | None:
         events = [d for d in dated if d.kind in {"event", "count"}]
@@ -241,14 +256,14 @@ class Calendar:
         if self._is_lead(span):
             # a headline's or a lead's incident is dated after it
             return self._day_ahead(span, period_end=True)
-        if _NEW_EVENT.search(sentence) and not _DEFINITE_EVENT.search(sentence):
+        if self._says(span, _NEW_EVENT) and not self._says(span, _DEFINITE_EVENT):
             # another incident: dated only if the next lines give it a day ("Saturday's blast")
             return self._day_ahead(span, definite=True)
         # "those killed in the two attacks": the incidents before, even past a second one
         earlier = self._story_day(span, through_new=_SEVERAL_EVENTS.search(sentence) is not None)
         if earlier is not None:
             return earlier
-        if _DEFINITE_EVENT.search(sentence):
+        if self._says(span, _DEFINITE_EVENT):
             return self._day_ahead(span) or self._named_incident_day(span)
         return self._named_incident_day(span)
 
@@ -321,19 +336,20 @@ class Calendar:
         for _ in range(_LOOKBACK):
             if current is None:
                 return None
-            sentence = self.low[current[0] : current[1]]
             events = [d for d in self.dates(current) if d.kind in {"event", "count"}]
             if events and (
-                _EVENT_WORD.search(sentence) or _EVENT_VERB.search(sentence) or self._tolls(sentence)
+                self._says(current, _EVENT_WORD)
+                or self._says(current, _EVENT_VERB)
+                or self._says(current, self._measures)
             ):
                 return events[
                     -1
                 ].when  # a day given to an incident ("the bomber blew himself up late Monday")
             if (
                 not through_new
-                and _NEW_EVENT.search(sentence)
-                and not _DEFINITE_EVENT.search(sentence)
-                and self._tolls(sentence)
+                and self._says(current, _NEW_EVENT)
+                and not self._says(current, _DEFINITE_EVENT)
+                and self._says(current, self._measures)
             ):
                 return None  # another incident with a toll of its own, and no day for it
             current = self.sentences.before(current)
@@ -347,16 +363,12 @@ class Calendar:
         for _ in range(_LOOKBACK):
             if current is None:
                 return False
-            sentence = self.low[current[0] : current[1]]
             if any(d.kind in {"event", "count"} for d in self.dates(current)):
                 return False
-            if _SEPARATE.search(sentence) and self._tolls(sentence):
+            if self._says(current, _SEPARATE) and self._says(current, self._measures):
                 return True
             current = self.sentences.before(current)
         return False
-
-    def _tolls(self, sentence: str) -> bool:
-        return self._measures.search(sentence) is not None
 
     def _is_lead(self, span: Span) -> bool:
         """A headline, standfirst or the first sentence of the story."""
@@ -375,8 +387,7 @@ class Calendar:
             current = self.sentences.after(current) if current is not None else None
             if current is None:
                 return None
-            sentence = self.low[current[0] : current[1]]
-            if definite and not _DEFINITE_EVENT.search(sentence):
+            if definite and not self._says(current, _DEFINITE_EVENT):
                 continue
             dated = self.dates(current)
             # an event's day, else, in the very next sentence, the end of the period it is
@@ -404,9 +415,7 @@ def _is_stamp(text: str, span: Span, mention: DateMention, before: str) -> bool:
         if not text[max(line_start, span[0]) : opening].strip() or text[opening : opening + 1].isupper():
             return True
     head = text[max(line_start, span[0]) : mention.start]
-    if _DATELINE.match(head) and re.match(
-        r"\s*(?:\(\w[\w ]*\)\s*)?[-–—]", text[mention.end : mention.end + 16]
-    ):
+    if _DATELINE.match(head) and _DATELINE_DASH.match(text[mention.end : mention.end + 16]):
         return True
     # a bare date opening the text is a dateline when a headline follows it, not a verb
     # ("February 24 witnessed major developments" is the story's day)
@@ -422,7 +431,7 @@ def _is_stamp(text: str, span: Span, mention: DateMention, before: str) -> bool:
 def _fronts_a_speaker(text: str, span: Span, mention: DateMention, cues: list[Cue]) -> bool:
     """ "On Sunday a monitor said", "the ministry on Sunday said": the day of the saying."""
     clause = max(span[0], *(text.rfind(mark, span[0], mention.start) + 1 for mark in ',;:"“”'))
-    opens_clause = len(re.findall(r"\w+", text[clause : mention.start])) <= 2
+    opens_clause = len(_WORD.findall(text[clause : mention.start])) <= 2
     for cue in cues:
         if cue.kind not in {"verb", "participle"} or cue.speaker_start < 0 or cue.governs == "before":
             continue  # "… on Wednesday, local activists said": the day is the statement's content
@@ -431,7 +440,7 @@ def _fronts_a_speaker(text: str, span: Span, mention: DateMention, cues: list[Cu
         if (
             opens_clause
             and mention.end <= cue.speaker_start
-            and not re.sub(r"[\s,]", "", text[mention.end : cue.speaker_start])
+            and not _SPACE_OR_COMMA.sub("", text[mention.end : cue.speaker_start])
         ):
             return True
         if cue.speaker_end <= mention.start and mention.end <= cue.start:

@@ -227,7 +227,7 @@ def describe_group(
     if role == "unspecified" and subject.lower().startswith(("of them", "of whom")):
         # "110 of them under the age of 18"; "torture of civilians detained …, executing more
         # than 70 of them": them are the people last named before
-        after = re.findall(r"[a-z0-9'-]+", text[end : min(sentence[1], end + 40)].lower())[:6]
+        after = _LOWER_WORD.findall(text[end : min(sentence[1], end + 40)].lower())[:6]
         role = _role(after, lexicon)
         if role == "unspecified":
             role = _antecedent_role(text[sentence[0] : tokens[index].start], lexicon)
@@ -302,7 +302,7 @@ def _located_after(text: str, mentions: list[Mention], end: int, sentence_end: i
 def _metonymic_subject(text: str, mention: Mention) -> bool:
     """ "Moscow has deported", "Washington accuses": a capital standing for its state."""
     return _VERB_AFTER.match(text, mention.end) is not None or bool(
-        re.match(r"\s+accuses|\s+launches|\s+denies", text[mention.end : mention.end + 12])
+        _ACCUSES.match(text[mention.end : mention.end + 12])
     )
 
 
@@ -327,6 +327,9 @@ _NOT_NOMINAL: Final = frozenset({"in", "on", "at", "by", "from", "during", "afte
 _IN_ACTION: Final = re.compile(r"^[^.;:]{0,80}?(?<![\w])in\s+action(?![\w])", re.I)
 
 
+_ACCUSES: Final = re.compile(r"\s+accuses|\s+launches|\s+denies")
+_LOWER_WORD: Final = re.compile(r"[a-z0-9'-]+")
+_LOWER_WORD_AFTER_LETTER: Final = re.compile(r"[a-z][a-z'-]*")
 _MEMBERS_OF: Final = re.compile(
     r"(?<![\w])(?:members|fighters|commanders|militants)\s+of\s+(?:the\s+)?", re.I
 )
@@ -334,7 +337,7 @@ _MEMBERS_OF: Final = re.compile(
 
 def _antecedent_role(before: str, lexicon: Lexicon) -> str:
     """The role of the last group named in ``before`` (lower-cased words of the lexicon)."""
-    for word in reversed(re.findall(r"[a-z][a-z'-]*", before.lower())):
+    for word in reversed(_LOWER_WORD_AFTER_LETTER.findall(before.lower())):
         if word in lexicon.civilian and word.endswith("s"):
             return "civilian"
         if word in lexicon.military and word.endswith("s"):
@@ -429,6 +432,7 @@ _VENUE_BEFORE: Final = re.compile(
     re.I,
 )
 _MOVES: Final = frozenset({"refugees", "displaced", "evacuated"})
+_BY_BEFORE: Final = re.compile(r"(?<![\w])(?:by|at\s+the\s+hands\s+of)\s+(?:the\s+)?$", re.I)
 _AGENT_BEFORE: Final = re.compile(r"(?<![\w])(?:by|from)\s+(?:the\s+)?$", re.I)
 _DESTINATION_BEFORE: Final = re.compile(r"(?<![\w])(?:to|into|towards|toward|in)\s+(?:the\s+)?$", re.I)
 
@@ -436,7 +440,7 @@ _DESTINATION_BEFORE: Final = re.compile(r"(?<![\w])(?:to|into|towards|toward|in)
 def _agent(text: str, mention: Mention) -> bool:
     """ "airstrikes launched by Russia", "at the hands of the Pakistani Army": who did the harm."""
     before = text[max(0, mention.start - 24) : mention.start]
-    return bool(re.search(r"(?<![\w])(?:by|at\s+the\s+hands\s+of)\s+(?:the\s+)?$", before, re.I))
+    return bool(_BY_BEFORE.search(before))
 
 
 def _destination(text: str, mention: Mention) -> bool:

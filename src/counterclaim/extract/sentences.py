@@ -20,6 +20,7 @@ ABBREVIATIONS: Final = frozenset(
 # faster than an alternation of two branches.
 _BOUNDARY: Final = re.compile(r"[.!?\n][\s.!?\"”’'»)\]]*")
 _WORD_BEFORE: Final = re.compile(r"([\w.]+)$")
+_SPACE: Final = re.compile(r"\s+")
 # a lower-case word, a stop, then a capitalised word: "inquiry.On November", "year.Two colonels"
 _GLUED: Final = re.compile(r"[a-z]{3}[.!?][A-Z][a-z]")
 # Text whose commas were stripped (scraped datasets) often lost its line breaks too, gluing
@@ -63,8 +64,7 @@ def _sentence_end(text: str, match: re.Match[str], floor: int) -> tuple[int, int
     if "\n" in found:
         return match.start() + len(found.rstrip()), match.end()
     # the stop and its closing marks, then space, then maybe the next sentence's opening quote
-    head = found.split(None, 1)[0] if found.strip() else found
-    gap = re.search(r"\s+", found)
+    gap = _SPACE.search(found)
     if gap is None:
         if _GLUED.match(text, match.start() - 3) and found[:1] in ".!?":
             # "ordered an inquiry.On November 10": a stop that lost the space after it
@@ -77,7 +77,6 @@ def _sentence_end(text: str, match: re.Match[str], floor: int) -> tuple[int, int
     following = text[next_start : next_start + 1]
     if following and not (following.isupper() or following.isdigit() or following in "\"“‘'«(["):
         return None
-    del head
     cut = match.start()
     word = _WORD_BEFORE.search(text, max(floor, cut - 12), cut)
     if word is not None:
