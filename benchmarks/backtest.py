@@ -57,7 +57,7 @@ HEADER = (
 )
 
 
-def _held_out(ledger: Ledger, measures: list[str], every: str, horizons: str) -> dict[str, dict[str, object]]:
+def _held_out(ledger: Ledger, measures: list[str], every: str, horizons: str) -> bt.BacktestReport:
     """The back-test's report targets on other measures of the same bodies (e.g. the Gaza
     ministry's count of the wounded): a check of the predictive on series it was not built on."""
     conflicts = api.read_conflicts()
@@ -67,11 +67,25 @@ def _held_out(ledger: Ledger, measures: list[str], every: str, horizons: str) ->
     )
     nothing = bt.FloorRules(frozenset(), frozenset(), frozenset(), frozenset())
     series = [s for s in api.load_series(ledger, conflicts) if s.measure in measures]
-    report = bt.backtest(
+    return bt.backtest(
         series, conflicts=conflicts, floor_rules=nothing, report_rules=chosen, every=bt.parse_span(every),
         horizons=bt.parse_horizons(horizons), priors=api.read_priors(),
     )  # fmt: skip
-    return dict(report.to_dict())
+
+
+def _misses(report: bt.BacktestReport) -> None:
+    """Per series and horizon, the model's later reports covered, above its band and below it."""
+    print("\nper series, the model on later reports: covered / pairs (above the band, below it)")
+    for series_id in report.series:
+        mine = [
+            p for p in report.scores["model"].pairs if p.series == series_id and p.target.kind == "report"
+        ]
+        for horizon in sorted({p.horizon for p in mine}):
+            at = [p for p in mine if p.horizon == horizon]
+            above = sum(p.target.value > p.estimate.high for p in at)
+            below = sum(p.target.value < p.estimate.low for p in at)
+            covered = sum(p.covered for p in at)
+            print(f"- {series_id}, {horizon} days: {covered}/{len(at)} ({above} above, {below} below)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         "of the predictive on series it was not built on ('' for none)",
     )
     args = parser.parse_args(argv)
-    held_out: dict[str, dict[str, object]] = {}
+    held_out: bt.BacktestReport | None = None
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         built = api.demo(Path(folder) / "demo.db")
@@ -128,20 +142,18 @@ def main(argv: list[str] | None = None) -> int:
             mine = [p for p in score.pairs if p.series == series_id]
             cells.append(f"{name} {sum(p.covered for p in mine)}/{len(mine)}")
         print(f"- {series_id}: {'; '.join(cells)}")
-    print("\nper series, the model on later reports: covered / pairs (above the band, below it)")
-    for series_id in report.series:
-        mine = [
-            p for p in report.scores["model"].pairs if p.series == series_id and p.target.kind == "report"
-        ]
-        if mine:
-            above = sum(p.target.value > p.estimate.high for p in mine)
-            below = sum(p.target.value < p.estimate.low for p in mine)
-            print(f"- {series_id}: {sum(p.covered for p in mine)}/{len(mine)} ({above} above, {below} below)")
-    if held_out:
+    _misses(report)
+    if held_out is not None:
         print(f"\nheld out: later reports of the same bodies on {args.held_out} (no floor, no truth)")
         print(f"\n{HEADER}")
-        for name, cell in held_out.items():
+        scored = held_out.to_dict()
+        for name, cell in scored.items():
             print(_row(name, cell))
+        for horizon in held_out.horizons:
+            cell = scored["model"]["by_horizon"][str(horizon)]
+            if cell["point_pairs"]:
+                print(f"\nheld out, horizon {horizon} days\n\n{HEADER}\n{_row('model', cell)}")
+        _misses(held_out)
     if args.json:
         args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
     return 0

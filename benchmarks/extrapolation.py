@@ -29,38 +29,70 @@ HORIZONS = (90, 180, 270, 365)
 MOST_FIGURES = 20
 #: The second figure must lie within this many days after the horizon.
 SLACK = 14
+#: The days before and after a figure over which the change of its growth exponent is read.
+CHANGE_SPAN = 90
 Z90 = 1.6449
 
 
 def exponents(db: str) -> dict[str, list[float]]:
     """The growth exponents that followed each figure, by series and claimant."""
-    ledger = api.open_ledger(db, create=False)
     found: dict[str, list[float]] = {}
+    for name, start, figures in _figures(db):
+        days = np.array([d for d, _ in figures])
+        values = np.array([v for _, v in figures])
+        out = []
+        for day, value in figures:
+            if day - start <= 0:
+                continue  # a figure dated before the conflict's start has no clock
+            for h in HORIZONS:
+                j = int(np.searchsorted(days, day + h))
+                if j >= len(days) or days[j] > day + h + SLACK:
+                    continue
+                rise = values[j] - value
+                if rise > 0:
+                    out.append(math.log(rise / math.log((days[j] - start) / (day - start))))
+        found[name] = out
+    return found
+
+
+def _figures(db: str) -> list[tuple[str, int, list[tuple[int, float]]]]:
+    """Each claimant with many exact or "about" figures in a series: (name, clock start, figures)."""
+    ledger = api.open_ledger(db, create=False)
+    out = []
     for series in api.load_series(ledger, api.read_conflicts()):
-        start = series.start.toordinal() - 1 if series.start else None
+        if series.start is None:
+            continue
         by_claimant: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for o in series.observations:
             if o.qualifier in ("exact", "about") and o.as_of and o.central and o.central > 0:
                 by_claimant[o.claimant or ""].append((o.as_of.toordinal(), math.log(o.central)))
         for claimant, figures in by_claimant.items():
-            if start is None or len(figures) < MOST_FIGURES:
-                continue
-            figures.sort()
-            days = np.array([d for d, _ in figures])
-            values = np.array([v for _, v in figures])
-            out = []
-            for day, value in figures:
-                if day - start <= 0:
-                    continue  # a figure dated before the conflict's start has no clock
-                for h in HORIZONS:
-                    j = int(np.searchsorted(days, day + h))
-                    if j >= len(days) or days[j] > day + h + SLACK:
-                        continue
-                    rise = values[j] - value
-                    if rise > 0:
-                        out.append(math.log(rise / math.log((days[j] - start) / (day - start))))
-            found[f"{series.id} ({claimant})"] = out
+            if len(figures) >= MOST_FIGURES:
+                out.append((f"{series.id} ({claimant})", series.start.toordinal() - 1, sorted(figures)))
     ledger.engine.dispose()
+    return out
+
+
+def changes(db: str, span: int = CHANGE_SPAN) -> dict[str, list[float]]:
+    """How much the growth exponent changed at each figure: u over the ``span`` days after it
+    minus u over the ``span`` days before it (what the step past the last claim must cover).
+    A claimant whose figure did not grow in the days after gives u = log(1e-6): growth stopped."""
+    found: dict[str, list[float]] = {}
+    for name, start, figures in _figures(db):
+        days = np.array([d for d, _ in figures])
+        values = np.array([v for _, v in figures])
+        out = []
+        for day, value in figures:
+            i = int(np.searchsorted(days, day - span, side="right")) - 1
+            j = int(np.searchsorted(days, day + span))
+            if i < 0 or j >= len(days) or days[i] < day - span - SLACK or days[j] > day + span + SLACK:
+                continue
+            if days[i] - start <= 0 or value - values[i] <= 0:
+                continue
+            before = math.log((value - values[i]) / math.log((day - start) / (days[i] - start)))
+            after = math.log(max(values[j] - value, 1e-6) / math.log((days[j] - start) / (day - start)))
+            out.append(after - before)
+        found[name] = out
     return found
 
 
@@ -71,7 +103,9 @@ def main() -> None:
     priors = api.read_priors()
     mean, sd = priors.growth_mean, priors.growth_sd
     with tempfile.TemporaryDirectory() as folder:
-        found = exponents(args.db or str(api.demo(Path(folder) / "demo.db").path))
+        db = args.db or str(api.demo(Path(folder) / "demo.db").path)
+        found = exponents(db)
+        changed = changes(db)
     print(f"{'series (claimant)':<72} {'pairs':>6} {'median u':>9} {'5%':>6} {'95%':>6}")
     for name, values in sorted(found.items()):
         if values:
@@ -82,6 +116,18 @@ def main() -> None:
         inside = np.mean(np.abs(pooled - mean) <= Z90 * scale)
         print(f"u ~ Normal({mean}, {scale:.2f}), {label}: its 90% band holds {inside:.1%} of {len(pooled)}")
     print(f"share under the prior's median: {np.mean(pooled < mean):.1%}")
+    print(f"\nthe change of u from the {CHANGE_SPAN} days before a figure to the {CHANGE_SPAN} days after it")
+    heads = ("1%", "5%", "median", "95%", "99%", "sd")
+    print(f"{'series (claimant)':<72} {'pairs':>6} " + " ".join(f"{h:>6}" for h in heads))
+    rows = [(name, values) for name, values in sorted(changed.items()) if values]
+    rows.append(("pooled", [u for values in changed.values() for u in values]))
+    for name, values in rows:
+        q = np.quantile(values, [0.01, 0.05, 0.5, 0.95, 0.99])
+        cells = [*q, float(np.std(values))]
+        print(f"{name:<72} {len(values):>6} " + " ".join(f"{v:>6.2f}" for v in cells))
+    step = np.array(rows[-1][1])
+    print(f"a Normal(0, {sd:.2f}) step (the largest the model takes): its 90% band holds "
+          f"{np.mean(np.abs(step) <= Z90 * sd):.1%} of {len(step)}")  # fmt: skip
 
 
 if __name__ == "__main__":
