@@ -169,3 +169,15 @@ def test_a_sentence_wrapped_over_lines_is_one_sentence():
         ("displaced", "exact", 600, 600, 600, "households", "600"),
         ("killed", "exact", 12, 12, 12, "people", "12"),
     ]
+
+
+def test_a_period_s_first_day_is_not_the_figure_s_day_and_civil_protection_is_named():
+    text = (
+        "Las lluvias que afectan al norte desde el pasado 10 de enero han dejado al menos 12 muertos, "
+        "según el Instituto Nacional de Defensa Civil (INDECI). El 3 de marzo, 40 personas fueron evacuadas."
+    )
+    found = extract_claims(text, published="2023-03-15", language="es")
+    assert [(c.measure, c.value, c.scope, c.as_of, c.claimant) for c in found] == [
+        ("killed", 12, "cumulative", "2023-03-15", "Peru INDECI"),
+        ("evacuated", 40, "incident", "2023-03-03", None),
+    ]

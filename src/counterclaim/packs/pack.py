@@ -158,6 +158,7 @@ class Pack:
     months: tuple[Phrase, ...]
     weekdays: tuple[Phrase, ...]
     relative_days: tuple[Phrase, ...]
+    since: tuple[Phrase, ...]  # a date after these starts a period: it is not the figure's day
     parties: tuple[Phrase, ...]
     actors: tuple[Phrase, ...]
     roles: tuple[Phrase, ...]
@@ -299,6 +300,7 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
                 ((s, n) for n, stems in enumerate(dates.get("weekdays", [])) for s in stems), code
             ),
             relative_days=_phrases(relative, code),
+            since=_phrases(((str(w), True) for w in dates.get("since", [])), code),
             parties=_phrases(listed("parties"), code),
             actors=_phrases(listed("actors"), code),
             roles=_phrases(listed("roles"), code),
