@@ -181,3 +181,15 @@ def test_a_period_s_first_day_is_not_the_figure_s_day_and_civil_protection_is_na
         ("killed", 12, "cumulative", "2023-03-15", "Peru INDECI"),
         ("evacuated", 40, "incident", "2023-03-03", None),
     ]
+
+
+def test_people_affected_are_no_claim_and_a_level_belongs_to_the_measure_before():
+    text = "Las lluvias afectaron a 18.000 personas y obligaron a evacuar a 1.200."
+    assert claims(text) == [("evacuated", "exact", 1200, 1200, 1200, "people", "1.200")]
+    text = "Un total de 2.345 familias resultaron afectadas y 15 heridos fueron atendidos."
+    assert claims(text) == [("wounded", "exact", 15, 15, 15, "people", "15")]
+    text = "El número de damnificados se elevó a 25.000."
+    assert claims(text) == [("displaced", "exact", 25000, 25000, 25000, "people", "25.000")]
+    assert claims("La temperatura alcanzó 40 grados y dejó 20 heridos.") == [
+        ("wounded", "exact", 20, 20, 20, "people", "20")
+    ]

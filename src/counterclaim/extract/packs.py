@@ -28,7 +28,7 @@ _REACH: Final = 12
 #: "miles de personas".
 _OF: Final = frozenset(
     {"من", "из", "з", "із", "зі", "بين", "его", "ее", "её", "их", "його", "її", "їх", "наших", "своих"}
-    | {"de", "del", "los", "las", "sus"}
+    | {"de", "del", "los", "las", "sus", "a"}
 )
 #: "двое из них", "один із них", "ثلاثة منهم", "dos de ellos": a number of the people just named.
 _OF_THEM: Final = frozenset({"них", "їх", "منهم", "بينهم", "ellos", "ellas"})
@@ -216,6 +216,8 @@ class PackExtractor:
         group = self._group_at(words, after)
         if group is None and after < len(words) and pack.find(pack.not_after, words, after):
             return False
+        if pack.affected and _affected(pack, words, number, group):
+            return False  # "afectaron a 18.000 personas", "2.000 familias afectadas"
         if (
             number.value is not None
             and 1900 <= number.value <= 2100
@@ -226,6 +228,11 @@ class PackExtractor:
             return True
         if number.value == 1 and not words[number.first].digits:
             return False  # "в одному з": "one" counts people only beside a group word
+        if pack.levels and any(
+            _ends_phrase(pack.levels, words, at) for at in range(max(0, number.first - 2), number.first + 1)
+        ):
+            # "el número de damnificados se elevó a 25.000": the level of a measure named before
+            return any(last <= number.first - 2 for _, last, _ in cues)
         # "погибли 19", "مقتل 25", "ранены 15": a measure word right before; "30 получили
         # ранения", "15 تم اجلاؤهم": one right after, past at most one verb
         return any(
@@ -385,6 +392,19 @@ def _nearest(
         if best is None or rank < best:
             best = rank
     return (best[2], best[3], best[4]) if best else None
+
+
+def _affected(pack: Pack, words: list[Word], number: Number, group: int | None) -> bool:
+    """Whether the number counts people touched or assisted: an "affected" word right before
+    it ("afectaron a 18.000") or after it or its group, past at most one verb ("18.000 personas
+    afectadas", "2.345 familias resultaron afectadas")."""
+    before = [at for at in (number.first - 1, number.first - 2) if at >= 0]
+    if before and words[before[0]].forms[0] in _OF and len(before) > 1:
+        before = before[1:]  # "afectaron a 18.000": a personal "a"
+    # right after, or past one verb ("2.345 familias resultaron afectadas")
+    last = group if group is not None else number.last
+    after = range(number.last + 1, last + 3)
+    return any(pack.find(pack.affected, words, at) for at in [*before[:1], *after])
 
 
 def _evacuates(cue: tuple[int, int, str], number: Number, homes: int) -> bool:

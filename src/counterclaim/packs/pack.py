@@ -149,6 +149,8 @@ class Pack:
     not_after: tuple[Phrase, ...]
     not_before: tuple[Phrase, ...]
     rates: tuple[Phrase, ...]
+    affected: tuple[Phrase, ...]  # people touched, assisted: a count with these is no claim
+    levels: tuple[Phrase, ...]  # "se elevó a": the figure after is the level of a measure before
     reporting: tuple[Phrase, ...]
     anaphors: tuple[Phrase, ...]
     document: tuple[Phrase, ...]
@@ -287,6 +289,8 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
             not_after=_phrases(((s, True) for s in _table(data, "not_people").get("after", [])), code),
             not_before=_phrases(((s, True) for s in _table(data, "not_people").get("before", [])), code),
             rates=_phrases(((s, True) for s in _table(data, "not_people").get("rate", [])), code),
+            affected=_phrases(((s, True) for s in _table(data, "not_people").get("affected", [])), code),
+            levels=_phrases(((s, True) for s in _table(data, "scope").get("levels", [])), code),
             reporting=_phrases(((s, True) for s in reporting.get("verbs", [])), code),
             anaphors=_phrases(((s, True) for s in reporting.get("anaphors", [])), code),
             document=_phrases(((s, True) for s in reporting.get("document", [])), code),
