@@ -317,7 +317,7 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
 
 @lru_cache(maxsize=16)
 def load_pack(code: str, path: str | None = None) -> Pack:
-    """The built-in pack of a language (``ru``, ``uk``, ``ar``), or the one at ``path``.
+    """The built-in pack of a language (``ru``, ``uk``, ``ar``, ``es``), or the one at ``path``.
 
     Raises:
         DataFileError: there is no pack for the language, or its file is malformed.
