@@ -98,7 +98,9 @@ _TERM = (
     rf"|a\s+(?:{_SCALE_ALT}|dozen)|half\s+a\s+(?:million|billion))"
 )
 _WORDS = rf"(?<![\w-]){_TERM}(?:(?:\s+and\s+|\s+){_BASE}(?:\s+(?:{_SCALE_ALT}))*)*(?![\w-])"
-_SEPARATOR = r"(?:,|\u00a0|\u202f|\u2009|\u2007| )"
+# A comma may be followed by one stray space in text taken from PDFs ("61, 000 people"), in the
+# last group only: "3, 500, 2" stays a list.
+_SEPARATOR = r"(?:,|\u00a0|\u202f|\u2009|\u2007| |, (?=[0-9]{3}(?![0-9]|,[0-9])))"
 _DIGITS_BODY = (
     # a decimal comma before a scale word ("1,2 million", as in much of Europe), then Indian
     # grouping ("1,25,000", "12,34,567"), before the international grouping
@@ -313,7 +315,14 @@ class NumberReader:
     def numbers(self, text: str, start: int = 0, end: int | None = None) -> list[_Number]:
         stop = len(text) if end is None else end
         found: list[_Number] = []
-        for match in self.pattern.finditer(text, start, stop):
+        position = start
+        while (match := self.pattern.search(text, position, stop)) is not None:
+            position = match.end()
+            comma = match.group(0).find(", ")
+            if comma > 0 and _MONTH_BEFORE.search(text, max(0, match.start() - 12), match.start()):
+                # "on June 3, 500 people fled": a day of the month, then a count
+                match = self.pattern.search(text, match.start(), match.start() + comma) or match
+                position = match.end()
             number = self._number_at(match)
             if number is not None:
                 found.append(number)

@@ -63,6 +63,8 @@ def _hosts_displaced(
     words = before.split()
     if not words or words[-1] not in lexicon.hosting or (len(words) > 1 and words[-2] in _MODAL_OR_TO):
         return False
+    if link.how == "hosted":
+        return True  # "relief camps housing 4,000 people": the people are there
     if link.how != "after" or link.measure not in {"displaced", "refugees", "evacuated"}:
         return False
     return any(t is link.cue for t in tokens[position + 1 : position + 3])

@@ -9,7 +9,7 @@ from itertools import pairwise
 from typing import Final
 
 from counterclaim.actors import Mention, RegistryView
-from counterclaim.extract.measures import AUXILIARIES, MeasureLink
+from counterclaim.extract.measures import AUXILIARIES, LABEL_MARKS, MeasureLink, label_start
 from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
 from counterclaim.lexicon import Lexicon
 
@@ -172,6 +172,21 @@ def _households_after_cue(tokens: list[Token], index: int, link: MeasureLink, le
     )
 
 
+_PEOPLE_WORDS: Final = frozenset({"people", "persons", "individuals", "residents", "inhabitants"})
+
+
+def _households_labelled(tokens: list[Token], index: int, words: list[str], lexicon: Lexicon) -> bool:
+    """ "Displaced families: 1,250": a bulletin's label names households as the unit (unless
+    the count names its own, "Displaced: 1,250 people")."""
+    mark = index - 1
+    while mark >= 0 and tokens[mark].kind == QUAL:
+        mark -= 1
+    if (words and words[0] in _PEOPLE_WORDS) or mark < 1 or tokens[mark].kind != PUNCT or tokens[mark].norm not in LABEL_MARKS:
+        return False
+    start = label_start(tokens, mark, lexicon)
+    return start is not None and any(t.norm in lexicon.households for t in tokens[start:mark])
+
+
 def describe_group(
     text: str,
     tokens: list[Token],
@@ -242,6 +257,7 @@ def describe_group(
         if (words and (words[0] in lexicon.households or words[0] in lexicon.dwellings))
         or (len(words) > 1 and words[-1] in lexicon.households and words[0] not in {"their", "its"})
         or _households_after_cue(tokens, index, link, lexicon)
+        or _households_labelled(tokens, index, words, lexicon)
         else "people"
     )
     # party names, adjectives and acronyms are capitalised in news text: no capital, no party

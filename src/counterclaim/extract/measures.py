@@ -66,7 +66,7 @@ class MeasureLink:
 
     measure: str
     cue: Token
-    how: str  # "after", "before", "toll", "number-of", "list"
+    how: str  # "after", "before", "toll", "number-of", "list", "hosted"
 
 
 def _flee_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> str:
@@ -325,11 +325,11 @@ def _backward(
             if token.form in {"verb", "flee"} and _object_gap(gap, coordinated=coordinated):
                 return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "before")
             return None
-        if token.kind == PUNCT and token.norm == ":" and not gap and _labelled(tokens, position):
-            # "Displaced: 45,000", "Evacuated: 3,000 people": a bulletin's label
-            return MeasureLink(
-                _measure_of(tokens, position - 1, text, lexicon), tokens[position - 1], "before"
-            )
+        if token.kind == PUNCT and token.norm in LABEL_MARKS and not gap:
+            cue = label_cue(tokens, position, lexicon)
+            if cue is not None:
+                # "Displaced: 45,000", "Number of evacuees – 3,000": a bulletin's label
+                return MeasureLink(_measure_of(tokens, cue, text, lexicon), tokens[cue], "before")
         if token.kind == NUM or (token.kind == PUNCT and token.norm in {".", ";", ":"}):
             return None
         gap.insert(0, token)
@@ -337,11 +337,37 @@ def _backward(
     return None
 
 
-def _labelled(tokens: list[Token], colon: int) -> bool:
-    """Whether a measure word alone labels the count after the colon at ``colon``."""
-    if colon < 1 or tokens[colon - 1].kind != MEAS or tokens[colon - 1].form not in {"noun", "verb", "flee"}:
-        return False
-    return colon < 2 or tokens[colon - 2].kind == PUNCT or tokens[colon - 2].kind == NUM
+LABEL_MARKS: Final = frozenset({":", "–", "—", "-"})
+_LABEL_FORMS: Final = frozenset({"noun", "verb", "flee", "place", "of"})
+_LABEL_LENGTH: Final = 6
+
+
+def label_start(tokens: list[Token], mark: int, lexicon: Lexicon) -> int | None:
+    """Where the label before the colon or dash at ``mark`` begins, if the words from the line's
+    start are a bulletin's label: a measure word and label words only ("People displaced: 4,520",
+    "Number of displaced persons: 452", "IDPs – 12,000")."""
+    position = mark - 1
+    measured = False
+    while position >= 0 and mark - position <= _LABEL_LENGTH:
+        token = tokens[position]
+        if token.kind == MEAS and token.form in _LABEL_FORMS:
+            measured = True
+        elif not (token.kind == WORD and token.norm in lexicon.label_words):
+            break
+        position -= 1
+    if not measured or position == mark - 1:
+        return None
+    if position >= 0 and not (tokens[position].kind == NUM or tokens[position].kind == PUNCT):
+        return None  # the words go on: a sentence, not a label
+    return position + 1
+
+
+def label_cue(tokens: list[Token], mark: int, lexicon: Lexicon) -> int | None:
+    """The measure word of the label that ends at ``mark``, or None (see :func:`label_start`)."""
+    start = label_start(tokens, mark, lexicon)
+    if start is None:
+        return None
+    return next(i for i in range(mark - 1, start - 1, -1) if tokens[i].kind == MEAS)
 
 
 _LEVEL_PREPOSITIONS: Final = frozenset(
@@ -405,7 +431,37 @@ def link_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -
     forward = _forward(tokens, index, text, lexicon)
     if forward is not None:
         return forward
-    return _backward(tokens, index, text, lexicon, coordinated=True)
+    return _backward(tokens, index, text, lexicon, coordinated=True) or _hosted(tokens, index, text, lexicon)
+
+
+# Words between a place of shelter and its hosting verb: "relief camps have been opened,
+# accommodating 3,900 people", "evacuation centres are currently hosting 2,750".
+_HOSTING_GAP: Final = frozenset(
+    {
+        "are", "is", "were", "was", "have", "has", "had", "been", "now", "currently", "still",
+        "already", "opened", "set", "up", "established", "together", ",",
+    }
+)  # fmt: skip
+_HOSTING_REACH: Final = 5
+
+
+def _hosted(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> MeasureLink | None:
+    """ "20 relief camps housing 4,000 people", "45 relief camps with 11,000 people": a place of
+    shelter, then a hosting verb (or "with") right before the count: the people sheltered there."""
+    position = index - 1
+    while position >= 0 and tokens[position].kind == QUAL:
+        position -= 1
+    verb = tokens[position] if position >= 1 else None
+    if verb is None or verb.kind != WORD or not (verb.norm in lexicon.hosting or verb.norm == "with"):
+        return None
+    back = position - 1
+    while back >= 0 and position - back <= _HOSTING_REACH and tokens[back].norm in _HOSTING_GAP:
+        back -= 1
+    if back < 0 or tokens[back].kind != MEAS or tokens[back].form != "place":
+        return None
+    if verb.norm == "with" and back != position - 1:
+        return None  # "with" hosts only right after the place: "camps with 11,000 people"
+    return MeasureLink(_measure_of(tokens, back, text, lexicon), tokens[back], "hosted")
 
 
 # Words that state the level a count has reached: "the toll rose to 40", "losses have passed
