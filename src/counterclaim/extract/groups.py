@@ -9,7 +9,7 @@ from itertools import pairwise
 from typing import Final
 
 from counterclaim.actors import Mention, RegistryView
-from counterclaim.extract.measures import AUXILIARIES, LABEL_MARKS, MeasureLink, label_start
+from counterclaim.extract.measures import ASIDE_OPENERS, AUXILIARIES, LABEL_MARKS, MeasureLink, label_start
 from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
 from counterclaim.lexicon import Lexicon
 
@@ -71,6 +71,8 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
                 if t.norm in {"including", "among"}
                 # "5,000 people, or 1,000 families, were displaced": the group ends before the restatement
                 or (t.norm == "," and i + 1 < len(span) and span[i + 1].norm == "or")
+                # "members of the Wagner group, many of them recruited from …": an aside
+                or (t.norm == "," and i + 1 < len(span) and span[i + 1].norm in ASIDE_OPENERS)
                 # "1,500 people (300 families)", "1,200 people from 300 households"
                 or (
                     t.norm in {"(", "from", "comprising"}
@@ -187,6 +189,28 @@ def _households_labelled(tokens: list[Token], index: int, words: list[str], lexi
     return start is not None and any(t.norm in lexicon.households for t in tokens[start:mark])
 
 
+_PARTITIVE_BEFORE: Final = (("of", "which"), ("of", "whom"), ("of", "these"), ("of", "those"))
+_PARTITIVE_AFTER: Final = frozenset({"them", "these", "those", "which", "whom"})
+
+
+def _households_partitive(tokens: list[Token], index: int, words: list[str], lexicon: Lexicon) -> bool:
+    """ "5,400 households affected, of which 1,100 were displaced", "23,000 families, displacing
+    4,500 of them": a part takes the unit of the whole it is a part of."""
+    before = index - 1
+    while before >= 0 and tokens[before].kind == QUAL:
+        before -= 1
+    part_after = len(words) > 1 and words[0] == "of" and words[1] in _PARTITIVE_AFTER
+    part_before = (
+        before >= 1
+        and (tokens[before - 1].norm, tokens[before].norm) in _PARTITIVE_BEFORE
+        and not (words and words[0] in _PEOPLE_WORDS)
+    )
+    if not (part_after or part_before):
+        return False
+    whole = next((i for i in range(index - 1, -1, -1) if tokens[i].kind == NUM), None)
+    return whole is not None and whole + 1 < len(tokens) and tokens[whole + 1].norm in lexicon.households
+
+
 def describe_group(
     text: str,
     tokens: list[Token],
@@ -258,6 +282,7 @@ def describe_group(
         or (len(words) > 1 and words[-1] in lexicon.households and words[0] not in {"their", "its"})
         or _households_after_cue(tokens, index, link, lexicon)
         or _households_labelled(tokens, index, words, lexicon)
+        or _households_partitive(tokens, index, words, lexicon)
         else "people"
     )
     # party names, adjectives and acronyms are capitalised in news text: no capital, no party

@@ -57,6 +57,9 @@ _PARTITIVES: Final = frozenset(
     {"many", "most", "several", "few", "half", "some", "all", "none", "hundreds", "thousands", "dozens"}
 )
 _BACKWARD_LIMIT: Final = 12
+# Words opening an aside about the people counted: "…, mostly women and children, …"
+_ASIDE_LEADS: Final = frozenset({"mostly", "mainly", "largely", "predominantly", "chiefly", "primarily"})
+ASIDE_OPENERS: Final = _PARTITIVES | _ASIDE_LEADS
 _DISPLACEMENT_REACH: Final = 6  # more words of subject allowed before a displacement verb
 
 
@@ -81,6 +84,14 @@ def _measure_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon) ->
     cue = tokens[index]
     if cue.form == "flee":
         return _flee_measure(tokens, index, text, lexicon)
+    if cue.norm.endswith(" moved"):
+        # "were moved to a school" is an evacuation; "had been moved into 30 camps" (or
+        # "to relief camps") puts them where displaced people are: the destination decides
+        for token in tokens[index + 1 : index + 6]:
+            if token.kind == MEAS and token.form == "place":
+                return token.measure
+            if token.norm in {"camp", "camps"}:
+                return "displaced"
     return cue.measure
 
 
@@ -93,6 +104,7 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
     in_partitive = False
     in_including = False
     in_relative = False
+    in_aside = False
     position = index + 1
     while position < len(tokens):
         token = tokens[position]
@@ -152,8 +164,11 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             if token.norm == "," and in_including:
                 in_including = False
             if token.norm == ",":
-                # "…, many sheltering in basements": a share of them opens a clause of its own
+                # "…, many sheltering in basements": a share of them opens a clause of its own;
+                # "45,000 people, most of them women and children from …, have been displaced":
+                # an aside about the same people, closed by a comma, does not lengthen the subject
                 in_partitive = position + 1 < len(tokens) and tokens[position + 1].norm in _PARTITIVES
+                in_aside = in_partitive or (position + 1 < len(tokens) and tokens[position + 1].norm in _ASIDE_LEADS)
             position += 1
             continue
         if token.kind in {XNUM, QUAL}:
@@ -164,13 +179,15 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             return None
         if word in {"who", "that"} and position > index + 1:
             in_relative = True  # "4,000 people who live along the river were evacuated"
+        if position == index + 2 and word.endswith("ing") and tokens[index + 1].kind == WORD:
+            in_relative = True  # "3,500 people living along the river have been displaced"
         if word in BLOCKING_VERBS and not in_relative and not _lives_displaced(tokens, position):
             return None
         if word in _PARTITIVES and position + 1 < len(tokens) and tokens[position + 1].norm == "of":
             in_partitive = True  # "500,000 people, many of them displaced": a share, not the count
         if word in {"including", "among"}:
             in_including = True
-        elif word not in AUXILIARIES and not in_including:
+        elif word not in AUXILIARIES and not in_including and not in_aside:
             words += 1
             if words > limit + _DISPLACEMENT_REACH or (
                 words > limit and not _displacement_ahead(tokens, position)
@@ -439,10 +456,11 @@ def link_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -
 _HOSTING_GAP: Final = frozenset(
     {
         "are", "is", "were", "was", "have", "has", "had", "been", "now", "currently", "still",
-        "already", "opened", "set", "up", "established", "together", ",",
+        "already", "opened", "set", "up", "established", "together", "which", "that", ",",
     }
 )  # fmt: skip
 _HOSTING_REACH: Final = 5
+_PLACE_LINKS: Final = frozenset({"with", "where"})
 
 
 def _hosted(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> MeasureLink | None:
@@ -452,15 +470,17 @@ def _hosted(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Mea
     while position >= 0 and tokens[position].kind == QUAL:
         position -= 1
     verb = tokens[position] if position >= 1 else None
-    if verb is None or verb.kind != WORD or not (verb.norm in lexicon.hosting or verb.norm == "with"):
+    if verb is None or verb.kind != WORD or not (verb.norm in lexicon.hosting or verb.norm in _PLACE_LINKS):
         return None
     back = position - 1
     while back >= 0 and position - back <= _HOSTING_REACH and tokens[back].norm in _HOSTING_GAP:
         back -= 1
     if back < 0 or tokens[back].kind != MEAS or tokens[back].form != "place":
         return None
-    if verb.norm == "with" and back != position - 1:
-        return None  # "with" hosts only right after the place: "camps with 11,000 people"
+    if verb.norm in _PLACE_LINKS and any(t.kind == WORD for t in tokens[back + 1 : position]):
+        # "with" and "where" host only right after the place: "camps with 11,000 people",
+        # "35 relief camps, where 6,780 people are staying"
+        return None
     return MeasureLink(_measure_of(tokens, back, text, lexicon), tokens[back], "hosted")
 
 
@@ -477,7 +497,7 @@ LEVEL_WORDS: Final = frozenset(
         "totals", "is", "was", "are", "were", "now", "stood", "stands", "stand", "standing",
         "rose", "risen", "rises", "climbed", "climbs", "jumped", "soared", "increased", "grew",
         "amounted", "amounts", "amount", "totalling", "totaling", "numbered", "numbers",
-        "numbering",
+        "numbering", "swelled", "swollen", "swells",
     }
 )  # fmt: skip
 _LEVEL_MEASURE_GAP: Final = 16
@@ -556,8 +576,10 @@ def link_number_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon)
         if token.kind == PUNCT and token.norm in {".", ";", ":"}:
             return None
         if token.kind == MEAS and token.form in {"noun", "verb", "flee", "place"}:
-            window = tokens[max(0, back - 5) : back]
+            # "the number of people who have been forced to leave …": a relative clause's
+            # auxiliaries may stand between the noun and its measure
+            window = tokens[max(0, back - 8) : back]
             norms = [t.norm for t in window]
-            if "of" in norms and any(n in {"number", "total", "tally", "count", "figure"} for n in norms):
+            if "of" in norms and any(n in {"number", "numbers", "total", "tally", "count", "figure"} for n in norms):
                 return MeasureLink(_measure_of(tokens, back, text, lexicon), token, "number-of")
     return None
