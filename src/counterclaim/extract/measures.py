@@ -230,6 +230,9 @@ _UNIT_NOUNS: Final = frozenset(
 )
 
 
+_HOUSEHOLD_NOUNS: Final = frozenset({"families", "households", "family", "household"})
+
+
 def _composition(tokens: list[Token], position: int, index: int) -> bool:
     """Whether the count at ``position`` gives the people counted at ``index`` in another
     unit: "from 300 households", "comprising 1,500 people"."""
@@ -237,6 +240,9 @@ def _composition(tokens: list[Token], position: int, index: int) -> bool:
         return False
     if position - index > 4 or tokens[index + 1].norm not in _UNIT_NOUNS:
         return False
+    if tokens[position - 1].norm == "or":
+        # "12,500 families or 56,000 persons were evacuated": the same people in the other unit
+        return (tokens[index + 1].norm in _HOUSEHOLD_NOUNS) != (tokens[position + 1].norm in _HOUSEHOLD_NOUNS)
     return tokens[position - 1].norm in _COMPOSING
 
 
@@ -539,7 +545,7 @@ def _level(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Meas
     return None
 
 
-_NUMBERING: Final = frozenset({"numbered", "numbers", "numbering"})
+_NUMBERING: Final = frozenset({"numbered", "numbers", "numbering", "totalled", "totaled", "totals"})
 
 
 def _counts_listed(tokens: list[Token], cue_position: int) -> bool:
