@@ -99,8 +99,8 @@ _TERM = (
 )
 _WORDS = rf"(?<![\w-]){_TERM}(?:(?:\s+and\s+|\s+){_BASE}(?:\s+(?:{_SCALE_ALT}))*)*(?![\w-])"
 # A comma may be followed by one stray space in text taken from PDFs ("61, 000 people"), in the
-# last group only: "3, 500, 2" stays a list.
-_SEPARATOR = r"(?:,|\u00a0|\u202f|\u2009|\u2007| |, (?=[0-9]{3}(?![0-9]|,[0-9])))"
+# last group only and never inside a list: "3, 500, 2" stays three numbers.
+_SEPARATOR = r"(?:,|\u00a0|\u202f|\u2009|\u2007| |, (?=[0-9]{3}(?![0-9]|\s*,)))"
 _DIGITS_BODY = (
     # a decimal comma before a scale word ("1,2 million", as in much of Europe), then Indian
     # grouping ("1,25,000", "12,34,567"), before the international grouping
@@ -319,8 +319,12 @@ class NumberReader:
         while (match := self.pattern.search(text, position, stop)) is not None:
             position = match.end()
             comma = match.group(0).find(", ")
-            if comma > 0 and _MONTH_BEFORE.search(text, max(0, match.start() - 12), match.start()):
-                # "on June 3, 500 people fled": a day of the month, then a count
+            if comma > 0 and (
+                text[max(0, match.start() - 2) : match.start()] in {", ", ","}
+                or _MONTH_BEFORE.search(text, max(0, match.start() - 12), match.start())
+            ):
+                # "on June 3, 500 people fled": a day of the month, then a count; "12, 345, 678":
+                # a list
                 match = self.pattern.search(text, match.start(), match.start() + comma) or match
                 position = match.end()
             number = self._number_at(match)

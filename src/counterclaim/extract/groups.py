@@ -9,7 +9,8 @@ from itertools import pairwise
 from typing import Final
 
 from counterclaim.actors import Mention, RegistryView
-from counterclaim.extract.measures import ASIDE_OPENERS, AUXILIARIES, LABEL_MARKS, MeasureLink, label_start
+from counterclaim.extract.labels import LABEL_MARKS, label_start
+from counterclaim.extract.measures import ASIDE_OPENERS, AUXILIARIES, MeasureLink
 from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
 from counterclaim.lexicon import Lexicon
 
@@ -183,7 +184,7 @@ def _households_labelled(tokens: list[Token], index: int, words: list[str], lexi
     mark = index - 1
     while mark >= 0 and tokens[mark].kind == QUAL:
         mark -= 1
-    if (words and words[0] in _PEOPLE_WORDS) or mark < 1 or tokens[mark].kind != PUNCT or tokens[mark].norm not in LABEL_MARKS:
+    if (words and words[0] in _PEOPLE_WORDS) or mark < 1 or tokens[mark].norm not in LABEL_MARKS:
         return False
     start = label_start(tokens, mark, lexicon)
     return start is not None and any(t.norm in lexicon.households for t in tokens[start:mark])

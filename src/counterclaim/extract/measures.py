@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from counterclaim.extract.labels import LABEL_MARKS, label_cue
 from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
 from counterclaim.lexicon import Lexicon
 
@@ -167,8 +168,9 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
                 # "…, many sheltering in basements": a share of them opens a clause of its own;
                 # "45,000 people, most of them women and children from …, have been displaced":
                 # an aside about the same people, closed by a comma, does not lengthen the subject
-                in_partitive = position + 1 < len(tokens) and tokens[position + 1].norm in _PARTITIVES
-                in_aside = in_partitive or (position + 1 < len(tokens) and tokens[position + 1].norm in _ASIDE_LEADS)
+                opener = tokens[position + 1].norm if position + 1 < len(tokens) else ""
+                in_partitive = opener in _PARTITIVES
+                in_aside = opener in ASIDE_OPENERS
             position += 1
             continue
         if token.kind in {XNUM, QUAL}:
@@ -360,39 +362,6 @@ def _backward(
     return None
 
 
-LABEL_MARKS: Final = frozenset({":", "–", "—", "-"})
-_LABEL_FORMS: Final = frozenset({"noun", "verb", "flee", "place", "of"})
-_LABEL_LENGTH: Final = 6
-
-
-def label_start(tokens: list[Token], mark: int, lexicon: Lexicon) -> int | None:
-    """Where the label before the colon or dash at ``mark`` begins, if the words from the line's
-    start are a bulletin's label: a measure word and label words only ("People displaced: 4,520",
-    "Number of displaced persons: 452", "IDPs – 12,000")."""
-    position = mark - 1
-    measured = False
-    while position >= 0 and mark - position <= _LABEL_LENGTH:
-        token = tokens[position]
-        if token.kind == MEAS and token.form in _LABEL_FORMS:
-            measured = True
-        elif not (token.kind == WORD and token.norm in lexicon.label_words):
-            break
-        position -= 1
-    if not measured or position == mark - 1:
-        return None
-    if position >= 0 and not (tokens[position].kind == NUM or tokens[position].kind == PUNCT):
-        return None  # the words go on: a sentence, not a label
-    return position + 1
-
-
-def label_cue(tokens: list[Token], mark: int, lexicon: Lexicon) -> int | None:
-    """The measure word of the label that ends at ``mark``, or None (see :func:`label_start`)."""
-    start = label_start(tokens, mark, lexicon)
-    if start is None:
-        return None
-    return next(i for i in range(mark - 1, start - 1, -1) if tokens[i].kind == MEAS)
-
-
 _LEVEL_PREPOSITIONS: Final = frozenset(
     {"to", "at", "of", "reached", "reaches", "stood", "stands", "passed", "exceeded"}
 )
@@ -545,6 +514,7 @@ def _level(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Meas
     return None
 
 
+_NUMBER_NOUNS: Final = frozenset({"number", "numbers", "total", "tally", "count", "figure"})
 _NUMBERING: Final = frozenset({"numbered", "numbers", "numbering", "totalled", "totaled", "totals"})
 
 
@@ -586,6 +556,6 @@ def link_number_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon)
             # auxiliaries may stand between the noun and its measure
             window = tokens[max(0, back - 8) : back]
             norms = [t.norm for t in window]
-            if "of" in norms and any(n in {"number", "numbers", "total", "tally", "count", "figure"} for n in norms):
+            if "of" in norms and any(n in _NUMBER_NOUNS for n in norms):
                 return MeasureLink(_measure_of(tokens, back, text, lexicon), token, "number-of")
     return None
