@@ -135,3 +135,26 @@ def test_a_stray_space_after_a_thousands_comma() -> None:
     assert [n.value for n in reader.numbers("on june 3, 500 people fled")] == [3, 500]
     # a list of numbers stays a list
     assert [n.value for n in reader.numbers("sections 12, 345, 678")] == [12, 345, 678]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Red Cross is assisting 5,000 displaced people in the province.", ("displaced", 5000, "people")),
+        ("UNHCR is supporting some 20,000 internally displaced persons.", ("displaced", 20000, "people")),
+        ("Volunteers are helping 3,000 evacuees in the shelters.", ("evacuated", 3000, "people")),
+    ],
+)
+def test_aid_to_people_named_as_displaced(text: str, expected: tuple[str, int, str]) -> None:
+    assert expected in _figures(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The agency plans to assist 5,000 refugees next year.",
+        "The programme will help 4,000 displaced families.",
+    ],
+)
+def test_aid_planned_is_no_count(text: str) -> None:
+    assert not _figures(text)
