@@ -158,3 +158,21 @@ def test_aid_to_people_named_as_displaced(text: str, expected: tuple[str, int, s
 )
 def test_aid_planned_is_no_count(text: str) -> None:
     assert not _figures(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The district now has a displaced population of 45,000.", ("displaced", 45000, "people")),
+        (
+            "The number of displaced families is estimated to be 349.",
+            ("displaced", 349, "households"),
+        ),
+        (
+            "Some 455,573 people have been affected (85,000 of which have been relocated).",
+            ("evacuated", 85000, "people"),
+        ),
+    ],
+)
+def test_a_measure_named_before_the_count(text: str, expected: tuple[str, int, str]) -> None:
+    assert expected in _figures(text)

@@ -166,6 +166,10 @@ def nearest_party(mentions: list[Mention], position: int, *, sentence_start: int
 def _households_after_cue(tokens: list[Token], index: int, link: MeasureLink, lexicon: Lexicon) -> bool:
     """ "3,000 displaced families", "800 homeless households": the measure word stands between
     the count and the unit it counts."""
+    if link.how in {"number-of", "toll"} and link.cue.end <= tokens[index].start:
+        # "the number of displaced families is estimated to be 349"
+        cue = next((i for i in range(index - 1, -1, -1) if tokens[i] is link.cue), -1)
+        return 0 <= cue < index - 1 and tokens[cue + 1].norm in lexicon.households
     cue = index + 1
     return (
         link.how == "after"

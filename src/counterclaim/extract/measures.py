@@ -177,8 +177,8 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             position += 1
             continue
         word = token.norm
-        if word in CLAUSE_WORDS:
-            return None
+        if word in CLAUSE_WORDS and not (position == index + 2 and tokens[index + 1].norm == "of"):
+            return None  # but "(85,000 of which have been relocated)": the count's own clause
         if word in {"who", "that"} and position > index + 1:
             in_relative = True  # "4,000 people who live along the river were evacuated"
         if position == index + 2 and word.endswith("ing") and tokens[index + 1].kind == WORD:
