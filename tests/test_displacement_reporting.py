@@ -176,3 +176,18 @@ def test_aid_planned_is_no_count(text: str) -> None:
 )
 def test_a_measure_named_before_the_count(text: str, expected: tuple[str, int, str]) -> None:
     assert expected in _figures(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("About 2,000 people were under evacuation orders.", ("evacuated", 2000, "people")),
+        ("The attacks triggered an exodus of 15,000 people.", ("displaced", 15000, "people")),
+        (
+            "The DTM identified 158,316 internally displaced persons (27,919 households).",
+            ("displaced", 27919, "households"),
+        ),
+    ],
+)
+def test_orders_exodus_and_a_restated_count(text: str, expected: tuple[str, int, str]) -> None:
+    assert expected in _figures(text)

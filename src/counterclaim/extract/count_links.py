@@ -123,8 +123,8 @@ def _restated(tokens: list[Token], position: int, previous: int) -> bool:
         back -= 1
     if back < 1 or tokens[back].norm != "(" or not 0 < back - previous <= 4:
         return False
-    if any(t.kind != WORD for t in tokens[previous + 1 : back]):
-        return False
+    if any(t.kind not in {WORD, MEAS} for t in tokens[previous + 1 : back]):
+        return False  # "158,316 internally displaced persons (27,919 households)"
     for ahead in range(position + 1, min(len(tokens), position + 5)):
         if tokens[ahead].norm == ")":
             return True
