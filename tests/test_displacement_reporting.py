@@ -191,3 +191,8 @@ def test_a_measure_named_before_the_count(text: str, expected: tuple[str, int, s
 )
 def test_orders_exodus_and_a_restated_count(text: str, expected: tuple[str, int, str]) -> None:
     assert expected in _figures(text)
+
+
+def test_a_replacement_character_between_verb_and_count() -> None:
+    # text whose non-ASCII characters were lost: U+FFFD stands for a no-break space or a dash
+    assert ("displaced", 5000, "people") in _figures("The floods have displaced\ufffd5,000 people.")

@@ -51,7 +51,9 @@ TOLL_GAP: Final = frozenset(
         "stand", "grew", "further", "already", "estimated", "ranging", "ranged", "from",
     }
 )  # fmt: skip
-_QUOTE_MARKS: Final = frozenset({'"', "“", "”", "‘", "’", "'"})
+# Quote marks, and the replacement character that stands for them (and for dashes and no-break
+# spaces) in text whose non-ASCII characters were lost ("displaced\ufffd5,000 people")
+_QUOTE_MARKS: Final = frozenset({'"', "“", "”", "‘", "’", "'", "\ufffd"})
 _FORWARD_LIMIT: Final = 9
 _PRONOUNS: Final = frozenset({"them", "those", "these", "whom", "which", "us"})
 _PARTITIVES: Final = frozenset(
