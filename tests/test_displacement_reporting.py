@@ -196,3 +196,18 @@ def test_orders_exodus_and_a_restated_count(text: str, expected: tuple[str, int,
 def test_a_replacement_character_between_verb_and_count() -> None:
     # text whose non-ASCII characters were lost: U+FFFD stands for a no-break space or a dash
     assert ("displaced", 5000, "people") in _figures("The floods have displaced\ufffd5,000 people.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The floods left 2,000 families without a place to stay.", ("displaced", 2000, "households")),
+        (
+            "The floods forced more than 14,000 families to seek temporary shelter.",
+            ("displaced", 14000, "households"),
+        ),
+        ("Some 1,500 families were affected, 800 of which were displaced.", ("displaced", 800, "households")),
+    ],
+)
+def test_without_a_place_to_stay_and_a_part_of_families(text: str, expected: tuple[str, int, str]) -> None:
+    assert expected in _figures(text)

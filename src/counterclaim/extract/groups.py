@@ -204,7 +204,11 @@ def _households_partitive(tokens: list[Token], index: int, words: list[str], lex
     before = index - 1
     while before >= 0 and tokens[before].kind == QUAL:
         before -= 1
-    part_after = len(words) > 1 and words[0] == "of" and words[1] in _PARTITIVE_AFTER
+    part_after = (
+        index + 2 < len(tokens)
+        and tokens[index + 1].norm == "of"
+        and tokens[index + 2].norm in _PARTITIVE_AFTER
+    )
     part_before = (
         before >= 1
         and (tokens[before - 1].norm, tokens[before].norm) in _PARTITIVE_BEFORE
