@@ -211,3 +211,21 @@ def test_a_replacement_character_between_verb_and_count() -> None:
 )
 def test_without_a_place_to_stay_and_a_part_of_families(text: str, expected: tuple[str, int, str]) -> None:
     assert expected in _figures(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_expected"),
+    [
+        ("A total of 26,438 people were evacuated and 618\npeople rescued.", 618),
+        ("Of the 239,500 people affected, 12,100 have been evacuated.", 239500),
+        (
+            "About 289,000 residents have been relocated and some 37,000 are in urgent need of "
+            "basic living supplies.",
+            37000,
+        ),
+    ],
+)
+def test_people_affected_rescued_or_in_need_are_not_displaced(text: str, not_expected: int) -> None:
+    figures = _figures(text)
+    assert not any(m in DISPLACEMENT and v == not_expected for m, v, _ in figures)
+    assert any(m in DISPLACEMENT for m, _, _ in figures)  # the clause beside keeps its own

@@ -425,7 +425,24 @@ def link_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -
     forward = _forward(tokens, index, text, lexicon)
     if forward is not None:
         return forward
+    if _own_predicate(tokens, index, lexicon):
+        return _hosted(tokens, index, text, lexicon)
     return _backward(tokens, index, text, lexicon, coordinated=True) or _hosted(tokens, index, text, lexicon)
+
+
+_OWN_AUXILIARIES: Final = frozenset({"are", "is", "were", "was", "have", "has", "had"})
+
+
+def _own_predicate(tokens: list[Token], index: int, lexicon: Lexicon) -> bool:
+    """Whether the count at ``index`` has a predicate of its own right after it, so it is no
+    second object of a verb before it: "evacuated and 618 people rescued", "relocated and some
+    37,000 are in urgent need"."""
+    for token in tokens[index + 1 : index + 4]:
+        if token.kind != WORD:
+            return False
+        if token.norm in _OWN_AUXILIARIES or token.norm in lexicon.other_fates:
+            return True
+    return False
 
 
 # Words between a place of shelter and its hosting verb: "relief camps have been opened,

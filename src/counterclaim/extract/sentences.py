@@ -94,14 +94,14 @@ def _sentence_end(text: str, match: re.Match[str], floor: int) -> tuple[int, int
 
 def _wrapped(text: str, match: re.Match[str]) -> bool:
     """Whether a line break only wraps a sentence (text taken from PDF reports, e-mail): a
-    single break between a lower-case word or a comma and a lower-case word ("forced to
-    leave\ntheir homes")."""
+    single break between a lower-case word, a comma or a count and a lower-case word ("forced to
+    leave\ntheir homes", "evacuated and 618\npeople rescued")."""
     found = match.group(0)
     if found.strip(" \t\r\n") or found.count("\n") != 1:
         return False
     before = text[match.start() - 1 : match.start()]
     after = text[match.end() : match.end() + 1]
-    return (before.islower() or before == ",") and after.islower()
+    return (before.islower() or before == "," or before.isdigit()) and after.islower()
 
 
 # Words that never end a sentence: a capitalised word after one is not a new sentence.
