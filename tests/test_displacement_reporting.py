@@ -229,3 +229,20 @@ def test_people_affected_rescued_or_in_need_are_not_displaced(text: str, not_exp
     figures = _figures(text)
     assert not any(m in DISPLACEMENT and v == not_expected for m, v, _ in figures)
     assert any(m in DISPLACEMENT for m, _, _ in figures)  # the clause beside keeps its own
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The storm forced the evacuation of, according to the latest figures, 9,240 people.",
+            ("evacuated", 9240, "people"),
+        ),
+        (
+            "The fighting has displaced, according to OCHA, some 40,000 people.",
+            ("displaced", 40000, "people"),
+        ),
+    ],
+)
+def test_an_aside_between_the_measure_and_its_count(text: str, expected: tuple[str, int, str]) -> None:
+    assert expected in _figures(text)

@@ -346,10 +346,10 @@ def _backward(
                 return None
             if token.form == "of" and (token.norm.endswith(" of") or (gap and gap[-1].norm == "of")):
                 rest = gap[:-1] if gap and gap[-1].norm == "of" and not token.norm.endswith(" of") else gap
-                if all(t.norm in OBJECT_LEAD for t in rest):
+                if all(t.norm in OBJECT_LEAD for t in rest) or _aside(rest):
                     return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "before")
                 return None
-            if token.form in {"verb", "flee"} and _object_gap(gap, coordinated=coordinated):
+            if token.form in {"verb", "flee"} and (_object_gap(gap, coordinated=coordinated) or _aside(gap)):
                 return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "before")
             return None
         if token.kind == PUNCT and token.norm in LABEL_MARKS and not gap:
@@ -374,6 +374,18 @@ def _toll_with_aside(gap: list[Token]) -> bool:
     if not words or len(words) > 10 or words[-1].norm not in _LEVEL_PREPOSITIONS:
         return False
     return all(t.kind == WORD or (t.kind == PUNCT and t.norm in _QUOTE_MARKS) for t in words)
+
+
+_ASIDE_LENGTH: Final = 8
+
+
+def _aside(gap: list[Token]) -> bool:
+    """ "the evacuation of, according to the latest data, 17,631 people": an aside between
+    commas, words only, between a verb or an of-noun and its count."""
+    if len(gap) < 3 or gap[0].norm != "," or gap[-1].norm != ",":
+        return False
+    inner = gap[1:-1]
+    return len(inner) <= _ASIDE_LENGTH and all(t.kind == WORD for t in inner)
 
 
 def _object_gap(gap: list[Token], *, coordinated: bool) -> bool:
