@@ -246,3 +246,18 @@ def test_people_affected_rescued_or_in_need_are_not_displaced(text: str, not_exp
 )
 def test_an_aside_between_the_measure_and_its_count(text: str, expected: tuple[str, int, str]) -> None:
     assert expected in _figures(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The clashes forced out 5,000 villagers.", ("displaced", 5000, "people")),
+        ("About 60 families are in the evacuation centre.", ("evacuated", 60, "households")),
+        (
+            "Some 14 evacuation centres are currently open, sheltering 2,100 people.",
+            ("evacuated", 2100, "people"),
+        ),
+    ],
+)
+def test_forced_out_and_one_evacuation_centre(text: str, expected: tuple[str, int, str]) -> None:
+    assert expected in _figures(text)

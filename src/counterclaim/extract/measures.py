@@ -462,7 +462,7 @@ def _own_predicate(tokens: list[Token], index: int, lexicon: Lexicon) -> bool:
 _HOSTING_GAP: Final = frozenset(
     {
         "are", "is", "were", "was", "have", "has", "had", "been", "now", "currently", "still",
-        "already", "opened", "set", "up", "established", "together", "which", "that", ",",
+        "already", "open", "opened", "set", "up", "established", "together", "which", "that", ",",
     }
 )  # fmt: skip
 _HOSTING_REACH: Final = 5
