@@ -251,7 +251,8 @@ def test_an_aside_between_the_measure_and_its_count(text: str, expected: tuple[s
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("The clashes forced out 5,000 villagers.", ("displaced", 5000, "people")),
+        ("About 50 homes were evacuated.", ("evacuated", 50, "households")),
+        ("Residents of 400 houses were evacuated.", ("evacuated", 400, "households")),
         ("About 60 families are in the evacuation centre.", ("evacuated", 60, "households")),
         (
             "Some 14 evacuation centres are currently open, sheltering 2,100 people.",
@@ -259,5 +260,5 @@ def test_an_aside_between_the_measure_and_its_count(text: str, expected: tuple[s
         ),
     ],
 )
-def test_forced_out_and_one_evacuation_centre(text: str, expected: tuple[str, int, str]) -> None:
+def test_homes_evacuated_and_one_evacuation_centre(text: str, expected: tuple[str, int, str]) -> None:
     assert expected in _figures(text)

@@ -226,6 +226,11 @@ def _parse_words(words: str) -> int | None:
 
 # "the evacuation of 50 homes", "evacuated 200 houses": dwellings evacuated are households
 _EVACUATION_BEFORE: Final = re.compile(r"(?<![\w])evacuat(?:ed|e|ing|ions?)\s+(?:of\s+)?(?:the\s+)?$")
+# "about 50 homes were evacuated" (the dwelling's word, then its passive)
+_EVACUATED_AFTER: Final = re.compile(
+    r"\s*[\w-]+\s+(?:(?:were|was|have\s+been|had\s+been|been|being)\s+)?"
+    r"(?:(?:ordered|pre-emptively|preventively|temporarily|also)\s+)?evacuated(?![\w])"
+)
 _DOT_THOUSANDS: Final = re.compile(r"[0-9]{1,3}\.[0-9]{3}")
 _COMMA_DECIMAL: Final = re.compile(r"[0-9]{1,3},[0-9]{1,2}")
 
@@ -498,7 +503,10 @@ class NumberReader:
         ):
             return "age"  # "Mr Zakrzewski, 55, who worked for Fox News"
         unit = self._unit_after(after)
-        if unit is not None and not (unit in self.lexicon.dwellings and _EVACUATION_BEFORE.search(before)):
+        if unit is not None and not (
+            unit in self.lexicon.dwellings
+            and (_EVACUATION_BEFORE.search(before) or _EVACUATED_AFTER.match(after))
+        ):
             return f"unit ({unit})"
         if _rate_soon(after, self.lexicon):
             return "rate"
