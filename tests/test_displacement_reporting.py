@@ -54,6 +54,7 @@ def _figures(text: str) -> set[tuple[str, int | None, str]]:
         ("Around 8,000 people have sought safety in nearby villages.", ("displaced", 8000, "people")),
         ("Around 700 people have been forcibly evicted.", ("displaced", 700, "people")),
         ("Some 600 families deserted their villages after the raid.", ("displaced", 600, "households")),
+        ("The violence caused around 3,000 people to leave their villages.", ("displaced", 3000, "people")),
         ("Storm displaces 2,000 in Fiji", ("displaced", 2000, "people")),
         ("Some 3,000 people  ed to nearby hills.", ("displaced", 3000, "people")),
         # asides and long subjects
