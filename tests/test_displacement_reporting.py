@@ -255,6 +255,8 @@ def test_an_aside_between_the_measure_and_its_count(text: str, expected: tuple[s
         ("About 50 homes were evacuated.", ("evacuated", 50, "households")),
         ("Residents of 400 houses were evacuated.", ("evacuated", 400, "households")),
         ("About 60 families are in the evacuation centre.", ("evacuated", 60, "households")),
+        ("Some 20,000 people are in cyclone shelters.", ("evacuated", 20000, "people")),
+        ("Some 30,000 people live in IDP camps.", ("displaced", 30000, "people")),
         (
             "Some 14 evacuation centres are currently open, sheltering 2,100 people.",
             ("evacuated", 2100, "people"),
