@@ -158,3 +158,28 @@ def test_displacement_non_claims(text: str, not_expected: int) -> None:
 def test_households_affected_and_displaced_keep_their_own_counts() -> None:
     figures = _figures("More than 23,000 people have been affected and 2,536 relocated.")
     assert ("evacuated", 2536, "people") in figures
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # more places of shelter, and people taken to shelters
+        ("About 500 families are living in makeshift shelters.", ("displaced", 500, "households")),
+        ("Some 2,000 people are staying in transit centres.", ("displaced", 2000, "people")),
+        ("Around 300 families were moved to temporary housing.", ("displaced", 300, "households")),
+        ("About 800 people were taken to shelters.", ("displaced", 800, "people")),
+        # a sentence wrapped over lines (text taken out of a PDF report)
+        ("Some 29,739 people lost\ntheir homes in the floods.", ("displaced", 29739, "people")),
+        ("More than 2,000 families that\nwere displaced need help.", ("displaced", 2000, "households")),
+    ],
+)
+def test_shelters_and_wrapped_lines(text: str, expected: tuple[str, int, str]) -> None:
+    assert expected in _figures(text)
+
+
+def test_a_count_of_shelters_and_a_line_per_place_stay_apart() -> None:
+    assert _figures("Some 12 makeshift shelters were built.") == set()
+    assert _figures("Henan Province\n800 people evacuated\nShaanxi Province\n34,000 evacuated") == {
+        ("evacuated", 800, "people"),
+        ("evacuated", 34000, "people"),
+    }

@@ -30,3 +30,12 @@ def test_sentences_run_on_text_is_cut_into_bounded_pieces():
     spans = split_sentences(text)
     assert all(end - start <= 2000 for start, end in spans)
     assert text[spans[0][0] : spans[-1][1]].endswith("killed")
+
+
+def test_a_wrapped_line_does_not_end_a_sentence():
+    text = "Some 3,000 people were forced to leave\ntheir homes.\nShaanxi Province\n800 evacuated"
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Some 3,000 people were forced to leave\ntheir homes.",
+        "Shaanxi Province",
+        "800 evacuated",
+    ]

@@ -155,6 +155,8 @@ class Lexicon:
     measure_nouns: frozenset[str]
     back_references: frozenset[str]
     anonymous: frozenset[str]
+    label_words: frozenset[str] = frozenset()
+    other_fates: frozenset[str] = frozenset()
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
@@ -216,6 +218,8 @@ def build_lexicon(data: Mapping[str, Any], *, source: str = "lexicon") -> Lexico
             change_before=PhraseSet.of(not_counts["change_verbs"]),
             prospective_before=PhraseSet.of(not_counts["prospective"]),
             hosting=frozenset(normalise_phrase(w) for w in not_counts.get("hosting", [])),
+            label_words=frozenset(normalise_phrase(w) for w in data.get("labels", {}).get("words", [])),
+            other_fates=frozenset(normalise_phrase(w) for w in not_counts.get("other_fates", [])),
             redeployment=frozenset(normalise_phrase(w) for w in not_counts.get("redeployment", [])),
             forecast_before=PhraseSet.of(not_counts.get("forecast", [])),
             cumulative=word_regex(data["scope"]["cumulative"]),

@@ -98,7 +98,9 @@ _TERM = (
     rf"|a\s+(?:{_SCALE_ALT}|dozen)|half\s+a\s+(?:million|billion))"
 )
 _WORDS = rf"(?<![\w-]){_TERM}(?:(?:\s+and\s+|\s+){_BASE}(?:\s+(?:{_SCALE_ALT}))*)*(?![\w-])"
-_SEPARATOR = r"(?:,|\u00a0|\u202f|\u2009|\u2007| )"
+# A comma may be followed by one stray space in text taken from PDFs ("61, 000 people"), in the
+# last group only and never inside a list: "3, 500, 2" stays three numbers.
+_SEPARATOR = r"(?:,|\u00a0|\u202f|\u2009|\u2007| |, (?=[0-9]{3}(?![0-9]|\s*,)))"
 _DIGITS_BODY = (
     # a decimal comma before a scale word ("1,2 million", as in much of Europe), then Indian
     # grouping ("1,25,000", "12,34,567"), before the international grouping
@@ -231,6 +233,11 @@ def _parse_words(words: str) -> int | None:
 
 # "the evacuation of 50 homes", "evacuated 200 houses": dwellings evacuated are households
 _EVACUATION_BEFORE: Final = re.compile(r"(?<![\w])evacuat(?:ed|e|ing|ions?)\s+(?:of\s+)?(?:the\s+)?$")
+# "about 50 homes were evacuated" (the dwelling's word, then its passive)
+_EVACUATED_AFTER: Final = re.compile(
+    r"\s*[\w-]+\s+(?:(?:were|was|have\s+been|had\s+been|been|being)\s+)?"
+    r"(?:(?:ordered|pre-emptively|preventively|temporarily|also)\s+)?evacuated(?![\w])"
+)
 _DOT_THOUSANDS: Final = re.compile(r"[0-9]{1,3}\.[0-9]{3}")
 _COMMA_DECIMAL: Final = re.compile(r"[0-9]{1,3},[0-9]{1,2}")
 
@@ -329,7 +336,18 @@ class NumberReader:
     def numbers(self, text: str, start: int = 0, end: int | None = None) -> list[_Number]:
         stop = len(text) if end is None else end
         found: list[_Number] = []
-        for match in self.pattern.finditer(text, start, stop):
+        position = start
+        while (match := self.pattern.search(text, position, stop)) is not None:
+            position = match.end()
+            comma = match.group(0).find(", ")
+            if comma > 0 and (
+                text[max(0, match.start() - 2) : match.start()] in {", ", ","}
+                or _MONTH_BEFORE.search(text, max(0, match.start() - 12), match.start())
+            ):
+                # "on June 3, 500 people fled": a day of the month, then a count; "12, 345, 678":
+                # a list
+                match = self.pattern.search(text, match.start(), match.start() + comma) or match
+                position = match.end()
             number = self._number_at(match)
             if number is not None:
                 found.append(number)
@@ -501,7 +519,10 @@ class NumberReader:
         ):
             return "age"  # "Mr Zakrzewski, 55, who worked for Fox News"
         unit = self._unit_after(after)
-        if unit is not None and not (unit in self.lexicon.dwellings and _EVACUATION_BEFORE.search(before)):
+        if unit is not None and not (
+            unit in self.lexicon.dwellings
+            and (_EVACUATION_BEFORE.search(before) or _EVACUATED_AFTER.match(after))
+        ):
             return f"unit ({unit})"
         if _rate_soon(after, self.lexicon):
             return "rate"

@@ -72,6 +72,8 @@ def _hosts_displaced(
     words = before.split()
     if not words or words[-1] not in lexicon.hosting or (len(words) > 1 and words[-2] in _MODAL_OR_TO):
         return False
+    if link.how == "hosted":
+        return True  # "relief camps housing 4,000 people": the people are there
     if link.how != "after" or link.measure not in {"displaced", "refugees", "evacuated"}:
         return False
     return any(t is link.cue for t in tokens[position + 1 : position + 3])
@@ -476,7 +478,7 @@ def extract_claims(
         extractor: An :class:`Extractor` with a user lexicon or actor registry; the
             built-in one by default.
         language: The document's language: "en", or a language with a pack ("ru", "uk",
-            "ar"; docs/languages.md). :func:`counterclaim.ingest.language.screen` tells it.
+            "ar", "es"; docs/languages.md). :func:`counterclaim.ingest.language.screen` tells it.
 
     Returns:
         The claims in text order.

@@ -85,7 +85,7 @@ def link_counts(
         if link.how == "before":
             last_object = link
         links.append((position, link))
-    return _coordinated(tokens, links)
+    return _coordinated(tokens, links, lexicon.other_fates)
 
 
 def _elliptic_thing(
@@ -123,8 +123,8 @@ def _restated(tokens: list[Token], position: int, previous: int) -> bool:
         back -= 1
     if back < 1 or tokens[back].norm != "(" or not 0 < back - previous <= 4:
         return False
-    if any(t.kind != WORD for t in tokens[previous + 1 : back]):
-        return False
+    if any(t.kind not in {WORD, MEAS} for t in tokens[previous + 1 : back]):
+        return False  # "158,316 internally displaced persons (27,919 households)"
     for ahead in range(position + 1, min(len(tokens), position + 5)):
         if tokens[ahead].norm == ")":
             return True
@@ -245,7 +245,9 @@ def _share(tokens: list[Token], position: int) -> bool:
     return after + 1 < len(tokens) and tokens[after].norm == "of" and tokens[after + 1].norm in _SHARE_WORDS
 
 
-def _coordinated(tokens: list[Token], links: list[tuple[int, MeasureLink]]) -> list[tuple[int, MeasureLink]]:
+def _coordinated(
+    tokens: list[Token], links: list[tuple[int, MeasureLink]], fates: frozenset[str]
+) -> list[tuple[int, MeasureLink]]:
     """ "14 children and nine women were among the dead": a count joined by "and" to a linked
     one shares its measure."""
     linked = dict(links)
@@ -271,7 +273,7 @@ def _coordinated(tokens: list[Token], links: list[tuple[int, MeasureLink]]) -> l
         joins = [t for t in between if t.norm in {"and", ","}]
         if (
             joins
-            and not any(t.norm in _OWN_VERB for t in between)
+            and not any(t.norm in _OWN_VERB or t.norm in fates for t in between)
             and len(between) <= 6
             and all(t.kind in {WORD, PUNCT, QUAL} for t in between)
             and between[-1].norm in {"and", ","} | {t.norm for t in between if t.kind == QUAL}

@@ -9,7 +9,8 @@ from itertools import pairwise
 from typing import Final
 
 from counterclaim.actors import Mention, RegistryView
-from counterclaim.extract.measures import AUXILIARIES, MeasureLink
+from counterclaim.extract.labels import LABEL_MARKS, label_start
+from counterclaim.extract.measures import ASIDE_OPENERS, AUXILIARIES, MeasureLink
 from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
 from counterclaim.lexicon import Lexicon
 
@@ -71,6 +72,8 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
                 if t.norm in {"including", "among"}
                 # "5,000 people, or 1,000 families, were displaced": the group ends before the restatement
                 or (t.norm == "," and i + 1 < len(span) and span[i + 1].norm == "or")
+                # "members of the Wagner group, many of them recruited from …": an aside
+                or (t.norm == "," and i + 1 < len(span) and span[i + 1].norm in ASIDE_OPENERS)
                 # "1,500 people (300 families)", "1,200 people from 300 households"
                 or (
                     t.norm in {"(", "from", "comprising"}
@@ -163,6 +166,10 @@ def nearest_party(mentions: list[Mention], position: int, *, sentence_start: int
 def _households_after_cue(tokens: list[Token], index: int, link: MeasureLink, lexicon: Lexicon) -> bool:
     """ "3,000 displaced families", "800 homeless households": the measure word stands between
     the count and the unit it counts."""
+    if link.how in {"number-of", "toll"} and link.cue.end <= tokens[index].start:
+        # "the number of displaced families is estimated to be 349"
+        cue = next((i for i in range(index - 1, -1, -1) if tokens[i] is link.cue), -1)
+        return 0 <= cue < index - 1 and tokens[cue + 1].norm in lexicon.households
     cue = index + 1
     return (
         link.how == "after"
@@ -170,6 +177,47 @@ def _households_after_cue(tokens: list[Token], index: int, link: MeasureLink, le
         and tokens[cue] is link.cue
         and tokens[cue + 1].norm in lexicon.households
     )
+
+
+_PEOPLE_WORDS: Final = frozenset({"people", "persons", "individuals", "residents", "inhabitants"})
+
+
+def _households_labelled(tokens: list[Token], index: int, words: list[str], lexicon: Lexicon) -> bool:
+    """ "Displaced families: 1,250": a bulletin's label names households as the unit (unless
+    the count names its own, "Displaced: 1,250 people")."""
+    mark = index - 1
+    while mark >= 0 and tokens[mark].kind == QUAL:
+        mark -= 1
+    if (words and words[0] in _PEOPLE_WORDS) or mark < 1 or tokens[mark].norm not in LABEL_MARKS:
+        return False
+    start = label_start(tokens, mark, lexicon)
+    return start is not None and any(t.norm in lexicon.households for t in tokens[start:mark])
+
+
+_PARTITIVE_BEFORE: Final = (("of", "which"), ("of", "whom"), ("of", "these"), ("of", "those"))
+_PARTITIVE_AFTER: Final = frozenset({"them", "these", "those", "which", "whom"})
+
+
+def _households_partitive(tokens: list[Token], index: int, words: list[str], lexicon: Lexicon) -> bool:
+    """ "5,400 households affected, of which 1,100 were displaced", "23,000 families, displacing
+    4,500 of them": a part takes the unit of the whole it is a part of."""
+    before = index - 1
+    while before >= 0 and tokens[before].kind == QUAL:
+        before -= 1
+    part_after = (
+        index + 2 < len(tokens)
+        and tokens[index + 1].norm == "of"
+        and tokens[index + 2].norm in _PARTITIVE_AFTER
+    )
+    part_before = (
+        before >= 1
+        and (tokens[before - 1].norm, tokens[before].norm) in _PARTITIVE_BEFORE
+        and not (words and words[0] in _PEOPLE_WORDS)
+    )
+    if not (part_after or part_before):
+        return False
+    whole = next((i for i in range(index - 1, -1, -1) if tokens[i].kind == NUM), None)
+    return whole is not None and whole + 1 < len(tokens) and tokens[whole + 1].norm in lexicon.households
 
 
 def describe_group(
@@ -242,6 +290,8 @@ def describe_group(
         if (words and (words[0] in lexicon.households or words[0] in lexicon.dwellings))
         or (len(words) > 1 and words[-1] in lexicon.households and words[0] not in {"their", "its"})
         or _households_after_cue(tokens, index, link, lexicon)
+        or _households_labelled(tokens, index, words, lexicon)
+        or _households_partitive(tokens, index, words, lexicon)
         else "people"
     )
     # party names, adjectives and acronyms are capitalised in news text: no capital, no party

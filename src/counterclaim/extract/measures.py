@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from counterclaim.extract.labels import LABEL_MARKS, label_cue
 from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
 from counterclaim.lexicon import Lexicon
 
@@ -50,13 +51,18 @@ TOLL_GAP: Final = frozenset(
         "stand", "grew", "further", "already", "estimated", "ranging", "ranged", "from",
     }
 )  # fmt: skip
-_QUOTE_MARKS: Final = frozenset({'"', "“", "”", "‘", "’", "'"})
+# Quote marks, and the replacement character that stands for them (and for dashes and no-break
+# spaces) in text whose non-ASCII characters were lost ("displaced\ufffd5,000 people")
+_QUOTE_MARKS: Final = frozenset({'"', "“", "”", "‘", "’", "'", "\ufffd"})
 _FORWARD_LIMIT: Final = 9
 _PRONOUNS: Final = frozenset({"them", "those", "these", "whom", "which", "us"})
 _PARTITIVES: Final = frozenset(
     {"many", "most", "several", "few", "half", "some", "all", "none", "hundreds", "thousands", "dozens"}
 )
 _BACKWARD_LIMIT: Final = 12
+# Words opening an aside about the people counted: "…, mostly women and children, …"
+_ASIDE_LEADS: Final = frozenset({"mostly", "mainly", "largely", "predominantly", "chiefly", "primarily"})
+ASIDE_OPENERS: Final = _PARTITIVES | _ASIDE_LEADS
 _DISPLACEMENT_REACH: Final = 6  # more words of subject allowed before a displacement verb
 
 
@@ -66,7 +72,7 @@ class MeasureLink:
 
     measure: str
     cue: Token
-    how: str  # "after", "before", "toll", "number-of", "list"
+    how: str  # "after", "before", "toll", "number-of", "list", "hosted"
 
 
 def _flee_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> str:
@@ -81,6 +87,14 @@ def _measure_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon) ->
     cue = tokens[index]
     if cue.form == "flee":
         return _flee_measure(tokens, index, text, lexicon)
+    if cue.norm.endswith(" moved"):
+        # "were moved to a school" is an evacuation; "had been moved into 30 camps" (or
+        # "to relief camps") puts them where displaced people are: the destination decides
+        for token in tokens[index + 1 : index + 6]:
+            if token.kind == MEAS and token.form == "place":
+                return token.measure
+            if token.norm in {"camp", "camps"}:
+                return "displaced"
     return cue.measure
 
 
@@ -93,6 +107,7 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
     in_partitive = False
     in_including = False
     in_relative = False
+    in_aside = False
     position = index + 1
     while position < len(tokens):
         token = tokens[position]
@@ -152,25 +167,31 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
             if token.norm == "," and in_including:
                 in_including = False
             if token.norm == ",":
-                # "…, many sheltering in basements": a share of them opens a clause of its own
-                in_partitive = position + 1 < len(tokens) and tokens[position + 1].norm in _PARTITIVES
+                # "…, many sheltering in basements": a share of them opens a clause of its own;
+                # "45,000 people, most of them women and children from …, have been displaced":
+                # an aside about the same people, closed by a comma, does not lengthen the subject
+                opener = tokens[position + 1].norm if position + 1 < len(tokens) else ""
+                in_partitive = opener in _PARTITIVES
+                in_aside = opener in ASIDE_OPENERS
             position += 1
             continue
         if token.kind in {XNUM, QUAL}:
             position += 1
             continue
         word = token.norm
-        if word in CLAUSE_WORDS:
-            return None
+        if word in CLAUSE_WORDS and not (position == index + 2 and tokens[index + 1].norm == "of"):
+            return None  # but "(85,000 of which have been relocated)": the count's own clause
         if word in {"who", "that"} and position > index + 1:
             in_relative = True  # "4,000 people who live along the river were evacuated"
+        if position == index + 2 and word.endswith("ing") and tokens[index + 1].kind == WORD:
+            in_relative = True  # "3,500 people living along the river have been displaced"
         if word in BLOCKING_VERBS and not in_relative and not _lives_displaced(tokens, position):
             return None
         if word in _PARTITIVES and position + 1 < len(tokens) and tokens[position + 1].norm == "of":
             in_partitive = True  # "500,000 people, many of them displaced": a share, not the count
         if word in {"including", "among"}:
             in_including = True
-        elif word not in AUXILIARIES and not in_including:
+        elif word not in AUXILIARIES and not in_including and not in_aside:
             words += 1
             if words > limit + _DISPLACEMENT_REACH or (
                 words > limit and not _displacement_ahead(tokens, position)
@@ -213,6 +234,9 @@ _UNIT_NOUNS: Final = frozenset(
 )
 
 
+_HOUSEHOLD_NOUNS: Final = frozenset({"families", "households", "family", "household"})
+
+
 def _composition(tokens: list[Token], position: int, index: int) -> bool:
     """Whether the count at ``position`` gives the people counted at ``index`` in another
     unit: "from 300 households", "comprising 1,500 people"."""
@@ -220,6 +244,9 @@ def _composition(tokens: list[Token], position: int, index: int) -> bool:
         return False
     if position - index > 4 or tokens[index + 1].norm not in _UNIT_NOUNS:
         return False
+    if tokens[position - 1].norm == "or":
+        # "12,500 families or 56,000 persons were evacuated": the same people in the other unit
+        return (tokens[index + 1].norm in _HOUSEHOLD_NOUNS) != (tokens[position + 1].norm in _HOUSEHOLD_NOUNS)
     return tokens[position - 1].norm in _COMPOSING
 
 
@@ -319,29 +346,22 @@ def _backward(
                 return None
             if token.form == "of" and (token.norm.endswith(" of") or (gap and gap[-1].norm == "of")):
                 rest = gap[:-1] if gap and gap[-1].norm == "of" and not token.norm.endswith(" of") else gap
-                if all(t.norm in OBJECT_LEAD for t in rest):
+                if all(t.norm in OBJECT_LEAD for t in rest) or _aside(rest):
                     return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "before")
                 return None
-            if token.form in {"verb", "flee"} and _object_gap(gap, coordinated=coordinated):
+            if token.form in {"verb", "flee"} and (_object_gap(gap, coordinated=coordinated) or _aside(gap)):
                 return MeasureLink(_measure_of(tokens, position, text, lexicon), token, "before")
             return None
-        if token.kind == PUNCT and token.norm == ":" and not gap and _labelled(tokens, position):
-            # "Displaced: 45,000", "Evacuated: 3,000 people": a bulletin's label
-            return MeasureLink(
-                _measure_of(tokens, position - 1, text, lexicon), tokens[position - 1], "before"
-            )
+        if token.kind == PUNCT and token.norm in LABEL_MARKS and not gap:
+            cue = label_cue(tokens, position, lexicon)
+            if cue is not None:
+                # "Displaced: 45,000", "Number of evacuees – 3,000": a bulletin's label
+                return MeasureLink(_measure_of(tokens, cue, text, lexicon), tokens[cue], "before")
         if token.kind == NUM or (token.kind == PUNCT and token.norm in {".", ";", ":"}):
             return None
         gap.insert(0, token)
         position -= 1
     return None
-
-
-def _labelled(tokens: list[Token], colon: int) -> bool:
-    """Whether a measure word alone labels the count after the colon at ``colon``."""
-    if colon < 1 or tokens[colon - 1].kind != MEAS or tokens[colon - 1].form not in {"noun", "verb", "flee"}:
-        return False
-    return colon < 2 or tokens[colon - 2].kind == PUNCT or tokens[colon - 2].kind == NUM
 
 
 _LEVEL_PREPOSITIONS: Final = frozenset(
@@ -354,6 +374,18 @@ def _toll_with_aside(gap: list[Token]) -> bool:
     if not words or len(words) > 10 or words[-1].norm not in _LEVEL_PREPOSITIONS:
         return False
     return all(t.kind == WORD or (t.kind == PUNCT and t.norm in _QUOTE_MARKS) for t in words)
+
+
+_ASIDE_LENGTH: Final = 8
+
+
+def _aside(gap: list[Token]) -> bool:
+    """ "the evacuation of, according to the latest data, 17,631 people": an aside between
+    commas, words only, between a verb or an of-noun and its count."""
+    if len(gap) < 3 or gap[0].norm != "," or gap[-1].norm != ",":
+        return False
+    inner = gap[1:-1]
+    return len(inner) <= _ASIDE_LENGTH and all(t.kind == WORD for t in inner)
 
 
 def _object_gap(gap: list[Token], *, coordinated: bool) -> bool:
@@ -405,7 +437,57 @@ def link_measure(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -
     forward = _forward(tokens, index, text, lexicon)
     if forward is not None:
         return forward
-    return _backward(tokens, index, text, lexicon, coordinated=True)
+    if _own_predicate(tokens, index, lexicon):
+        return _hosted(tokens, index, text, lexicon)
+    return _backward(tokens, index, text, lexicon, coordinated=True) or _hosted(tokens, index, text, lexicon)
+
+
+_OWN_AUXILIARIES: Final = frozenset({"are", "is", "were", "was", "have", "has", "had"})
+
+
+def _own_predicate(tokens: list[Token], index: int, lexicon: Lexicon) -> bool:
+    """Whether the count at ``index`` has a predicate of its own right after it, so it is no
+    second object of a verb before it: "evacuated and 618 people rescued", "relocated and some
+    37,000 are in urgent need"."""
+    for token in tokens[index + 1 : index + 4]:
+        if token.kind != WORD:
+            return False
+        if token.norm in _OWN_AUXILIARIES or token.norm in lexicon.other_fates:
+            return True
+    return False
+
+
+# Words between a place of shelter and its hosting verb: "relief camps have been opened,
+# accommodating 3,900 people", "evacuation centres are currently hosting 2,750".
+_HOSTING_GAP: Final = frozenset(
+    {
+        "are", "is", "were", "was", "have", "has", "had", "been", "now", "currently", "still",
+        "already", "open", "opened", "set", "up", "established", "together", "which", "that", ",",
+    }
+)  # fmt: skip
+_HOSTING_REACH: Final = 5
+_PLACE_LINKS: Final = frozenset({"with", "where"})
+
+
+def _hosted(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> MeasureLink | None:
+    """ "20 relief camps housing 4,000 people", "45 relief camps with 11,000 people": a place of
+    shelter, then a hosting verb (or "with") right before the count: the people sheltered there."""
+    position = index - 1
+    while position >= 0 and tokens[position].kind == QUAL:
+        position -= 1
+    verb = tokens[position] if position >= 1 else None
+    if verb is None or verb.kind != WORD or not (verb.norm in lexicon.hosting or verb.norm in _PLACE_LINKS):
+        return None
+    back = position - 1
+    while back >= 0 and position - back <= _HOSTING_REACH and tokens[back].norm in _HOSTING_GAP:
+        back -= 1
+    if back < 0 or tokens[back].kind != MEAS or tokens[back].form != "place":
+        return None
+    if verb.norm in _PLACE_LINKS and any(t.kind == WORD for t in tokens[back + 1 : position]):
+        # "with" and "where" host only right after the place: "camps with 11,000 people",
+        # "35 relief camps, where 6,780 people are staying"
+        return None
+    return MeasureLink(_measure_of(tokens, back, text, lexicon), tokens[back], "hosted")
 
 
 # Words that state the level a count has reached: "the toll rose to 40", "losses have passed
@@ -421,7 +503,7 @@ LEVEL_WORDS: Final = frozenset(
         "totals", "is", "was", "are", "were", "now", "stood", "stands", "stand", "standing",
         "rose", "risen", "rises", "climbed", "climbs", "jumped", "soared", "increased", "grew",
         "amounted", "amounts", "amount", "totalling", "totaling", "numbered", "numbers",
-        "numbering",
+        "numbering", "swelled", "swollen", "swells",
     }
 )  # fmt: skip
 _LEVEL_MEASURE_GAP: Final = 16
@@ -463,7 +545,8 @@ def _level(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Meas
     return None
 
 
-_NUMBERING: Final = frozenset({"numbered", "numbers", "numbering"})
+_NUMBER_NOUNS: Final = frozenset({"number", "numbers", "total", "tally", "count", "figure"})
+_NUMBERING: Final = frozenset({"numbered", "numbers", "numbering", "totalled", "totaled", "totals"})
 
 
 def _counts_listed(tokens: list[Token], cue_position: int) -> bool:
@@ -500,8 +583,10 @@ def link_number_of(tokens: list[Token], index: int, text: str, lexicon: Lexicon)
         if token.kind == PUNCT and token.norm in {".", ";", ":"}:
             return None
         if token.kind == MEAS and token.form in {"noun", "verb", "flee", "place"}:
-            window = tokens[max(0, back - 5) : back]
+            # "the number of people who have been forced to leave …": a relative clause's
+            # auxiliaries may stand between the noun and its measure
+            window = tokens[max(0, back - 8) : back]
             norms = [t.norm for t in window]
-            if "of" in norms and any(n in {"number", "total", "tally", "count", "figure"} for n in norms):
+            if "of" in norms and any(n in _NUMBER_NOUNS for n in norms):
                 return MeasureLink(_measure_of(tokens, back, text, lexicon), token, "number-of")
     return None

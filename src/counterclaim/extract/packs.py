@@ -1,4 +1,4 @@
-"""Extraction from an article in a language with a pack (Russian, Ukrainian, Arabic).
+"""Extraction from an article in a language with a pack (Russian, Ukrainian, Arabic, Spanish).
 
 The steps of the English extractor, each reading the pack's words: sentences, numbers
 (:mod:`counterclaim.packs.numbers`), measure words and the number each belongs to, the counted
@@ -24,15 +24,17 @@ from counterclaim.packs.pack import DIGITS, Pack, Phrase, Word, load_pack, words
 
 #: How far (in words) a measure word may stand from its number.
 _REACH: Final = 12
-#: Words between a number and the group it counts: "العشرات من عناصر", "двое из погибших".
+#: Words between a number and the group it counts: "العشرات من عناصر", "двое из погибших",
+#: "miles de personas".
 _OF: Final = frozenset(
     {"من", "из", "з", "із", "зі", "بين", "его", "ее", "её", "их", "його", "її", "їх", "наших", "своих"}
+    | {"de", "del", "los", "las", "sus", "a"}
 )
-#: "двое из них", "один із них", "ثلاثة منهم": a number of the people just named.
-_OF_THEM: Final = frozenset({"них", "їх", "منهم", "بينهم"})
+#: "двое из них", "один із них", "ثلاثة منهم", "dos de ellos": a number of the people just named.
+_OF_THEM: Final = frozenset({"них", "їх", "منهم", "بينهم", "ellos", "ellas"})
 #: How far (in words) a rate word ("в среднем", "سنويا") makes a figure no count.
 _RATE_REACH: Final = 6
-_CONJUNCTIONS: Final = frozenset({"и", "а", "і", "й", "та", "و", "ثم", "فيما"})
+_CONJUNCTIONS: Final = frozenset({"и", "а", "і", "й", "та", "و", "ثم", "فيما", "y", "e", "mientras"})
 _SENTENCE_END: Final = re.compile(r"[.!?؟…]+[\"'»”)]*\s+|\n+")
 _CIVILIAN, _MILITARY = "civilian", "military"
 
@@ -54,6 +56,8 @@ def sentences(text: str) -> list[_Sentence]:
         nxt = match.end()
         if "\n" not in match.group() and not _breaks(text, match.start(), nxt):
             continue
+        if match.group() == "\n" and _wrapped(text, match.start()):
+            continue
         if text[start:end].strip():
             found.append(_Sentence(start, end, paragraph))
         if "\n" in match.group():
@@ -62,6 +66,13 @@ def sentences(text: str) -> list[_Sentence]:
     if text[start:].strip():
         found.append(_Sentence(start, len(text.rstrip()), paragraph))
     return found
+
+
+def _wrapped(text: str, at: int) -> bool:
+    """Whether the line break at ``at`` only wraps a sentence (text taken from a PDF report):
+    a lower-case letter or a comma before it, a lower-case letter after it."""
+    before, after = text[at - 1 : at], text[at + 1 : at + 2]
+    return (before.islower() or before == ",") and after.islower()
 
 
 def _breaks(text: str, dot: int, nxt: int) -> bool:
@@ -142,14 +153,22 @@ class PackExtractor:
         cumulative = bool(pack.scan(pack.cumulative, words))
         claims = []
         for number in numbers:
-            if not self._counts_people(number, words, cues, plain):
+            homes = self._dwellings(number, words)
+            if homes is None and not self._counts_people(number, words, cues, plain):
                 continue
             cue = _nearest(pack, number, cues, numbers, words, plain)
-            if cue is None:
-                continue
-            subject = self._subject(number, words)
+            if cue is None or (homes is not None and not _evacuates(cue, number, homes)):
+                continue  # homes destroyed are no people; homes evacuated are households
+            subject = (homes, homes + 1) if homes is not None else self._subject(number, words)
             claims.append(self._claim(context, number, cue, subject, cumulative, doc))
         return claims
+
+    def _dwellings(self, number: Number, words: list[Word]) -> int | None:
+        """The index of the word for homes the number counts ("un centenar de casas"), if any."""
+        pack, at = self.pack, number.last + 1
+        if at < len(words) and words[at].forms[0] in _OF:
+            at += 1  # "un centenar de casas"
+        return at if pack.dwellings and pack.find(pack.dwellings, words, at) else None
 
     def _group_at(self, words: list[Word], at: int) -> int | None:
         """The index of the group word the number before ``at`` counts, if any: right after
@@ -197,6 +216,8 @@ class PackExtractor:
         group = self._group_at(words, after)
         if group is None and after < len(words) and pack.find(pack.not_after, words, after):
             return False
+        if pack.affected and _affected(pack, words, number, group):
+            return False  # "afectaron a 18.000 personas", "2.000 familias afectadas"
         if (
             number.value is not None
             and 1900 <= number.value <= 2100
@@ -207,6 +228,11 @@ class PackExtractor:
             return True
         if number.value == 1 and not words[number.first].digits:
             return False  # "в одному з": "one" counts people only beside a group word
+        if pack.levels and any(
+            _ends_phrase(pack.levels, words, at) for at in range(max(0, number.first - 2), number.first + 1)
+        ):
+            # "el número de damnificados se elevó a 25.000": the level of a measure named before
+            return any(last <= number.first - 2 for _, last, _ in cues)
         # "погибли 19", "مقتل 25", "ранены 15": a measure word right before; "30 получили
         # ранения", "15 تم اجلاؤهم": one right after, past at most one verb
         return any(
@@ -248,7 +274,7 @@ class PackExtractor:
         low, high = (number.low, number.high) if number.vague else interval(qualifier, number.value)
         role, party, subject_text, unit = "unspecified", context.party, "", "people"
         if subject is not None:
-            if pack.find(pack.households, words, subject[0]):
+            if pack.find(pack.households, words, subject[0]) or pack.find(pack.dwellings, words, subject[0]):
                 unit = "households"
             subject_words = words[subject[0] : subject[1]]
             subject_text = text[subject_words[0].start : subject_words[-1].end]
@@ -366,6 +392,28 @@ def _nearest(
         if best is None or rank < best:
             best = rank
     return (best[2], best[3], best[4]) if best else None
+
+
+def _affected(pack: Pack, words: list[Word], number: Number, group: int | None) -> bool:
+    """Whether the number counts people touched or assisted: an "affected" word right before
+    it ("afectaron a 18.000") or after it or its group, past at most one verb ("18.000 personas
+    afectadas", "2.345 familias resultaron afectadas")."""
+    before = [at for at in (number.first - 1, number.first - 2) if at >= 0]
+    if before and words[before[0]].forms[0] in _OF and len(before) > 1:
+        before = before[1:]  # "afectaron a 18.000": a personal "a"
+    # right after, or past one verb ("2.345 familias resultaron afectadas")
+    last = group if group is not None else number.last
+    after = range(number.last + 1, last + 3)
+    return any(pack.find(pack.affected, words, at) for at in [*before[:1], *after])
+
+
+def _evacuates(cue: tuple[int, int, str], number: Number, homes: int) -> bool:
+    """Whether homes are counted as evacuated: an evacuation word right before the number
+    ("evacuar un centenar de casas") or right after the homes ("10 viviendas evacuadas")."""
+    first, after, measure = cue
+    return measure == "evacuated" and (
+        number.first - 3 <= after - 1 < number.first or homes < first <= homes + 2
+    )
 
 
 def _rate_near(pack: Pack, words: list[Word], number: Number) -> bool:

@@ -44,8 +44,9 @@ def boundaries_for(text: str) -> re.Pattern[str]:
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Split text into sentence spans ``(start, end)``, whitespace trimmed.
 
-    Line breaks always end a sentence (headlines, captions and paragraphs stand alone);
-    a full stop ends one unless it closes a known abbreviation or an initial.
+    Line breaks end a sentence (headlines, captions and paragraphs stand alone), except a
+    single one inside a wrapped sentence (lower case on both sides); a full stop ends one
+    unless it closes a known abbreviation or an initial.
 
     Example:
         >>> text = "Ukraine says 19,000 died. The U.N. disagrees."
@@ -62,6 +63,8 @@ def _sentence_end(text: str, match: re.Match[str], floor: int) -> tuple[int, int
     starts, or None if it ends none."""
     found = match.group(0)
     if "\n" in found:
+        if _wrapped(text, match):
+            return None
         return match.start() + len(found.rstrip()), match.end()
     # the stop and its closing marks, then space, then maybe the next sentence's opening quote
     gap = _SPACE.search(found)
@@ -86,6 +89,18 @@ def _sentence_end(text: str, match: re.Match[str], floor: int) -> tuple[int, int
         if found.isspace() and token in _NOT_AN_END:
             return None  # text without stops: "an activist told The Associated Press …"
     return end, next_start
+
+
+def _wrapped(text: str, match: re.Match[str]) -> bool:
+    """Whether a line break only wraps a sentence (text taken from PDF reports, e-mail): a
+    single break between a lower-case word, a comma or a count and a lower-case word ("forced to
+    leave\ntheir homes", "evacuated and 618\npeople rescued")."""
+    found = match.group(0)
+    if found.strip(" \t\r\n") or found.count("\n") != 1:
+        return False
+    before = text[match.start() - 1 : match.start()]
+    after = text[match.end() : match.end() + 1]
+    return (before.islower() or before == "," or before.isdigit()) and after.islower()
 
 
 # Words that never end a sentence: a capitalised word after one is not a new sentence.

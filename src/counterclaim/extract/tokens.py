@@ -81,6 +81,8 @@ def tokenize(
         return []
     # Words far from every count cannot link a count to its measure or group: leave them out.
     window_start = max(start, counts[0].start - _WINDOW_BEFORE)
+    while window_start > start and low[window_start - 1].isalnum():
+        window_start -= 1  # never cut a word in two ("[nu]mber of people …")
     window_end = min(end, counts[-1].end + _WINDOW_AFTER)
     tokens: list[Token] = []
     cursor = window_start

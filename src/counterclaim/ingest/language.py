@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,10 @@ class LanguageRules:
     scripts: tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
     words: dict[str, frozenset[str]]
     packs: tuple[PackRule, ...] = ()
+    #: Languages of the Latin script with an extraction pack: name -> ISO 639-1 code
+    codes: dict[str, str] = field(default_factory=dict)
+    #: Fewer words than ``min_words`` but at least these: a pack's language if it is clear
+    pack_min_words: int = 0
 
     def _pack_of(self, script: str, sample: str) -> PackRule | None:
         """The pack language of a text in ``script``: the most function words and letters."""
@@ -94,7 +98,7 @@ class LanguageRules:
                         return Guess(False, pack.name, f"written in {pack.name}", code=pack.code)
                     return Guess(False, name, f"written in {name} ({inside / len(letters):.0%} of letters)")
         words = [word.lower() for word in _WORD.findall(sample)]
-        if len(words) < self.min_words:
+        if not words or len(words) < min(self.min_words, self.pack_min_words or self.min_words):
             return Guess(True, "English", f"too short to judge ({len(words)} words)")
         shares = {
             name: sum(1 for w in words if w in vocabulary) / len(words)
@@ -106,6 +110,10 @@ class LanguageRules:
             key=lambda pair: pair[1],
             default=("", 0.0),
         )
+        short = len(words) < self.min_words
+        if short and not (rival in self.codes and rival_share >= 2 * self.language_floor):
+            # too short to skip; read in a pack's language if clearly in it
+            return Guess(True, "English", f"too short to judge ({len(words)} words)")
         if rival and rival_share >= self.lead * english and english < self.english_floor:
             return self._not_english(sample, english, rival, rival_share)
         return Guess(True, "English", f"{english:.0%} English function words")
@@ -128,6 +136,7 @@ class LanguageRules:
             False,
             rival,
             f"looks like {rival} ({rival_share:.0%} {rival} function words, {english:.0%} English)",
+            code=self.codes.get(rival),
         )
 
 
@@ -150,12 +159,13 @@ def _rules_from(tables: Iterable[dict[str, Any]], source: str) -> LanguageRules:
     settings: dict[str, Any] = {}
     scripts: dict[str, tuple[tuple[int, int], ...]] = {}
     words: dict[str, set[str]] = {}
+    codes: dict[str, str] = {}
     packs: dict[str, PackRule] = {}
     try:
         for table in tables:
             for key in (
                 "sample_chars", "min_words", "script_share", "lead", "english_floor", "prose_words",
-                "language_floor",
+                "language_floor", "pack_min_words",
             ):  # fmt: skip
                 if key in table:
                     settings[key] = table[key]
@@ -165,6 +175,8 @@ def _rules_from(tables: Iterable[dict[str, Any]], source: str) -> LanguageRules:
                 words.setdefault(str(language["name"]), set()).update(
                     str(w).lower() for w in language["words"]
                 )
+                if language.get("code"):  # a language of the Latin script with a pack
+                    codes[str(language["name"])] = str(language["code"])
             for pack in [*table.get("pack", []), *table.get("script_language", [])]:
                 code = str(pack.get("code", ""))  # "": a language with no pack, told apart from those
                 key = code or str(pack["name"])
@@ -188,6 +200,8 @@ def _rules_from(tables: Iterable[dict[str, Any]], source: str) -> LanguageRules:
             scripts=tuple(scripts.items()),
             words={name: frozenset(vocabulary) for name, vocabulary in words.items()},
             packs=tuple(packs.values()),
+            codes=codes,
+            pack_min_words=int(settings.get("pack_min_words", 0)),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise DataFileError(
@@ -229,7 +243,7 @@ def screen(
     items: Iterable[Document | InputError], rules: LanguageRules | None = None
 ) -> Iterator[Document | InputError]:
     """Pass English documents and errors through, and documents in a language with an
-    extraction pack (Russian, Ukrainian, Arabic) with their ``language`` set; a document in
+    extraction pack (Russian, Ukrainian, Arabic, Spanish) with their ``language`` set; a document in
     another language becomes a ``NotEnglishError``, one that is not running prose a
     ``NotProseError``."""
     judge = rules or load_languages()

@@ -1,8 +1,9 @@
-"""Dates in Russian, Ukrainian and Arabic news, resolved against the publication date.
+"""Dates in Russian, Ukrainian, Arabic and Spanish news, resolved against the publication date.
 
 The same rules as :mod:`counterclaim.dates`: "1 декабря 2019 года" is that day; "10 вересня"
 the latest such date not after publication; a weekday the latest such day on or before it;
-"вчера", "за минулу добу", "أمس" the day before. A month or a year alone is not a date.
+"вчера", "за минулу добу", "أمس" the day before. A month or a year alone is not a date, nor
+a day after a "since" word of the pack ("desde el 10 de enero": when a period began).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ def find_date(words: list[Word], pack: Pack, published: date | None) -> tuple[da
     for at, word in enumerate(words):
         if word.digits and len(word.text) <= 2 and 1 <= int(word.text) <= 31:
             month = pack.find(pack.months, words, at + 1)
-            if month is None:
-                continue
+            if month is None or _after_since(pack, words, at):
+                continue  # "desde el pasado 10 de enero": the start of a period, not its day
             after = at + 1 + len(month.stems)
             year = None
             # the year may follow another spelling of the month: "15 ديسمبر (كانون الأول) 1991"
@@ -47,6 +48,12 @@ def find_date(words: list[Word], pack: Pack, published: date | None) -> tuple[da
         if relative is not None:
             return published - timedelta(days=int(relative.value)), at
     return None
+
+
+def _after_since(pack: Pack, words: list[Word], at: int) -> bool:
+    return any(
+        at >= len(phrase.stems) and phrase.matches(words, at - len(phrase.stems)) for phrase in pack.since
+    )
 
 
 def _day_month(day: int, month: int, year: int | None, published: date | None) -> date | None:

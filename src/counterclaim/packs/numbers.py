@@ -1,10 +1,11 @@
-"""Numbers in Russian, Ukrainian and Arabic news: digits in every local format, numerals in
-their cases, collective numerals, vague quantifiers and Arabic duals.
+"""Numbers in Russian, Ukrainian, Arabic and Spanish news: digits in every local format,
+numerals in their cases, collective numerals, vague quantifiers and Arabic duals.
 
 Pure: a text (already through :data:`counterclaim.packs.pack.DIGITS`) and its words in,
 :class:`Number` out. Formats read: "89 315" and "89 тис. 315" (spaces and scale words),
 "18,9 тис." and "19.3 مليون" (the pack's decimal mark), "1.332" (a dot before three digits),
-"семерых", "п'ятьох", "двое", "خمسة وعشرين", "десятки тысяч", "عشرات", "سيدتان" (two women).
+"семерых", "п'ятьох", "двое", "خمسة وعشرين", "treinta y cinco", "десятки тысяч", "عشرات",
+"سيدتان" (two women), "un centenar" (about 100).
 """
 
 from __future__ import annotations
@@ -158,8 +159,8 @@ def _digits_at(text: str, words: list[Word], at: int, pack: Pack) -> Number | No
 def _words_at(text: str, words: list[Word], at: int, pack: Pack) -> Number | None:
     rounded = pack.find(pack.rounded, words, at)
     if rounded is not None:
-        whole = int(rounded.value)
-        return Number(words[at].start, words[at].end, at, at, whole, whole, whole, rounded=True)
+        whole, last = int(rounded.value), at + len(rounded.stems) - 1  # "un centenar"
+        return Number(words[at].start, words[last].end, at, last, whole, whole, whole, rounded=True)
     value = _word_value(pack, words[at])
     if value is None:
         return None
@@ -173,6 +174,13 @@ def _words_at(text: str, words: list[Word], at: int, pack: Pack) -> Number | Non
             last += 1
             continue
         more = _word_value(pack, following)
+        if more is None and following.forms[0] in pack.joiners and current % 100 >= 20 and current % 10 == 0:
+            # "treinta y cinco": tens, a joining word, units
+            units = _word_value(pack, words[last + 2]) if last + 2 < len(words) else None
+            if units is not None and units < 10 and _gap(text, words, last + 1, last + 2, " "):
+                current += units
+                last += 2
+                continue
         if more is None:
             break
         current += more  # "двадцать семь", "خمسة وعشرين", "ثلاثة عشر"

@@ -24,6 +24,8 @@ _ARABIC_MARKS: Final = re.compile("[\u064b-\u0652\u0670\u0640]")
 _ARABIC_LETTERS: Final = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"}
 )
+#: Languages whose words are compared without their accents.
+UNACCENTED: Final = frozenset({"es"})
 _APOSTROPHES: Final = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
 _WORD: Final = re.compile(r"[^\W\d_]+(?:['’ʼ`\-][^\W\d_]+)*|\d+|%|№")
 _ARABIC_CONJ: Final = ("و", "ف")
@@ -31,9 +33,12 @@ _ARABIC_PREP: Final = ("ب", "ل", "ك")
 
 
 def normalise(text: str, code: str) -> str:
-    """A word or stem in the form the pack compares: lower case, one apostrophe, and for
-    Arabic no short vowels or tatweel, one alef, ى as ي and ة as ه."""
+    """A word or stem in the form the pack compares: lower case, one apostrophe, for Arabic no
+    short vowels or tatweel, one alef, ى as ي and ة as ه, for a language in ``UNACCENTED`` no
+    accents ("más" as "mas": the press and text taken from PDF reports often drop them)."""
     text = unicodedata.normalize("NFC", text).lower().translate(_APOSTROPHES)
+    if code in UNACCENTED:
+        return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
     if code == "ar":
         text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
     return text.replace("ё", "е") if code == "ru" else text
@@ -128,6 +133,7 @@ class Pack:
     name: str
     decimal: str
     numbers: tuple[Phrase, ...]
+    joiners: frozenset[str]  # a word inside a compound numeral: "treinta y cinco"
     rounded: tuple[Phrase, ...]
     scales: tuple[Phrase, ...]
     vague: tuple[Phrase, ...]
@@ -139,9 +145,12 @@ class Pack:
     excluded: Mapping[str, tuple[Phrase, ...]]
     groups: tuple[Phrase, ...]
     households: tuple[Phrase, ...]
+    dwellings: tuple[Phrase, ...]  # homes: a count of them evacuated is of households
     not_after: tuple[Phrase, ...]
     not_before: tuple[Phrase, ...]
     rates: tuple[Phrase, ...]
+    affected: tuple[Phrase, ...]  # people touched, assisted: a count with these is no claim
+    levels: tuple[Phrase, ...]  # "se elevó a": the figure after is the level of a measure before
     reporting: tuple[Phrase, ...]
     anaphors: tuple[Phrase, ...]
     document: tuple[Phrase, ...]
@@ -151,6 +160,7 @@ class Pack:
     months: tuple[Phrase, ...]
     weekdays: tuple[Phrase, ...]
     relative_days: tuple[Phrase, ...]
+    since: tuple[Phrase, ...]  # a date after these starts a period: it is not the figure's day
     parties: tuple[Phrase, ...]
     actors: tuple[Phrase, ...]
     roles: tuple[Phrase, ...]
@@ -247,6 +257,7 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
         code = str(meta["code"])
         reporting = _table(data, "reporting")
         dates = _table(data, "dates")
+        units = _table(data, "units")
 
         def listed(key: str) -> list[tuple[str, Any]]:
             return _listed(_table(data, key))
@@ -259,6 +270,7 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
             name=str(meta["name"]),
             decimal=str(meta.get("decimal", ",")),
             numbers=_phrases(((s, int(k)) for s, k in listed("numbers")), code),
+            joiners=frozenset(normalise(str(w), code) for w in meta.get("number_joiners", [])),
             rounded=_phrases(((s, int(k)) for s, k in listed("numbers_about")), code),
             scales=_phrases(((s, int(k)) for s, k in listed("scales")), code),
             vague=_phrases(((s, (int(b[0]), int(b[1]))) for s, b in _table(data, "vague").items()), code),
@@ -272,10 +284,13 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
                 for m, stems in _table(data, "measures_exclude").items()
             },
             groups=_phrases(listed("groups"), code),
-            households=_phrases(listed("units"), code),
+            households=_phrases(((str(s), "households") for s in units.get("households", [])), code),
+            dwellings=_phrases(((str(s), "dwellings") for s in units.get("dwellings", [])), code),
             not_after=_phrases(((s, True) for s in _table(data, "not_people").get("after", [])), code),
             not_before=_phrases(((s, True) for s in _table(data, "not_people").get("before", [])), code),
             rates=_phrases(((s, True) for s in _table(data, "not_people").get("rate", [])), code),
+            affected=_phrases(((s, True) for s in _table(data, "not_people").get("affected", [])), code),
+            levels=_phrases(((s, True) for s in _table(data, "scope").get("levels", [])), code),
             reporting=_phrases(((s, True) for s in reporting.get("verbs", [])), code),
             anaphors=_phrases(((s, True) for s in reporting.get("anaphors", [])), code),
             document=_phrases(((s, True) for s in reporting.get("document", [])), code),
@@ -289,6 +304,7 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
                 ((s, n) for n, stems in enumerate(dates.get("weekdays", [])) for s in stems), code
             ),
             relative_days=_phrases(relative, code),
+            since=_phrases(((str(w), True) for w in dates.get("since", [])), code),
             parties=_phrases(listed("parties"), code),
             actors=_phrases(listed("actors"), code),
             roles=_phrases(listed("roles"), code),
@@ -301,7 +317,7 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
 
 @lru_cache(maxsize=16)
 def load_pack(code: str, path: str | None = None) -> Pack:
-    """The built-in pack of a language (``ru``, ``uk``, ``ar``), or the one at ``path``.
+    """The built-in pack of a language (``ru``, ``uk``, ``ar``, ``es``), or the one at ``path``.
 
     Raises:
         DataFileError: there is no pack for the language, or its file is malformed.
