@@ -13,47 +13,8 @@ from typing import Final
 
 from counterclaim.lexicon import Lexicon, load_lexicon, lower_text, normalise_phrase, trie_pattern
 from counterclaim.models import interval
+from counterclaim.number_words import SCALE_WORDS, SMALL, TENS, parse_words
 
-_SMALL: Final = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-
-
-def small_number(word: str) -> int | None:
-    """The value of a number word from "zero" to "nineteen" ("seven" -> 7), else None."""
-    return _SMALL.get(word)
-
-
-_TENS: Final = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_SCALE_WORDS: Final = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 10**9}
 MONTHS: Final = {
     "january": 1,
     "february": 2,
@@ -83,11 +44,11 @@ MONTHS: Final = {
 #: Longest digit run read as a number; longer runs are identifiers, not counts.
 MAX_DIGITS: Final = 15
 
-_UNIT_WORDS = [w for w in _SMALL if w not in {"zero", "ten"} and _SMALL[w] < 10]
+_UNIT_WORDS = [w for w in SMALL if w not in {"zero", "ten"} and SMALL[w] < 10]
 _BASE_WORDS = [
-    *_SMALL,
-    *_TENS,
-    *(f"{t}{joint}{u}" for t in _TENS for u in _UNIT_WORDS for joint in ("-", " ")),
+    *SMALL,
+    *TENS,
+    *(f"{t}{joint}{u}" for t in TENS for u in _UNIT_WORDS for joint in ("-", " ")),
 ]
 _BASE = f"(?:{trie_pattern(_BASE_WORDS)})"
 _SCALE_ALT = "hundred|thousand|million|billion"
@@ -182,55 +143,6 @@ class Quantity:
     qualifier_start: int
 
 
-_FRACTION: Final = re.compile(r"(a|one|two|three)\s+(quarter|third)s?\s+of\s+a\s+(million|billion)")
-
-
-def _parse_words(words: str) -> int | None:
-    fraction = _FRACTION.fullmatch(" ".join(words.lower().split()))
-    if fraction is not None:
-        # "a quarter of a million", "three quarters of a million", "two thirds of a million"
-        count = {"a": 1, "one": 1, "two": 2, "three": 3}[fraction.group(1)]
-        parts = 4 if fraction.group(2) == "quarter" else 3
-        return count * _SCALE_WORDS[fraction.group(3)] // parts
-    tokens = _WORD_SPLIT.split(words.lower())
-    total = 0
-    current = 0
-    seen = False
-    for index, token in enumerate(tokens):
-        if token == "and":
-            continue
-        if token == "a":
-            current += 1
-            continue
-        if token == "half" and index + 2 < len(tokens):
-            current += 0  # "half a million": the "a" adds 1, scaled, then halved below
-            continue
-        if token in _SMALL:
-            current += _SMALL[token]
-            seen = True
-        elif token in _TENS:
-            current += _TENS[token]
-            seen = True
-        elif token == "dozen":
-            current = max(current, 1) * 12
-            seen = True
-        elif token == "hundred":
-            current = max(current, 1) * 100
-            seen = True
-        elif token in _SCALE_WORDS:
-            total += max(current, 1) * _SCALE_WORDS[token]
-            current = 0
-            seen = True
-        else:
-            return None
-    if not seen:
-        return None
-    result = total + current
-    if tokens[0] == "half":
-        result //= 2
-    return result
-
-
 # "the evacuation of 50 homes", "evacuated 200 houses": dwellings evacuated are households
 _EVACUATION_BEFORE: Final = re.compile(r"(?<![\w])evacuat(?:ed|e|ing|ions?)\s+(?:of\s+)?(?:the\s+)?$")
 # "about 50 homes were evacuated" (the dwelling's word, then its passive)
@@ -303,7 +215,7 @@ class NumberReader:
         # the second number of a range may follow a dash directly ("7,000-15,000")
         self.partner = re.compile(rf"(?P<digits>{_DIGITS_BODY})|(?P<vague>(?!))|(?P<words>{_WORDS})")
         # Does a stretch of text hold any number at all? (a cheap test before tokenising it)
-        words = [*_SMALL, *_TENS, "hundred", "thousand", "million", "dozen", *lexicon.vague]
+        words = [*SMALL, *TENS, "hundred", "thousand", "million", "dozen", *lexicon.vague]
         self.hint = re.compile(rf"[0-9]|(?<![\w])(?:{trie_pattern(words)})")
         self._number_words = re.compile(rf"(?<![\w])(?:{trie_pattern(words)})")
 
@@ -323,7 +235,7 @@ class NumberReader:
             low, high = self.lexicon.vague[normalise_phrase(raw)]
             return _Number(start, end, "vague", None, low, high)
         if group == "words":
-            value = _parse_words(raw)
+            value = parse_words(raw)
             if value is None:
                 return None
             kind = "dozen" if raw.startswith("a") and raw.endswith("dozen") else "words"
@@ -581,7 +493,7 @@ def _scale_of(text: str, lexicon: Lexicon) -> int:
     if match is None:
         return 1
     word = match.group(1).lower()
-    return lexicon.scale.get(word, _SCALE_WORDS.get(word, 1))
+    return lexicon.scale.get(word, SCALE_WORDS.get(word, 1))
 
 
 def parse_quantity(phrase: str, *, lexicon: Lexicon | None = None) -> Quantity | None:

@@ -32,7 +32,7 @@ from typing import Final
 from counterclaim.dates import DateMention, find_dates
 from counterclaim.extract.cues import Cue
 from counterclaim.extract.sentences import Sentences
-from counterclaim.numbers import small_number
+from counterclaim.number_words import small_number
 
 Span = tuple[int, int]
 
