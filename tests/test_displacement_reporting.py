@@ -265,3 +265,31 @@ def test_an_aside_between_the_measure_and_its_count(text: str, expected: tuple[s
 )
 def test_homes_evacuated_and_one_evacuation_centre(text: str, expected: tuple[str, int, str]) -> None:
     assert expected in _figures(text)
+
+
+def test_an_of_noun_after_a_count_counts_what_follows_its_of_not_the_count():
+    # the exodus is of "young men", not of the reservists called up
+    text = (
+        "Moscow announced a call-up of some 300,000 reservists, a move that sparked an exodus of young men."
+    )
+    assert not [c for c in extract_claims(text) if c.value == 300_000]
+    # the of-noun still reads the count after it
+    assert ("displaced", 12_000, "people") in _figures("The fighting caused an exodus of 12,000 people.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a second count with its own predicate takes that predicate's measure
+        (
+            "The group counted 66 reporters killed, 119 were kidnapped and 178 were imprisoned.",
+            ("captured", 178, "people"),
+        ),
+        ("At least 12 people have been put to death since the protests.", ("killed", 12, "people")),
+        ("Gunmen murdered 14 villagers on Sunday.", ("killed", 14, "people")),
+    ],
+)
+def test_verbs_of_killing_and_imprisonment_give_their_measure(
+    text: str, expected: tuple[str, int, str]
+) -> None:
+    assert expected in _figures(text)

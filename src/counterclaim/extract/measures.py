@@ -116,6 +116,10 @@ def _forward(tokens: list[Token], index: int, text: str, lexicon: Lexicon) -> Me
                 return None
             if token.form == "place" and position == index + 1:
                 return None  # "40 evacuation centres": the count counts the places
+            if token.form == "of" and position > index + 1:
+                # "300,000 reservists, a move that sparks an exodus of young men": an of-noun
+                # counts what follows its "of", never a count before it
+                return None
             following = _next_kind(tokens, position)
             if in_including and (following == NUM or tokens[position - 1].kind == NUM):
                 return None  # "50,000 people, including 12,000 displaced": the included count's
