@@ -293,3 +293,14 @@ def test_verbs_of_killing_and_imprisonment_give_their_measure(
     text: str, expected: tuple[str, int, str]
 ) -> None:
     assert expected in _figures(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "More than half of the country's pre-war population of 22 million has been forced from their homes.",
+        "The town, with a population of about 40,000, was evacuated on Monday.",
+    ],
+)
+def test_a_population_is_how_many_live_there_not_how_many_were_harmed(text: str) -> None:
+    assert not [c for c in extract_claims(text) if c.value in {22_000_000, 40_000}]

@@ -105,6 +105,27 @@ _POPULATION_BEFORE = re.compile(
     r"(?<![\w])(?:a|the|its|this)\s+(?:city|town|country|nation|region|state|island|province|capital|"
     r"enclave|territory)\s+of\s+(?:about|some|around|roughly|nearly|almost|over|more\s+than)?\s*$"
 )
+# "Syria's pre-war population of 22 million", "a population of about 4,000": how many live there;
+# "a displaced population of 40,000" (the lexicon's cue) counts people harmed and stays a count
+_POPULATION_OF = re.compile(
+    r"(?<![\w])(?:(?P<kind>[\w-]+)\s+)?population\s+of\s+(?:about|some|around|roughly|nearly|almost|"
+    r"over|more\s+than|just\s+over|just\s+under|under|fewer\s+than|less\s+than)?\s*$"
+)
+_HARMED_POPULATIONS = frozenset(
+    {
+        "displaced",
+        "idp",
+        "idps",
+        "refugee",
+        "refugees",
+        "homeless",
+        "evacuee",
+        "evacuees",
+        "affected",
+        "detainee",
+        "prison",
+    }
+)
 _RATIO_AFTER = re.compile(
     r"\s+in\s+(?:[0-9]+|two|three|four|five|six|seven|eight|nine|ten|every|a\s+hundred)\b(?!\s*(?:days|weeks|months|years|hours))"
 )
@@ -417,6 +438,9 @@ class NumberReader:
             return "name"  # "World War Two", "Flight 171"
         if _POPULATION_BEFORE.search(before):
             return "population"  # "the city of 3 million"
+        population = _POPULATION_OF.search(before)
+        if population is not None and (population.group("kind") or "") not in _HARMED_POPULATIONS:
+            return "population"
         if _POSITION_OF.match(after) or _POSITION_BEFORE.search(before):
             return "position in a list"  # "Item 1 of 5", "list 4 of 4"
         if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(before):
