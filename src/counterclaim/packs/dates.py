@@ -1,4 +1,4 @@
-"""Dates in Russian, Ukrainian, Arabic and Spanish news, resolved against the publication date.
+"""Dates in Russian, Ukrainian, Arabic, Spanish and French news, resolved against the publication date.
 
 The same rules as :mod:`counterclaim.dates`: "1 декабря 2019 года" is that day; "10 вересня"
 the latest such date not after publication; a weekday the latest such day on or before it;
