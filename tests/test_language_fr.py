@@ -163,6 +163,9 @@ def test_the_speaker_and_the_date():
         "UNHCR",
         "2019-06-20",
     )
+    text = "Le 1er juin, 30 habitants ont été tués à Bunia."
+    [claim] = extract_claims(text, published="2019-06-20", language="fr")
+    assert (claim.as_of, claim.subject_party) == ("2019-06-01", "DR Congo")
     text = "L'armée a indiqué hier que 5 assaillants avaient été abattus."
     [claim] = extract_claims(text, published="2019-06-20", language="fr")
     assert (claim.subject_role, claim.as_of) == ("military", "2019-06-19")

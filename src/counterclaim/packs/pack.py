@@ -174,6 +174,7 @@ class Pack:
     weekdays: tuple[Phrase, ...]
     relative_days: tuple[Phrase, ...]
     since: tuple[Phrase, ...]  # a date after these starts a period: it is not the figure's day
+    day_marks: frozenset[str]  # an ordinal mark written on the day: "1er juin"
     parties: tuple[Phrase, ...]
     actors: tuple[Phrase, ...]
     roles: tuple[Phrase, ...]
@@ -318,6 +319,7 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
             ),
             relative_days=_phrases(relative, code),
             since=_phrases(((str(w), True) for w in dates.get("since", [])), code),
+            day_marks=frozenset(normalise(str(w), code) for w in dates.get("day_marks", [])),
             parties=_phrases(listed("parties"), code),
             actors=_phrases(listed("actors"), code),
             roles=_phrases(listed("roles"), code),
