@@ -407,13 +407,13 @@ def test_prose_in_a_language_the_rules_do_not_know_is_not_given_another_language
 
 @pytest.mark.slow
 def test_an_ingest_skips_a_password_file_as_not_prose(tmp_path: Path, database_url: str):
-    from test_ingest_inputs import FRENCH
+    from test_ingest_inputs import ITALIAN
 
     (tmp_path / "passwd").write_text(PASSWD, encoding="utf-8")  # no suffix: named on the command line
-    (tmp_path / "french.txt").write_text(FRENCH, encoding="utf-8")
+    (tmp_path / "italian.txt").write_text(ITALIAN, encoding="utf-8")
     (tmp_path / "kharkiv.txt").write_text(ARTICLE, encoding="utf-8")
-    result = _cli("ingest", "passwd", "french.txt", "kharkiv.txt", "--db", database_url, cwd=tmp_path)
+    result = _cli("ingest", "passwd", "italian.txt", "kharkiv.txt", "--db", database_url, cwd=tmp_path)
     assert result.returncode == 3, result.stderr
     errors, names, _ = _recorded(database_url)
-    assert errors == {("passwd", "E115"), ("french.txt", "E110")} and names == {"kharkiv.txt"}
+    assert errors == {("passwd", "E115"), ("italian.txt", "E110")} and names == {"kharkiv.txt"}
     assert "[E115] passwd: not running prose" in result.stderr and "E115 not prose" in result.stderr

@@ -206,8 +206,8 @@ def test_ingest_stores_the_language_and_claims_filter_on_it(tmp_path: Path):
 def test_a_language_without_a_pack_is_a_clear_error():
     from counterclaim.errors import DataFileError
 
-    with pytest.raises(DataFileError, match="no language pack for 'fr'"):
-        extract_claims("Douze soldats ont été tués.", language="fr")
+    with pytest.raises(DataFileError, match="no language pack for 'de'"):
+        extract_claims("Zwölf Soldaten wurden getötet.", language="de")
 
 
 def test_the_dashboard_filters_on_language_and_glosses_a_report(tmp_path: Path):

@@ -26,7 +26,7 @@ from counterclaim.ingest.language import screen
 from counterclaim.models import Document
 from counterclaim.store import Ledger, RunSummary, schema
 from counterclaim.testing import POISON, PoisonedExtractor, builds, poisoned_extractor
-from test_ingest_inputs import FRENCH
+from test_ingest_inputs import ITALIAN
 from test_ledger_resume import snapshot, write_corpus
 from test_sources import _warc
 
@@ -39,7 +39,7 @@ PUBLISHED = "2024-03-14"
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Articles (some syndicated), two poisoned ones, one in French, an empty file, a binary file,
+    """Articles (some syndicated), two poisoned ones, one in Italian, an empty file, a binary file,
     an HTML page, a broken one and a WARC crawl (pages the cluster's workers parse)."""
     folder = tmp_path_factory.mktemp("scale") / "corpus"
     write_corpus(folder, DOCUMENTS)
@@ -47,7 +47,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path = folder / f"{number:05d}.txt"
         path.write_text(path.read_text(encoding="utf-8") + f"\n{POISON}\n", encoding="utf-8")
     (folder / "00100-empty.txt").write_text("", encoding="utf-8")
-    (folder / "00150-french.txt").write_text(FRENCH, encoding="utf-8")
+    (folder / "00150-italian.txt").write_text(ITALIAN, encoding="utf-8")
     (folder / "00200-binary.txt").write_bytes(b"\x00\x01\x02binary\x00")
     (folder / "00300-page.html").write_text(ARTICLE_HTML.replace("Kharkiv", "Kherson"), encoding="utf-8")
     (folder / "00310-broken.html").write_text("<!DOCTYPE html><html><body><nav>Home</nav>", encoding="utf-8")

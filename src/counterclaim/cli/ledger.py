@@ -40,7 +40,7 @@ ROLES = ["military", "civilian", "unspecified"]
 @click.option("--since", callback=parse_date, help="Claims as of this date or later (YYYY-MM-DD).")
 @click.option("--until", callback=parse_date, help="Claims as of this date or earlier (YYYY-MM-DD).")
 @click.option("--doc", help="Claims carried by this document (its name).")
-@click.option("--language", help="Claims reported by a document in this language (en, ru, uk, ar, es).")
+@click.option("--language", help="Claims reported by a document in this language (en, ru, uk, ar, es, fr).")
 @format_option("table", "jsonl", "csv", "parquet")
 @db_option
 def list_claims(
@@ -226,7 +226,8 @@ def actors(output_format: str, db: str) -> None:
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--language", help="Only claims reported by a document in this language (ISO code: en, ru, uk, ar, es)."
+    "--language",
+    help="Only claims reported by a document in this language (ISO code: en, ru, uk, ar, es, fr).",
 )
 @format_option("csv", "jsonl", "parquet")
 @db_option

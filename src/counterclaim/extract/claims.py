@@ -478,7 +478,7 @@ def extract_claims(
         extractor: An :class:`Extractor` with a user lexicon or actor registry; the
             built-in one by default.
         language: The document's language: "en", or a language with a pack ("ru", "uk",
-            "ar", "es"; docs/languages.md). :func:`counterclaim.ingest.language.screen` tells it.
+            "ar", "es", "fr"; docs/languages.md). :func:`counterclaim.ingest.language.screen` tells it.
 
     Returns:
         The claims in text order.

@@ -1,4 +1,4 @@
-"""Extraction from an article in a language with a pack (Russian, Ukrainian, Arabic, Spanish).
+"""Extraction from an article in a language with a pack (Russian, Ukrainian, Arabic, Spanish, French).
 
 The steps of the English extractor, each reading the pack's words: sentences, numbers
 (:mod:`counterclaim.packs.numbers`), measure words and the number each belongs to, the counted
@@ -25,16 +25,19 @@ from counterclaim.packs.pack import DIGITS, Pack, Phrase, Word, load_pack, words
 #: How far (in words) a measure word may stand from its number.
 _REACH: Final = 12
 #: Words between a number and the group it counts: "العشرات من عناصر", "двое из погибших",
-#: "miles de personas".
+#: "miles de personas", "des milliers de personnes", "cinq d'entre eux".
 _OF: Final = frozenset(
     {"من", "из", "з", "із", "зі", "بين", "его", "ее", "её", "их", "його", "її", "їх", "наших", "своих"}
     | {"de", "del", "los", "las", "sus", "a"}
+    | {"des", "du", "leurs", "entre", "d'entre"}
 )
 #: "двое из них", "один із них", "ثلاثة منهم", "dos de ellos": a number of the people just named.
-_OF_THEM: Final = frozenset({"них", "їх", "منهم", "بينهم", "ellos", "ellas"})
+_OF_THEM: Final = frozenset({"них", "їх", "منهم", "بينهم", "ellos", "ellas", "eux", "elles"})
 #: How far (in words) a rate word ("в среднем", "سنويا") makes a figure no count.
 _RATE_REACH: Final = 6
-_CONJUNCTIONS: Final = frozenset({"и", "а", "і", "й", "та", "و", "ثم", "فيما", "y", "e", "mientras"})
+_CONJUNCTIONS: Final = frozenset(
+    {"и", "а", "і", "й", "та", "و", "ثم", "فيما", "y", "e", "mientras", "et", "tandis"}
+)
 _SENTENCE_END: Final = re.compile(r"[.!?؟…]+[\"'»”)]*\s+|\n+")
 _CIVILIAN, _MILITARY = "civilian", "military"
 
@@ -221,9 +224,10 @@ class PackExtractor:
         if (
             number.value is not None
             and 1900 <= number.value <= 2100
+            and text[number.start : number.end].isdigit()
             and not (group is not None and pack.find(pack.groups, words, group))
         ):
-            return False  # a year
+            return False  # a year ("2 000 blessés", written with a thousands space, is none)
         if group is not None:
             return True
         if number.value == 1 and not words[number.first].digits:

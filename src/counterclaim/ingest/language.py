@@ -21,8 +21,9 @@ from counterclaim.models import Document
 DEFAULT_LANGUAGES = Path(__file__).parents[1] / "data" / "languages.toml"
 _WORD = re.compile(r"[^\W\d_]+(?:'(?=\w))?", re.UNICODE)
 #: A token of prose: letters, with inner apostrophes, hyphens or dots (U.S., Kharkiv's, so-called),
-#: once the quotes, brackets and punctuation around it are taken off.
-_PROSE_TOKEN = re.compile(r"[^\W\d_]+(?:['’.\-][^\W\d_]+)*")
+#: once the quotes, brackets and punctuation around it are taken off. The replacement character
+#: is a letter lost in a conversion ("m\ufffdnages" from a spreadsheet): still a word.
+_PROSE_TOKEN = re.compile(r"(?:[^\W\d_]|\ufffd)+(?:['’.\-](?:[^\W\d_]|\ufffd)+)*")
 _TOKEN_LEAD = "\"'“‘«([{"
 _TOKEN_TRAIL = "\"'”’»)]}.,;:!?"
 

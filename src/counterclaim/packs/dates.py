@@ -1,4 +1,4 @@
-"""Dates in Russian, Ukrainian, Arabic and Spanish news, resolved against the publication date.
+"""Dates in Russian, Ukrainian, Arabic, Spanish and French news, resolved against the publication date.
 
 The same rules as :mod:`counterclaim.dates`: "1 декабря 2019 года" is that day; "10 вересня"
 the latest such date not after publication; a weekday the latest such day on or before it;
@@ -24,10 +24,13 @@ def find_date(words: list[Word], pack: Pack, published: date | None) -> tuple[da
     """The first date the words give, with the index of its first word; None if none."""
     for at, word in enumerate(words):
         if word.digits and len(word.text) <= 2 and 1 <= int(word.text) <= 31:
-            month = pack.find(pack.months, words, at + 1)
+            nxt = at + 1
+            if nxt < len(words) and words[nxt].start == word.end and words[nxt].forms[0] in pack.day_marks:
+                nxt += 1  # "1er juin": the ordinal mark written on the day
+            month = pack.find(pack.months, words, nxt)
             if month is None or _after_since(pack, words, at):
                 continue  # "desde el pasado 10 de enero": the start of a period, not its day
-            after = at + 1 + len(month.stems)
+            after = nxt + len(month.stems)
             year = None
             # the year may follow another spelling of the month: "15 ديسمبر (كانون الأول) 1991"
             for following in words[after : after + 4]:

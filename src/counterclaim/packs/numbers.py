@@ -1,4 +1,4 @@
-"""Numbers in Russian, Ukrainian, Arabic and Spanish news: digits in every local format,
+"""Numbers in Russian, Ukrainian, Arabic, Spanish and French news: digits in every local format,
 numerals in their cases, collective numerals, vague quantifiers and Arabic duals.
 
 Pure: a text (already through :data:`counterclaim.packs.pack.DIGITS`) and its words in,

@@ -25,9 +25,18 @@ _ARABIC_LETTERS: Final = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"}
 )
 #: Languages whose words are compared without their accents.
-UNACCENTED: Final = frozenset({"es"})
+UNACCENTED: Final = frozenset({"es", "fr"})
+#: Languages that elide an article or a preposition before a vowel ("l'armée", "d'enfants"): a
+#: word is also matched without it.
+ELIDED: Final = frozenset({"fr"})
+_ELISION: Final = re.compile(r"(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)'(?=[^\W\d_])")
+#: Languages whose text often comes from spreadsheets and PDF reports that lost accented letters
+#: to the replacement character (U+FFFD): the letter it most often stands for.
+_LOST_LETTER: Final = {"fr": "e"}
 _APOSTROPHES: Final = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "‘": "'"})
 _WORD: Final = re.compile(r"[^\W\d_]+(?:['’ʼ`\-][^\W\d_]+)*|\d+|%|№")
+# the same, with the replacement character (a lost accented letter) inside a word
+_WORD_LOST: Final = re.compile(r"(?:[^\W\d_]|\ufffd)+(?:['’ʼ`\-](?:[^\W\d_]|\ufffd)+)*|\d+|%|№")
 _ARABIC_CONJ: Final = ("و", "ف")
 _ARABIC_PREP: Final = ("ب", "ل", "ك")
 
@@ -81,12 +90,16 @@ class Word:
 def words_of(text: str, code: str, start: int = 0, end: int | None = None) -> list[Word]:
     """The words of ``text[start:end]`` (offsets into ``text``), with their forms for ``code``."""
     words = []
-    for match in _WORD.finditer(text, start, len(text) if end is None else end):
+    lost = _LOST_LETTER.get(code)
+    pattern = _WORD_LOST if lost else _WORD
+    for match in pattern.finditer(text, start, len(text) if end is None else end):
         raw = match.group()
-        form = normalise(raw, code)
+        form = normalise(raw.replace("\ufffd", lost) if lost else raw, code)
         if code == "ar" and not raw.isdigit():
             forms = arabic_forms(form)
             conj = len(forms) > 1 and form[0] in _ARABIC_CONJ and forms[1] == form[1:]
+        elif code in ELIDED and (elided := _ELISION.match(form)):
+            forms, conj = (form, form[elided.end() :]), False  # "l'armée", "d'enfants"
         else:
             forms, conj = (form,), False
         words.append(Word(match.start(), match.end(), raw, forms, conj))
@@ -161,6 +174,7 @@ class Pack:
     weekdays: tuple[Phrase, ...]
     relative_days: tuple[Phrase, ...]
     since: tuple[Phrase, ...]  # a date after these starts a period: it is not the figure's day
+    day_marks: frozenset[str]  # an ordinal mark written on the day: "1er juin"
     parties: tuple[Phrase, ...]
     actors: tuple[Phrase, ...]
     roles: tuple[Phrase, ...]
@@ -305,6 +319,7 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
             ),
             relative_days=_phrases(relative, code),
             since=_phrases(((str(w), True) for w in dates.get("since", [])), code),
+            day_marks=frozenset(normalise(str(w), code) for w in dates.get("day_marks", [])),
             parties=_phrases(listed("parties"), code),
             actors=_phrases(listed("actors"), code),
             roles=_phrases(listed("roles"), code),
@@ -317,7 +332,7 @@ def pack_from(data: Mapping[str, Any], source: str) -> Pack:
 
 @lru_cache(maxsize=16)
 def load_pack(code: str, path: str | None = None) -> Pack:
-    """The built-in pack of a language (``ru``, ``uk``, ``ar``, ``es``), or the one at ``path``.
+    """The built-in pack of a language (``ru``, ``uk``, ``ar``, ``es``, ``fr``), or the one at ``path``.
 
     Raises:
         DataFileError: there is no pack for the language, or its file is malformed.

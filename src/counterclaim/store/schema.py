@@ -38,7 +38,7 @@ documents = Table(
     Column("text", Text, nullable=False),
     Column("encoding", String(40)),  # what the bytes were decoded from (utf-8, cp1252, ...)
     Column("kind", String(20), nullable=False, server_default="article"),  # article | table
-    Column("language", String(12), nullable=False, server_default="en"),  # ISO 639-1: en, ru, uk, ar, es
+    Column("language", String(12), nullable=False, server_default="en"),  # ISO 639-1: en, ru, uk, ar, es, fr
     Column("extractor", String(80), nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),

@@ -41,7 +41,7 @@ def claim_filters(
     series: Annotated[str | None, Query(description="In this series (its id)")] = None,
     language: Annotated[
         str | None,
-        Query(max_length=12, description="Reported by a document in this language (en, ru, uk, ar, es)"),
+        Query(max_length=12, description="Reported by a document in this language (en, ru, uk, ar, es, fr)"),
     ] = None,
     include_rejected: Annotated[bool, Query(description="Also claims an analyst rejected")] = False,
     order: Annotated[Literal["id", "-id", "as_of", "-as_of"], Query()] = "id",
