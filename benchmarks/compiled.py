@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "dev"
 FALLBACK_CORPUS = ROOT / "benchmarks" / "gold"
 
-#: The pure modules the extractor spends its time in. Left out: speaker_phrases (its Tokens
-#: subclasses list, which mypyc compiles only with a decorator from mypy_extensions) and
-#: every module that does I/O or is not on the English extraction path.
+#: The pure modules the extractor spends its time in. Left out: extract/token_list.py (a
+#: subclass of list, which mypyc does not compile) and every module that does I/O or is not
+#: on the English extraction path.
 COMPILED = (
     "counterclaim/actor_names.py",
     "counterclaim/actors.py",
@@ -48,6 +48,8 @@ COMPILED = (
     "counterclaim/extract/quotations.py",
     "counterclaim/extract/references.py",
     "counterclaim/extract/sentences.py",
+    "counterclaim/extract/speaker.py",
+    "counterclaim/extract/speaker_phrases.py",
     "counterclaim/extract/tokens.py",
 )
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from counterclaim.extract.token_list import Tokens
 from counterclaim.lexicon import Lexicon
 
 # Dotted acronyms first ("U.N.", "U.S."), then words (with inner apostrophes and hyphens, and
@@ -126,13 +127,6 @@ class Token:
         self.capital = first.isupper()
         # All capitals ("WHO", "IS", "UN"): a name, never the function word it spells.
         self.acronym = len(text) >= 2 and text.isupper()
-
-
-class Tokens(list[Token]):
-    """A sentence's tokens, and how to tell a place from a speaker in it ("SANA reporter in Homs
-    said": Homs is where, not who)."""
-
-    is_place: Callable[[str], bool] | None = None
 
 
 def tokens_of(text: str, start: int, end: int, is_place: Callable[[str], bool] | None = None) -> Tokens:
