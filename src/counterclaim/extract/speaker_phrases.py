@@ -129,9 +129,13 @@ class Token:
         self.acronym = len(text) >= 2 and text.isupper()
 
 
-def tokens_of(text: str, start: int, end: int, is_place: Callable[[str], bool] | None = None) -> Tokens:
+def tokens_of(
+    text: str, start: int, end: int, is_place: Callable[[str], bool] | None = None
+) -> Tokens[Token]:
     """The tokens of ``text[start:end]``."""
-    tokens = Tokens(Token(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end))
+    tokens: Tokens[Token] = Tokens(
+        Token(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end)
+    )
     tokens.is_place = is_place
     return tokens
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
-if TYPE_CHECKING:
-    from counterclaim.extract.speaker_phrases import Token
+T = TypeVar("T")
 
 
-class Tokens(list["Token"]):
+class Tokens(list[T]):
     """A sentence's tokens, and how to tell a place from a speaker in it ("SANA reporter in Homs
     said": Homs is where, not who).
 
