@@ -387,7 +387,8 @@ _MEMBERS_OF: Final = re.compile(
 
 def _antecedent_role(before: str, lexicon: Lexicon) -> str:
     """The role of the last group named in ``before`` (lower-cased words of the lexicon)."""
-    for word in reversed(_LOWER_WORD_AFTER_LETTER.findall(before.lower())):
+    found: list[str] = _LOWER_WORD_AFTER_LETTER.findall(before.lower())
+    for word in reversed(found):
         if word in lexicon.civilian and word.endswith("s"):
             return "civilian"
         if word in lexicon.military and word.endswith("s"):

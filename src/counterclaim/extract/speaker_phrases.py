@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from counterclaim.extract.token_list import Tokens
 from counterclaim.lexicon import Lexicon
 
 # Dotted acronyms first ("U.N.", "U.S."), then words (with inner apostrophes and hyphens, and
@@ -128,16 +129,13 @@ class Token:
         self.acronym = len(text) >= 2 and text.isupper()
 
 
-class Tokens(list[Token]):
-    """A sentence's tokens, and how to tell a place from a speaker in it ("SANA reporter in Homs
-    said": Homs is where, not who)."""
-
-    is_place: Callable[[str], bool] | None = None
-
-
-def tokens_of(text: str, start: int, end: int, is_place: Callable[[str], bool] | None = None) -> Tokens:
+def tokens_of(
+    text: str, start: int, end: int, is_place: Callable[[str], bool] | None = None
+) -> Tokens[Token]:
     """The tokens of ``text[start:end]``."""
-    tokens = Tokens(Token(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end))
+    tokens: Tokens[Token] = Tokens(
+        Token(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end)
+    )
     tokens.is_place = is_place
     return tokens
 
