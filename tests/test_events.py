@@ -72,6 +72,21 @@ def test_events_a_day_that_modifies_the_incidents_noun_dates_its_toll():
     assert dated(text, "2024-03-09") == [("killed", 212, "2024-03-08")]
 
 
+def test_events_a_later_toll_takes_the_day_naming_the_incident_before_over_its_count_day():
+    # the sentence before names the incident's day and the day its toll stood: the incident's
+    text = (
+        "The number of people killed by the March 3 floods in the valley rose to 212 on Friday.\n\n"
+        "The governor said 40 people had been confirmed dead in the town."
+    )
+    assert dated(text, "2024-03-09")[1] == ("killed", 40, "2024-03-03")
+    # with no day naming the incident, the day before it is the story's
+    text = (
+        "Floods in the valley killed 212 people on Friday.\n\n"
+        "The governor said 40 people had been confirmed dead in the town."
+    )
+    assert dated(text, "2024-03-09")[1] == ("killed", 40, "2024-03-08")
+
+
 def test_events_an_undated_toll_takes_the_day_the_document_names_its_incident_by_later():
     text = (
         "Missiles struck the capital while the envoy was visiting the city.\n\n"

@@ -342,9 +342,13 @@ class Calendar:
                 or self._says(current, _EVENT_VERB)
                 or self._says(current, self._measures)
             ):
-                return events[
-                    -1
-                ].when  # a day given to an incident ("the bomber blew himself up late Monday")
+                # a day given to an incident ("the bomber blew himself up late Monday"); the day
+                # that names it before the day its toll stood ("killed by the February 6
+                # earthquakes rose above 37,000 on Tuesday")
+                named = [
+                    d for d in events if d.kind == "event" and _EVENT_AFTER.match(self.low, d.mention.end)
+                ]
+                return (named or events)[-1].when
             if (
                 not through_new
                 and self._says(current, _NEW_EVENT)
