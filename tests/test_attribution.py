@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from counterclaim import extract_claims
+from counterclaim.actor_files import load_registry
 
 
 def claimants(text: str, published: str = "2024-03-14") -> list[tuple[str, int | None, str | None]]:
@@ -256,3 +257,10 @@ def test_attribution_a_person_in_apposition_as_a_bodys_spokesman_speaks_for_the_
     # a spokesman for no body the registry knows stays the person
     family = "At least 30 people were killed, said Ahmed Ali, a spokesman for the family."
     assert ("killed", 30, "Ahmed Ali") in claimants(family)
+
+
+def test_a_de_facto_authoritys_ombudsman_is_its_own_claimant_on_its_side():
+    # "Karabakh's human rights ombudsman" is the Armenian authorities' office, not a bare phrase
+    text = "Karabakh's human rights ombudsman said 39 civilians had been killed in the enclave."
+    assert claimants(text, "2020-10-29") == [("killed", 39, "Artsakh Human Rights Defender")]
+    assert load_registry().side_of("Artsakh Human Rights Defender") == "Artsakh"
