@@ -36,3 +36,23 @@ def roles(text: str) -> list[tuple[str, int | None, str]]:
 )
 def test_groups_roles_named_once_or_by_reference(text, expected):
     assert roles(text) == expected
+
+
+def parties(text: str) -> list[tuple[str, int | None, str, str | None]]:
+    found = extract_claims(text, published="2024-03-14", doc="t")
+    return [(c.measure, c.value, c.subject_role, c.subject_party) for c in found]
+
+
+def test_a_quoted_vague_count_keeps_the_group_after_its_closing_quote():
+    # the quote mark after "hundreds" does not end the phrase naming who was killed
+    text = "Sudan's army said it had killed \u201chundreds\u201d of Rapid Support Forces fighters."
+    assert parties(text) == [("killed", None, "military", "RSF")]
+
+
+def test_an_armys_count_of_enemy_fighters_it_killed_is_no_running_total():
+    # a side's tally of its own soldiers lost runs on; the fighters it killed in a battle do not
+    text = "Sudan's army said on Sunday that it had killed 120 Rapid Support Forces fighters."
+    found = extract_claims(text, published="2024-03-14", doc="t")
+    assert [(c.subject_party, c.scope) for c in found] == [("RSF", "incident")]
+    own = "Sudan's army said on Sunday that 120 of its soldiers had been killed."
+    assert [c.scope for c in extract_claims(own, published="2024-03-14", doc="t")] == ["cumulative"]

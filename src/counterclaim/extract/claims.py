@@ -332,8 +332,14 @@ class _Document:
             group = Group(group.subject, group.role, previous.subject_party, group.unit)
         if group.role == "military" and link.cue.norm in lexicon.redeployment:
             return None  # "relocated 2,000 troops to the front": soldiers moved, not evacuated
-        # a party's (or its army's) tally of soldiers lost is a running total
-        tally = group.role == "military" and speaker_actor is not None and speaker_actor.kind in _PARTY_KINDS
+        # a party's (or its army's) tally of its soldiers lost is a running total (not its
+        # count of the other side's fighters it killed in a battle)
+        tally = (
+            group.role == "military"
+            and speaker_actor is not None
+            and speaker_actor.kind in _PARTY_KINDS
+            and (group.party is None or group.party == self.registry.side_of(speaker.claimant))
+        )
         scope = self._scope(span, link, tally=tally)
         measure = link.measure
         if measure == "displaced" and link.cue.form == "flee" and self._fled_a_country(link.cue.end, span):

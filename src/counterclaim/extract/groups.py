@@ -23,6 +23,7 @@ _PHRASE_END: Final = frozenset(
         "overnight", "yesterday", "today", "so", "according", "including", "among",
     }
 )  # fmt: skip
+_QUOTES: Final = frozenset({'"', "“", "”", "'", "‘", "’"})
 _TRAILING: Final = frozenset(
     {"and", "or", "remain", "remained", "remains", "still", "now", "have", "has", "had"}
 )
@@ -96,7 +97,10 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
             return [*span, link.cue] if link.cue.measure in {"refugees", "displaced"} else span
         return span
     span = []
-    for token in tokens[index + 1 : index + 8]:
+    following = tokens[index + 1 : index + 8]
+    if following and following[0].norm in _QUOTES and index > 0 and tokens[index - 1].norm in _QUOTES:
+        following = following[1:]  # 'killing "scores" of RSF fighters': the quoted count's group
+    for token in following:
         if token.kind in {NUM, MEAS, XNUM, QUAL} or (token.kind == PUNCT and token.norm != "-"):
             break
         if token.norm in _PHRASE_END:
