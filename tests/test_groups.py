@@ -56,3 +56,22 @@ def test_an_armys_count_of_enemy_fighters_it_killed_is_no_running_total():
     assert [(c.subject_party, c.scope) for c in found] == [("RSF", "incident")]
     own = "Sudan's army said on Sunday that 120 of its soldiers had been killed."
     assert [c.scope for c in extract_claims(own, published="2024-03-14", doc="t")] == ["cumulative"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "War in Sudan has raged for a year. Over 10,000 have fled to neighbouring countries, mainly "
+            "Chad, Egypt and South Sudan, the agency said.",
+            10_000,
+        ),
+        (
+            "War in Sudan has raged for a year. Around 5,000 people have fled across the border into Chad "
+            "and Egypt, according to aid workers.",
+            5_000,
+        ),
+    ],
+)
+def test_every_place_of_a_list_people_fled_to_is_a_destination_not_their_party(text, value):
+    assert parties(text) == [("refugees", value, "unspecified", "Sudan")]

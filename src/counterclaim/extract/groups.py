@@ -498,7 +498,22 @@ def _agent(text: str, mention: Mention) -> bool:
     return bool(_BY_BEFORE.search(before))
 
 
+# "fled to neighbouring countries, mainly Chad, Egypt and South Sudan", "into China and India":
+# every place of a list after a verb of motion's "to" is a destination too
+_DESTINATION_LIST_BEFORE: Final = re.compile(
+    r"(?<![\w])(?:to|into|towards|toward)\s+(?:the\s+)?"
+    r"(?:(?:neighbouring|neighboring|nearby|other)\s+(?:countries|states|nations)\s*,?\s*)?"
+    r"(?:(?:mainly|mostly|chiefly|largely|notably|including|such\s+as|especially)\s+)?"
+    r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}\s*(?:,\s*|\s+and\s+|\s+or\s+))*$"
+)
+
+
 def _destination(text: str, mention: Mention) -> bool:
-    """ "deported to Russia", "fled into Poland": where people went, not whose they are."""
+    """ "deported to Russia", "fled into Poland", "fled into China and India": where people
+    went, not whose they are."""
+    if mention.how not in {"name", "place"}:
+        return False
     before = text[max(0, mention.start - 12) : mention.start]
-    return mention.how in {"name", "place"} and _DESTINATION_BEFORE.search(before) is not None
+    if _DESTINATION_BEFORE.search(before) is not None:
+        return True
+    return _DESTINATION_LIST_BEFORE.search(text, max(0, mention.start - 80), mention.start) is not None
