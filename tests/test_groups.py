@@ -75,3 +75,19 @@ def test_an_armys_count_of_enemy_fighters_it_killed_is_no_running_total():
 )
 def test_every_place_of_a_list_people_fled_to_is_a_destination_not_their_party(text, value):
     assert parties(text) == [("refugees", value, "unspecified", "Sudan")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The storm earlier killed 17 people in Mozambique and Madagascar.",
+        "The worst-hit areas are Sri Lanka, India, Indonesia and Thailand, with at least 17 people killed.",
+    ],
+)
+def test_people_of_a_list_of_countries_are_of_no_single_party(text):
+    assert parties(text) == [("killed", 17, "unspecified", None)]
+
+
+def test_places_of_one_country_in_a_list_keep_its_party():
+    text = "Shelling killed 17 people in Kharkiv and Kyiv."
+    assert parties(text) == [("killed", 17, "unspecified", "Ukraine")]

@@ -322,7 +322,8 @@ def describe_group(
         if role != "military":
             located = _located_after(text, usable, end, sentence[1])
             if located is not None:
-                return Group(subject=subject, role=role, party=located, unit=unit)
+                party = None if _across_places(text, usable, located) else located
+                return Group(subject=subject, role=role, party=party, unit=unit)
             if link.how == "before" and link.cue.form == "verb":
                 # "Israeli attacks killed 31", "Moscow has deported thousands": who does the
                 # harm comes before an active verb; only a place where it happened counts
@@ -334,6 +335,8 @@ def describe_group(
                     or _CLAUSE_BREAK.search(text, m.end, link.cue.start)
                 ]
         party = nearest_party(usable, tokens[index].start, sentence_start=sentence[0])
+        if party is not None and role != "military" and _across_places(text, usable, party):
+            return Group(subject=subject, role=role, party=None, unit=unit)  # "in Turkey and Syria"
         party = party or (context_party() if role == "military" else place_context())
     return Group(subject=subject, role=role, party=party, unit=unit)
 
@@ -351,6 +354,23 @@ def _located_after(text: str, mentions: list[Mention], end: int, sentence_end: i
         if end <= mention.start < sentence_end and _LOCATIVE_GAP.fullmatch(text, end, mention.start):
             return mention.party
     return None
+
+
+_COORDINATION: Final = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+)?", re.I)
+
+
+def _across_places(text: str, mentions: list[Mention], party: str) -> bool:
+    """ "in Turkey and Syria", "Sri Lanka, India, Indonesia and Thailand": the place chosen is
+    one of a list of places of more than one party, so the people are of no single one."""
+    places = sorted((m for m in mentions if m.how in {"name", "place"}), key=lambda m: m.start)
+    for first, second in pairwise(places):
+        if (
+            party in {first.party, second.party}
+            and first.party != second.party
+            and _COORDINATION.fullmatch(text, first.end, second.start)
+        ):
+            return True
+    return False
 
 
 def _metonymic_subject(text: str, mention: Mention) -> bool:
