@@ -91,3 +91,16 @@ def test_people_of_a_list_of_countries_are_of_no_single_party(text):
 def test_places_of_one_country_in_a_list_keep_its_party():
     text = "Shelling killed 17 people in Kharkiv and Kyiv."
     assert parties(text) == [("killed", 17, "unspecified", "Ukraine")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sudan's army fought the RSF in El Fasher. The RSF said its fighters had killed 350 soldiers.",
+        "Sudan's army fought the RSF in El Fasher. The RSF said it had taken 350 soldiers prisoner.",
+    ],
+)
+def test_soldiers_the_speakers_own_side_killed_or_took_are_the_other_sides(text):
+    assert [(c.value, c.subject_party) for c in extract_claims(text, published="2024-03-14", doc="t")] == [
+        (350, "Sudan")
+    ]

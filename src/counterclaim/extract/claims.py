@@ -190,7 +190,9 @@ class _Document:
             self._mentions[span] = self.registry.party_mentions(self.text, span[0], span[1], low=self.low)
         return self._mentions[span]
 
-    def context_party(self, span: Span, position: int, role: str = "any") -> str | None:
+    def context_party(
+        self, span: Span, position: int, role: str = "any", *, besides: str | None = None
+    ) -> str | None:
         """The party named last before ``position``, looking back sentence by sentence.
 
         For civilian or unspecified groups, only mentions that can name where people are; for
@@ -214,6 +216,7 @@ class _Document:
                 named = [m for m in named if not _ATTACKER_AFTER.match(self.low, m.end)]
             elif role != "any":
                 named = usable_mentions(self.text, named, self.registry, role)
+            named = [m for m in named if besides is None or m.party != besides]
             if named:
                 return named[-1].party
             current = self.sentences.before(current)
@@ -311,6 +314,7 @@ class _Document:
             context_party=military_context,
             place_context=lambda: self.context_party(span, start, role="civilian"),
             speaker_side=self.registry.side_of(speaker.claimant) if speaker.known else None,
+            other_side=lambda side: self.context_party(span, start, role="military", besides=side),
         )
         if (
             not group.subject

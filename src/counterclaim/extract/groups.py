@@ -237,6 +237,7 @@ def describe_group(
     context_party: Callable[[], str | None],
     place_context: Callable[[], str | None],
     speaker_side: str | None = None,
+    other_side: Callable[[str], str | None] | None = None,
 ) -> Group:
     """Subject words, role, party and unit of the count at ``tokens[index]``."""
     span = subject_tokens(tokens, index, link)
@@ -305,6 +306,8 @@ def describe_group(
     if party is None and role == "military" and any(w in lexicon.irregular for w in words):
         country = nearest_party(mentions, tokens[index].start, sentence_start=sentence[0]) or context_party()
         party = lexicon.irregular_sides.get(country or "", None) or country
+        if party is not None and party == speaker_side and other_side is not None:
+            party = _victims_of_speaker(text, sentence[0], tokens[index].start, party, other_side)
     if party is None and subject.lower().startswith(_POSSESSIVE_LEADS):
         # "the ministry said 1,351 of its soldiers had died": its = the speaker's side
         party = speaker_side or context_party()
@@ -312,6 +315,9 @@ def describe_group(
         # "members of the army", "soldiers": a state's forces unless named otherwise
         states = [m for m in mentions if registry.is_state(m.party)]
         party = nearest_party(states, tokens[index].start, sentence_start=sentence[0])
+        if party is None and speaker_side is not None and other_side is not None:
+            party = _victims_of_speaker(text, sentence[0], tokens[index].start, speaker_side, other_side)
+            party = None if party == speaker_side else party
     if party is None:
         if _BOTH_SIDES.search(text, sentence[0], sentence[1]):
             return Group(subject=subject, role=role, party=None, unit=unit)  # "on both sides"
@@ -335,6 +341,8 @@ def describe_group(
                     or _CLAUSE_BREAK.search(text, m.end, link.cue.start)
                 ]
         party = nearest_party(usable, tokens[index].start, sentence_start=sentence[0])
+        if party is not None and role == "military" and party == speaker_side and other_side is not None:
+            party = _victims_of_speaker(text, sentence[0], tokens[index].start, party, other_side)
         if party is not None and role != "military" and _across_places(text, usable, party):
             return Group(subject=subject, role=role, party=None, unit=unit)  # "in Turkey and Syria"
         party = party or (context_party() if role == "military" else place_context())
@@ -354,6 +362,26 @@ def _located_after(text: str, mentions: list[Mention], end: int, sentence_end: i
         if end <= mention.start < sentence_end and _LOCATIVE_GAP.fullmatch(text, end, mention.start):
             return mention.party
     return None
+
+
+# "its fighters had killed", "it had taken 120 soldiers prisoner", "the group's forces had
+# captured": the speaker's own side does the harm
+_OWN_SIDE_ACTS: Final = re.compile(
+    r"(?<![\w])(?:it|they|we|(?:its|their|our|the\s+group['’]s)\s+(?:own\s+)?(?:fighters|forces|troops|"
+    r"soldiers|men|units))\s+(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?(?:killed|captured|taken|took|"
+    r"detained|eliminated|attacked|repelled|destroyed|seized|clashed)(?![\w])",
+    re.I,
+)
+
+
+def _victims_of_speaker(
+    text: str, sentence_start: int, position: int, side: str, other_side: Callable[[str], str | None]
+) -> str:
+    """Soldiers the speaker's own side killed or took are the other side's: "The RSF said its
+    fighters had killed 350 members of the army" are not the RSF's."""
+    if _OWN_SIDE_ACTS.search(text, sentence_start, position) is None:
+        return side
+    return other_side(side) or side
 
 
 _COORDINATION: Final = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+)?", re.I)
