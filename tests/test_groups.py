@@ -104,3 +104,21 @@ def test_soldiers_the_speakers_own_side_killed_or_took_are_the_other_sides(text)
     assert [(c.value, c.subject_party) for c in extract_claims(text, published="2024-03-14", doc="t")] == [
         (350, "Sudan")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "UNRWA said 1.4 million displaced people were sheltering in its schools.",
+            [("displaced", 1_400_000, "displaced people", "civilian")],
+        ),
+        (
+            "The strike left 12 wounded soldiers in the hospital.",
+            [("wounded", 12, "wounded soldiers", "military")],
+        ),
+    ],
+)
+def test_the_noun_a_measure_word_modifies_is_the_group(text, expected):
+    found = extract_claims(text, published="2024-03-14", doc="t")
+    assert [(c.measure, c.value, c.subject, c.subject_role) for c in found] == expected

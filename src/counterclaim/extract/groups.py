@@ -91,6 +91,12 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
             if span[0].norm == "other":
                 break
             span = span[1:]
+        if not span and cue_position == index + 1 and link.cue.form not in {"noun", "place"}:
+            # "1.4 million displaced people", "5,000 displaced families": the noun the measure
+            # word modifies is the group
+            noun = _modified_noun(tokens, cue_position)
+            if noun:
+                return [link.cue, *noun]
         if link.cue.form in {"noun", "place"} and not span:
             return [link.cue]
         if link.cue.form in {"noun", "place"} and span:
@@ -113,6 +119,17 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
     if link.how in {"number-of", "toll"}:
         return span or [link.cue]
     return span
+
+
+def _modified_noun(tokens: list[Token], cue: int) -> list[Token]:
+    """The words after a measure word that stands before its noun ("displaced people")."""
+    noun: list[Token] = []
+    for token in tokens[cue + 1 : cue + 4]:
+        if token.kind != WORD or token.norm in _PHRASE_END or token.norm in AUXILIARIES:
+            break
+        noun.append(token)
+    plural = bool(noun) and (noun[-1].norm in _PEOPLE_WORDS or noun[-1].norm.endswith(("s", "ren")))
+    return noun if plural and not noun[-1].norm.endswith("ss") else []
 
 
 def _role(words: list[str], lexicon: Lexicon) -> str:
