@@ -122,3 +122,11 @@ def test_soldiers_the_speakers_own_side_killed_or_took_are_the_other_sides(text)
 def test_the_noun_a_measure_word_modifies_is_the_group(text, expected):
     found = extract_claims(text, published="2024-03-14", doc="t")
     assert [(c.measure, c.value, c.subject, c.subject_role) for c in found] == expected
+
+
+def test_families_and_households_are_a_unit_not_a_civilian_kind():
+    # docs/claims.md: civilian only for a civilian kind; families counts people by household
+    found = extract_claims(
+        "The IOM said 1,200 families had been displaced from camps.", published="2024-03-14", doc="t"
+    )
+    assert [(c.subject, c.subject_role, c.unit) for c in found] == [("families", "unspecified", "households")]
