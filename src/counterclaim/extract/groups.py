@@ -9,6 +9,7 @@ from itertools import pairwise
 from typing import Final
 
 from counterclaim.actors import Mention, RegistryView
+from counterclaim.extract.group_places import across_places, destination, victims_of_speaker
 from counterclaim.extract.labels import LABEL_MARKS, label_start
 from counterclaim.extract.measures import ASIDE_OPENERS, AUXILIARIES, MeasureLink
 from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
@@ -324,7 +325,7 @@ def describe_group(
         country = nearest_party(mentions, tokens[index].start, sentence_start=sentence[0]) or context_party()
         party = lexicon.irregular_sides.get(country or "", None) or country
         if party is not None and party == speaker_side and other_side is not None:
-            party = _victims_of_speaker(text, sentence[0], tokens[index].start, party, other_side)
+            party = victims_of_speaker(text, sentence[0], tokens[index].start, party, other_side)
     if party is None and subject.lower().startswith(_POSSESSIVE_LEADS):
         # "the ministry said 1,351 of its soldiers had died": its = the speaker's side
         party = speaker_side or context_party()
@@ -333,7 +334,7 @@ def describe_group(
         states = [m for m in mentions if registry.is_state(m.party)]
         party = nearest_party(states, tokens[index].start, sentence_start=sentence[0])
         if party is None and speaker_side is not None and other_side is not None:
-            party = _victims_of_speaker(text, sentence[0], tokens[index].start, speaker_side, other_side)
+            party = victims_of_speaker(text, sentence[0], tokens[index].start, speaker_side, other_side)
             party = None if party == speaker_side else party
     if party is None:
         if _BOTH_SIDES.search(text, sentence[0], sentence[1]):
@@ -345,7 +346,7 @@ def describe_group(
         if role != "military":
             located = _located_after(text, usable, end, sentence[1])
             if located is not None:
-                party = None if _across_places(text, usable, located) else located
+                party = None if across_places(text, usable, located) else located
                 return Group(subject=subject, role=role, party=party, unit=unit)
             if link.how == "before" and link.cue.form == "verb":
                 # "Israeli attacks killed 31", "Moscow has deported thousands": who does the
@@ -359,8 +360,8 @@ def describe_group(
                 ]
         party = nearest_party(usable, tokens[index].start, sentence_start=sentence[0])
         if party is not None and role == "military" and party == speaker_side and other_side is not None:
-            party = _victims_of_speaker(text, sentence[0], tokens[index].start, party, other_side)
-        if party is not None and role != "military" and _across_places(text, usable, party):
+            party = victims_of_speaker(text, sentence[0], tokens[index].start, party, other_side)
+        if party is not None and role != "military" and across_places(text, usable, party):
             return Group(subject=subject, role=role, party=None, unit=unit)  # "in Turkey and Syria"
         party = party or (context_party() if role == "military" else place_context())
     return Group(subject=subject, role=role, party=party, unit=unit)
@@ -379,43 +380,6 @@ def _located_after(text: str, mentions: list[Mention], end: int, sentence_end: i
         if end <= mention.start < sentence_end and _LOCATIVE_GAP.fullmatch(text, end, mention.start):
             return mention.party
     return None
-
-
-# "its fighters had killed", "it had taken 120 soldiers prisoner", "the group's forces had
-# captured": the speaker's own side does the harm
-_OWN_SIDE_ACTS: Final = re.compile(
-    r"(?<![\w])(?:it|they|we|(?:its|their|our|the\s+group['’]s)\s+(?:own\s+)?(?:fighters|forces|troops|"
-    r"soldiers|men|units))\s+(?:had\s+|has\s+|have\s+)?(?:\w+ly\s+)?(?:killed|captured|taken|took|"
-    r"detained|eliminated|attacked|repelled|destroyed|seized|clashed)(?![\w])",
-    re.I,
-)
-
-
-def _victims_of_speaker(
-    text: str, sentence_start: int, position: int, side: str, other_side: Callable[[str], str | None]
-) -> str:
-    """Soldiers the speaker's own side killed or took are the other side's: "The RSF said its
-    fighters had killed 350 members of the army" are not the RSF's."""
-    if _OWN_SIDE_ACTS.search(text, sentence_start, position) is None:
-        return side
-    return other_side(side) or side
-
-
-_COORDINATION: Final = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+)?", re.I)
-
-
-def _across_places(text: str, mentions: list[Mention], party: str) -> bool:
-    """ "in Turkey and Syria", "Sri Lanka, India, Indonesia and Thailand": the place chosen is
-    one of a list of places of more than one party, so the people are of no single one."""
-    places = sorted((m for m in mentions if m.how in {"name", "place"}), key=lambda m: m.start)
-    for first, second in pairwise(places):
-        if (
-            party in {first.party, second.party}
-            and first.party != second.party
-            and _COORDINATION.fullmatch(text, first.end, second.start)
-        ):
-            return True
-    return False
 
 
 def _metonymic_subject(text: str, mention: Mention) -> bool:
@@ -496,7 +460,7 @@ def usable_mentions(
     no military-only adjectives, no non-state armed groups.
     """
     mentions = [
-        m for m in mentions if not _agent(text, m) and not (measure in _MOVES and _destination(text, m))
+        m for m in mentions if not _agent(text, m) and not (measure in _MOVES and destination(text, m))
     ]
     if role == "military":
         return mentions
@@ -554,31 +518,9 @@ _VENUE_BEFORE: Final = re.compile(
 _MOVES: Final = frozenset({"refugees", "displaced", "evacuated"})
 _BY_BEFORE: Final = re.compile(r"(?<![\w])(?:by|at\s+the\s+hands\s+of)\s+(?:the\s+)?$", re.I)
 _AGENT_BEFORE: Final = re.compile(r"(?<![\w])(?:by|from)\s+(?:the\s+)?$", re.I)
-_DESTINATION_BEFORE: Final = re.compile(r"(?<![\w])(?:to|into|towards|toward|in)\s+(?:the\s+)?$", re.I)
 
 
 def _agent(text: str, mention: Mention) -> bool:
     """ "airstrikes launched by Russia", "at the hands of the Pakistani Army": who did the harm."""
     before = text[max(0, mention.start - 24) : mention.start]
     return bool(_BY_BEFORE.search(before))
-
-
-# "fled to neighbouring countries, mainly Chad, Egypt and South Sudan", "into China and India":
-# every place of a list after a verb of motion's "to" is a destination too
-_DESTINATION_LIST_BEFORE: Final = re.compile(
-    r"(?<![\w])(?:to|into|towards|toward)\s+(?:the\s+)?"
-    r"(?:(?:neighbouring|neighboring|nearby|other)\s+(?:countries|states|nations)\s*,?\s*)?"
-    r"(?:(?:mainly|mostly|chiefly|largely|notably|including|such\s+as|especially)\s+)?"
-    r"(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}\s*(?:,\s*|\s+and\s+|\s+or\s+))*$"
-)
-
-
-def _destination(text: str, mention: Mention) -> bool:
-    """ "deported to Russia", "fled into Poland", "fled into China and India": where people
-    went, not whose they are."""
-    if mention.how not in {"name", "place"}:
-        return False
-    before = text[max(0, mention.start - 12) : mention.start]
-    if _DESTINATION_BEFORE.search(before) is not None:
-        return True
-    return _DESTINATION_LIST_BEFORE.search(text, max(0, mention.start - 80), mention.start) is not None
