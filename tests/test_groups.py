@@ -130,3 +130,10 @@ def test_families_and_households_are_a_unit_not_a_civilian_kind():
         "The IOM said 1,200 families had been displaced from camps.", published="2024-03-14", doc="t"
     )
     assert [(c.subject, c.subject_role, c.unit) for c in found] == [("families", "unspecified", "households")]
+
+
+def test_the_group_between_number_of_and_its_measure_word_put_at_a_count():
+    text = (
+        "A leaked US intelligence assessment put the number of Russian soldiers killed at as many as 43,000."
+    )
+    assert parties(text) == [("killed", 43_000, "military", "Russia")]

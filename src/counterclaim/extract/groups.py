@@ -119,7 +119,25 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
         span = span[:-1]
     if link.how in {"number-of", "toll"}:
         return span or [link.cue]
-    return span
+    return span or _number_of_at(tokens, index, link)
+
+
+_TALLY_NOUNS: Final = frozenset({"number", "toll", "total", "count", "tally", "figure"})
+
+
+def _number_of_at(tokens: list[Token], index: int, link: MeasureLink) -> list[Token]:
+    """ "put the number of Russian soldiers killed at 43,000": the group between "number of"
+    and the measure word the count is put at."""
+    at = index - 1
+    while at >= 0 and tokens[at].kind == QUAL:
+        at -= 1
+    if at < 1 or tokens[at].norm != "at" or tokens[at - 1] is not link.cue:
+        return []
+    of = next((i for i in range(at - 2, max(-1, at - 8), -1) if tokens[i].norm == "of"), None)
+    if of is None or of < 1 or tokens[of - 1].norm not in _TALLY_NOUNS:
+        return []
+    words = tokens[of + 1 : at - 1]
+    return words if words and all(t.kind == WORD for t in words) else []
 
 
 def _modified_noun(tokens: list[Token], cue: int) -> list[Token]:
