@@ -137,3 +137,11 @@ def test_the_group_between_number_of_and_its_measure_word_put_at_a_count():
         "A leaked US intelligence assessment put the number of Russian soldiers killed at as many as 43,000."
     )
     assert parties(text) == [("killed", 43_000, "military", "Russia")]
+
+
+def test_a_part_with_no_name_of_its_own_is_of_the_party_of_the_whole():
+    text = (
+        "The senator spoke in New York, a day after Israeli attacks killed 31 Palestinians in Gaza, "
+        "including six children."
+    )
+    assert parties(text) == [("killed", 31, "unspecified", "Gaza"), ("killed", 6, "civilian", "Gaza")]

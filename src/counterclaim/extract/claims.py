@@ -27,6 +27,7 @@ from counterclaim.numbers import NumberReader
 
 #: Group words that mean "more of the group just counted".
 _OTHERS = frozenset({"others", "other", "more", "another"})
+_PART_OF_BEFORE: Final = re.compile(r"(?<![\w])(?:including|among\s+them|of\s+them|of\s+whom)\s*$")
 EXTRACTOR_NAME: Final = f"counterclaim.rules.v1@{__version__}"
 # "Russian missile strike", "Israeli air strikes", "Russian forces": the side that attacks
 _ATTACKER_AFTER: Final = re.compile(
@@ -333,6 +334,18 @@ class _Document:
         ):
             # "242 soldiers have been killed in Gaza, and 1,400 others have been wounded": the
             # others are more of the same people, whatever place the sentence names
+            group = Group(group.subject, group.role, previous.subject_party, group.unit)
+        elif (
+            previous is not None
+            and previous.subject_party
+            and group.party != previous.subject_party
+            and _PART_OF_BEFORE.search(
+                self.low, max(span[0], quantity.qualifier_start - 24), quantity.qualifier_start
+            )
+            and group.subject.islower()
+        ):
+            # "31 Palestinians in Gaza, including six children": a part with no name of its
+            # own is of the party of the whole
             group = Group(group.subject, group.role, previous.subject_party, group.unit)
         if group.role == "military" and link.cue.norm in lexicon.redeployment:
             return None  # "relocated 2,000 troops to the front": soldiers moved, not evacuated
