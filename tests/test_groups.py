@@ -145,3 +145,11 @@ def test_a_part_with_no_name_of_its_own_is_of_the_party_of_the_whole():
         "including six children."
     )
     assert parties(text) == [("killed", 31, "unspecified", "Gaza"), ("killed", 6, "civilian", "Gaza")]
+
+
+def test_a_storms_name_is_not_the_place_that_has_it():
+    # "Mocha" is also a port in Yemen; Cyclone Mocha struck Myanmar
+    text = (
+        "The junta said that 145 people had died in Cyclone Mocha, which tore through the state of Rakhine."
+    )
+    assert parties(text) == [("killed", 145, "unspecified", "Myanmar")]

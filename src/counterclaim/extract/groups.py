@@ -478,7 +478,11 @@ def usable_mentions(
     no military-only adjectives, no non-state armed groups.
     """
     mentions = [
-        m for m in mentions if not _agent(text, m) and not (measure in _MOVES and destination(text, m))
+        m
+        for m in mentions
+        if not _agent(text, m)
+        and not (measure in _MOVES and destination(text, m))
+        and not _STORM_BEFORE.search(text, max(0, m.start - 24), m.start)
     ]
     if role == "military":
         return mentions
@@ -528,6 +532,8 @@ _ATTACKS_AFTER: Final = re.compile(
     r"invaded|invades|deported|deports)(?![\w])"
 )
 # "the U.N. Security Council in New York", "talks in Geneva": where a body sits or meets
+# "Cyclone Mocha", "Hurricane Mitch": a storm's name, not the place that has it
+_STORM_BEFORE: Final = re.compile(r"(?<![\w])(?:cyclone|hurricane|typhoon|tropical\s+storm|storm)\s+$", re.I)
 _VENUE_BEFORE: Final = re.compile(
     r"(?<![\w])(?:council|headquarters|offices?|embassy|mission|talks|meeting|summit|conference|court|"
     r"parliament|based|hearing|session)\s+in\s+(?:the\s+)?$",
