@@ -153,3 +153,13 @@ def test_a_storms_name_is_not_the_place_that_has_it():
         "The junta said that 145 people had died in Cyclone Mocha, which tore through the state of Rakhine."
     )
     assert parties(text) == [("killed", 145, "unspecified", "Myanmar")]
+
+
+def test_a_nationality_in_a_facilitys_name_is_not_its_peoples_party():
+    text = (
+        "An air strike hit the Jabalia camp in Gaza. The director of the nearby Indonesian Hospital said "
+        "the facility had received at least 50 bodies."
+    )
+    assert [(c.value, c.subject_party) for c in extract_claims(text, published="2024-03-14", doc="t")] == [
+        (50, "Gaza")
+    ]

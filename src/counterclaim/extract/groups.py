@@ -493,6 +493,7 @@ def usable_mentions(
         and not _attacker(text, m)
         and not (m.how == "name" and not registry.is_state(m.party))
         and not _ATTACKS_AFTER.match(text, m.end)
+        and not (m.how == "adjective" and _FACILITY_AFTER.match(text, m.end))
         and not (m.how == "place" and _VENUE_BEFORE.search(text, max(0, m.start - 40), m.start))
     ]
 
@@ -532,6 +533,10 @@ _ATTACKS_AFTER: Final = re.compile(
     r"invaded|invades|deported|deports)(?![\w])"
 )
 # "the U.N. Security Council in New York", "talks in Geneva": where a body sits or meets
+# "the Indonesian Hospital", "the Saudi maternity hospital": a facility's name, not its people's
+_FACILITY_AFTER: Final = re.compile(
+    r"\s+(?:[a-z]+\s+)?(?:hospital|clinic|embassy|school|university|mosque|church|cathedral)(?![\w])", re.I
+)
 # "Cyclone Mocha", "Hurricane Mitch": a storm's name, not the place that has it
 _STORM_BEFORE: Final = re.compile(r"(?<![\w])(?:cyclone|hurricane|typhoon|tropical\s+storm|storm)\s+$", re.I)
 _VENUE_BEFORE: Final = re.compile(
