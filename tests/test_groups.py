@@ -163,3 +163,10 @@ def test_a_nationality_in_a_facilitys_name_is_not_its_peoples_party():
     assert [(c.value, c.subject_party) for c in extract_claims(text, published="2024-03-14", doc="t")] == [
         (50, "Gaza")
     ]
+
+
+def test_a_datelines_city_is_where_the_report_was_filed_not_where_its_people_are():
+    text = (
+        "BEIRUT, March 10 - More than 1,000 people have been killed in clashes in Syria's coastal provinces."
+    )
+    assert parties(text) == [("killed", 1_000, "unspecified", "Syria")]

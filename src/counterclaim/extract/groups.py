@@ -494,6 +494,7 @@ def usable_mentions(
         and not (m.how == "name" and not registry.is_state(m.party))
         and not _ATTACKS_AFTER.match(text, m.end)
         and not (m.how == "adjective" and _FACILITY_AFTER.match(text, m.end))
+        and not (text[m.start : m.end].isupper() and _DATELINE_AFTER.match(text, m.end))
         and not (m.how == "place" and _VENUE_BEFORE.search(text, max(0, m.start - 40), m.start))
     ]
 
@@ -537,6 +538,8 @@ _ATTACKS_AFTER: Final = re.compile(
 _FACILITY_AFTER: Final = re.compile(
     r"\s+(?:[a-z]+\s+)?(?:hospital|clinic|embassy|school|university|mosque|church|cathedral)(?![\w])", re.I
 )
+# "BEIRUT, March 10 - …", "KYIV (Reuters) -": where the report was filed, not where its people are
+_DATELINE_AFTER: Final = re.compile(r"(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2})?\s*(?:\([\w ]+\)\s*)?[-–—]")
 # "Cyclone Mocha", "Hurricane Mitch": a storm's name, not the place that has it
 _STORM_BEFORE: Final = re.compile(r"(?<![\w])(?:cyclone|hurricane|typhoon|tropical\s+storm|storm)\s+$", re.I)
 _VENUE_BEFORE: Final = re.compile(
