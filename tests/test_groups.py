@@ -170,3 +170,10 @@ def test_a_datelines_city_is_where_the_report_was_filed_not_where_its_people_are
         "BEIRUT, March 10 - More than 1,000 people have been killed in clashes in Syria's coastal provinces."
     )
     assert parties(text) == [("killed", 1_000, "unspecified", "Syria")]
+
+
+def test_a_quoted_noun_after_a_count_is_the_group():
+    text = 'The junta says its troops have killed 2,000 "terrorists" since the coup.'
+    assert [(c.subject, c.subject_role) for c in extract_claims(text, published="2024-03-14", doc="t")] == [
+        ("terrorists", "military")
+    ]

@@ -105,8 +105,9 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
         return span
     span = []
     following = tokens[index + 1 : index + 8]
-    if following and following[0].norm in _QUOTES and index > 0 and tokens[index - 1].norm in _QUOTES:
-        following = following[1:]  # 'killing "scores" of RSF fighters': the quoted count's group
+    if following and following[0].norm in _QUOTES:
+        # 'killing "scores" of RSF fighters', 'killed 3,000 "terrorists"': past the quote mark
+        following = following[1:]
     for token in following:
         if token.kind in {NUM, MEAS, XNUM, QUAL} or (token.kind == PUNCT and token.norm != "-"):
             break
