@@ -177,3 +177,9 @@ def test_a_quoted_noun_after_a_count_is_the_group():
     assert [(c.subject, c.subject_role) for c in extract_claims(text, published="2024-03-14", doc="t")] == [
         ("terrorists", "military")
     ]
+
+
+def test_terrorists_an_army_counts_in_gaza_are_hamas():
+    # lexicon [irregular_sides]: the non-state side irregular words mean in Gaza
+    text = 'A military spokesman said: "We have eliminated more than 9,000 terrorists in Gaza."'
+    assert parties(text) == [("killed", 9_000, "military", "Hamas")]
