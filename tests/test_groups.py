@@ -183,3 +183,10 @@ def test_terrorists_an_army_counts_in_gaza_are_hamas():
     # lexicon [irregular_sides]: the non-state side irregular words mean in Gaza
     text = 'A military spokesman said: "We have eliminated more than 9,000 terrorists in Gaza."'
     assert parties(text) == [("killed", 9_000, "military", "Hamas")]
+
+
+def test_a_list_of_places_may_name_each_places_part():
+    text = (
+        "An earthquake struck southern Turkey and northern Syria on Monday, killing more than 2,300 people."
+    )
+    assert parties(text) == [("killed", 2_300, "unspecified", None)]

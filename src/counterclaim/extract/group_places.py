@@ -52,7 +52,11 @@ def victims_of_speaker(
     return other_side(side) or side
 
 
-_COORDINATION: Final = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+)?", re.I)
+_COORDINATION: Final = re.compile(
+    r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+)?"
+    r"(?:(?:north|south|east|west|north-east|north-west|south-east|south-west)(?:ern)?\s+|central\s+)?",
+    re.I,
+)
 
 
 def across_places(text: str, mentions: list[Mention], party: str) -> bool:
