@@ -190,3 +190,11 @@ def test_a_list_of_places_may_name_each_places_part():
         "An earthquake struck southern Turkey and northern Syria on Monday, killing more than 2,300 people."
     )
     assert parties(text) == [("killed", 2_300, "unspecified", None)]
+
+
+def test_them_are_the_people_last_named_with_a_party():
+    text = (
+        "The Israeli military said it had carried out a strike on Hamas militants operating from a "
+        "compound inside the school, and that it had killed 20 of them."
+    )
+    assert parties(text) == [("killed", 20, "military", "Hamas")]

@@ -338,6 +338,8 @@ def describe_group(
     )
     # party names, adjectives and acronyms are capitalised in news text: no capital, no party
     party = owner or (_party_in_span(text, start, end, registry) if span and not subject.islower() else None)
+    if party is None and subject.lower().startswith(("of them", "of whom")):
+        party = _antecedent_party(text, mentions, sentence[0], tokens[index].start, lexicon)
     if party is None and link.measure == "captured" and _EXCHANGE.search(text, sentence[0], sentence[1]):
         return Group(subject=subject, role=role, party=None, unit=unit)  # both sides' prisoners
     if party is None and role == "military" and any(w in lexicon.irregular for w in words):
@@ -435,6 +437,19 @@ _LOWER_WORD_AFTER_LETTER: Final = re.compile(r"[a-z][a-z'-]*")
 _MEMBERS_OF: Final = re.compile(
     r"(?<![\w])(?:members|fighters|commanders|militants)\s+of\s+(?:the\s+)?", re.I
 )
+
+
+def _antecedent_party(
+    text: str, mentions: list[Mention], sentence_start: int, position: int, lexicon: Lexicon
+) -> str | None:
+    """ "a strike on Hamas militants …, and that it had killed 20–30 of them": them are the
+    people last named with a party before the count."""
+    for mention in reversed(mentions):
+        if sentence_start <= mention.start and mention.end <= position:
+            head = _LOWER_WORD.findall(text[mention.end : mention.end + 24].lower())[:1]
+            if head and (head[0] in lexicon.military or head[0] in lexicon.civilian):
+                return mention.party
+    return None
 
 
 def _antecedent_role(before: str, lexicon: Lexicon) -> str:
