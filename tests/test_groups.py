@@ -198,3 +198,12 @@ def test_them_are_the_people_last_named_with_a_party():
         "compound inside the school, and that it had killed 20 of them."
     )
     assert parties(text) == [("killed", 20, "military", "Hamas")]
+
+
+def test_a_partys_alias_another_actor_shares_names_it_only_in_its_conflict():
+    # "coalition" is the Saudi-led coalition's in Yemen; in Raqqa it is the US-led coalition
+    text = (
+        "Strikes by the US-led coalition hit Raqqa in Syria. "
+        "The coalition has acknowledged 159 civilian deaths in the campaign."
+    )
+    assert parties(text) == [("killed", 159, "civilian", "Syria")]
