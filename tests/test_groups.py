@@ -207,3 +207,9 @@ def test_a_partys_alias_another_actor_shares_names_it_only_in_its_conflict():
         "The coalition has acknowledged 159 civilian deaths in the campaign."
     )
     assert parties(text) == [("killed", 159, "civilian", "Syria")]
+
+
+def test_where_captives_are_held_is_not_their_party():
+    assert parties("Israel says about 130 hostages remain in Gaza.") == [
+        ("captured", 130, "unspecified", "Israel")
+    ]

@@ -563,7 +563,7 @@ _VENUE_BEFORE: Final = re.compile(
     r"parliament|based|hearing|session)\s+in\s+(?:the\s+)?$",
     re.I,
 )
-_MOVES: Final = frozenset({"refugees", "displaced", "evacuated"})
+_MOVES: Final = frozenset({"refugees", "displaced", "evacuated", "captured"})
 _BY_BEFORE: Final = re.compile(r"(?<![\w])(?:by|at\s+the\s+hands\s+of)\s+(?:the\s+)?$", re.I)
 _AGENT_BEFORE: Final = re.compile(r"(?<![\w])(?:by|from)\s+(?:the\s+)?$", re.I)
 
