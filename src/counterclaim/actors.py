@@ -143,7 +143,10 @@ class ActorRegistry:
         ctx_party_word: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
         for word, actor, how, contextual in party_words:
             key = lookup_key(word)
-            if word == actor.name or not (contextual or len(word_owners[key]) > 1):
+            # a party's alias that another actor shares ("coalition": the Saudi-led coalition
+            # in Yemen, the US-led coalition in Syria) names the party only in its context
+            shared = how == "name" and len(owners.get(key, ())) > 1
+            if word == actor.name or not (contextual or shared or len(word_owners[key]) > 1):
                 party_word.setdefault(key, (actor.name, how))
             else:
                 ctx_party_word.setdefault(key, []).append((actor.name, how, context_of(actor)))

@@ -27,6 +27,7 @@ from counterclaim.numbers import NumberReader
 
 #: Group words that mean "more of the group just counted".
 _OTHERS = frozenset({"others", "other", "more", "another"})
+_PART_OF_BEFORE: Final = re.compile(r"(?<![\w])(?:including|among\s+them|of\s+them|of\s+whom)\s*$")
 EXTRACTOR_NAME: Final = f"counterclaim.rules.v1@{__version__}"
 # "Russian missile strike", "Israeli air strikes", "Russian forces": the side that attacks
 _ATTACKER_AFTER: Final = re.compile(
@@ -190,7 +191,9 @@ class _Document:
             self._mentions[span] = self.registry.party_mentions(self.text, span[0], span[1], low=self.low)
         return self._mentions[span]
 
-    def context_party(self, span: Span, position: int, role: str = "any") -> str | None:
+    def context_party(
+        self, span: Span, position: int, role: str = "any", *, besides: str | None = None
+    ) -> str | None:
         """The party named last before ``position``, looking back sentence by sentence.
 
         For civilian or unspecified groups, only mentions that can name where people are; for
@@ -214,6 +217,7 @@ class _Document:
                 named = [m for m in named if not _ATTACKER_AFTER.match(self.low, m.end)]
             elif role != "any":
                 named = usable_mentions(self.text, named, self.registry, role)
+            named = [m for m in named if besides is None or m.party != besides]
             if named:
                 return named[-1].party
             current = self.sentences.before(current)
@@ -311,6 +315,7 @@ class _Document:
             context_party=military_context,
             place_context=lambda: self.context_party(span, start, role="civilian"),
             speaker_side=self.registry.side_of(speaker.claimant) if speaker.known else None,
+            other_side=lambda side: self.context_party(span, start, role="military", besides=side),
         )
         if (
             not group.subject
@@ -330,10 +335,28 @@ class _Document:
             # "242 soldiers have been killed in Gaza, and 1,400 others have been wounded": the
             # others are more of the same people, whatever place the sentence names
             group = Group(group.subject, group.role, previous.subject_party, group.unit)
+        elif (
+            previous is not None
+            and previous.subject_party
+            and group.party != previous.subject_party
+            and _PART_OF_BEFORE.search(
+                self.low, max(span[0], quantity.qualifier_start - 24), quantity.qualifier_start
+            )
+            and group.subject.islower()
+        ):
+            # "31 Palestinians in Gaza, including six children": a part with no name of its
+            # own is of the party of the whole
+            group = Group(group.subject, group.role, previous.subject_party, group.unit)
         if group.role == "military" and link.cue.norm in lexicon.redeployment:
             return None  # "relocated 2,000 troops to the front": soldiers moved, not evacuated
-        # a party's (or its army's) tally of soldiers lost is a running total
-        tally = group.role == "military" and speaker_actor is not None and speaker_actor.kind in _PARTY_KINDS
+        # a party's (or its army's) tally of its soldiers lost is a running total (not its
+        # count of the other side's fighters it killed in a battle)
+        tally = (
+            group.role == "military"
+            and speaker_actor is not None
+            and speaker_actor.kind in _PARTY_KINDS
+            and (group.party is None or group.party == self.registry.side_of(speaker.claimant))
+        )
         scope = self._scope(span, link, tally=tally)
         measure = link.measure
         if measure == "displaced" and link.cue.form == "flee" and self._fled_a_country(link.cue.end, span):

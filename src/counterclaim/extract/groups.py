@@ -9,6 +9,7 @@ from itertools import pairwise
 from typing import Final
 
 from counterclaim.actors import Mention, RegistryView
+from counterclaim.extract.group_places import across_places, destination, victims_of_speaker
 from counterclaim.extract.labels import LABEL_MARKS, label_start
 from counterclaim.extract.measures import ASIDE_OPENERS, AUXILIARIES, MeasureLink
 from counterclaim.extract.tokens import MEAS, NUM, PUNCT, QUAL, WORD, XNUM, Token
@@ -23,6 +24,7 @@ _PHRASE_END: Final = frozenset(
         "overnight", "yesterday", "today", "so", "according", "including", "among",
     }
 )  # fmt: skip
+_QUOTES: Final = frozenset({'"', "“", "”", "'", "‘", "’"})
 _TRAILING: Final = frozenset(
     {"and", "or", "remain", "remained", "remains", "still", "now", "have", "has", "had"}
 )
@@ -90,13 +92,23 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
             if span[0].norm == "other":
                 break
             span = span[1:]
+        if not span and cue_position == index + 1 and link.cue.form not in {"noun", "place"}:
+            # "1.4 million displaced people", "5,000 displaced families": the noun the measure
+            # word modifies is the group
+            noun = _modified_noun(tokens, cue_position)
+            if noun:
+                return [link.cue, *noun]
         if link.cue.form in {"noun", "place"} and not span:
             return [link.cue]
         if link.cue.form in {"noun", "place"} and span:
             return [*span, link.cue] if link.cue.measure in {"refugees", "displaced"} else span
         return span
     span = []
-    for token in tokens[index + 1 : index + 8]:
+    following = tokens[index + 1 : index + 8]
+    if following and following[0].norm in _QUOTES:
+        # 'killing "scores" of RSF fighters', 'killed 3,000 "terrorists"': past the quote mark
+        following = following[1:]
+    for token in following:
         if token.kind in {NUM, MEAS, XNUM, QUAL} or (token.kind == PUNCT and token.norm != "-"):
             break
         if token.norm in _PHRASE_END:
@@ -108,7 +120,36 @@ def subject_tokens(tokens: list[Token], index: int, link: MeasureLink) -> list[T
         span = span[:-1]
     if link.how in {"number-of", "toll"}:
         return span or [link.cue]
-    return span
+    return span or _number_of_at(tokens, index, link)
+
+
+_TALLY_NOUNS: Final = frozenset({"number", "toll", "total", "count", "tally", "figure"})
+
+
+def _number_of_at(tokens: list[Token], index: int, link: MeasureLink) -> list[Token]:
+    """ "put the number of Russian soldiers killed at 43,000": the group between "number of"
+    and the measure word the count is put at."""
+    at = index - 1
+    while at >= 0 and tokens[at].kind == QUAL:
+        at -= 1
+    if at < 1 or tokens[at].norm != "at" or tokens[at - 1] is not link.cue:
+        return []
+    of = next((i for i in range(at - 2, max(-1, at - 8), -1) if tokens[i].norm == "of"), None)
+    if of is None or of < 1 or tokens[of - 1].norm not in _TALLY_NOUNS:
+        return []
+    words = tokens[of + 1 : at - 1]
+    return words if words and all(t.kind == WORD for t in words) else []
+
+
+def _modified_noun(tokens: list[Token], cue: int) -> list[Token]:
+    """The words after a measure word that stands before its noun ("displaced people")."""
+    noun: list[Token] = []
+    for token in tokens[cue + 1 : cue + 4]:
+        if token.kind != WORD or token.norm in _PHRASE_END or token.norm in AUXILIARIES:
+            break
+        noun.append(token)
+    plural = bool(noun) and (noun[-1].norm in _PEOPLE_WORDS or noun[-1].norm.endswith(("s", "ren")))
+    return noun if plural and not noun[-1].norm.endswith("ss") else []
 
 
 def _role(words: list[str], lexicon: Lexicon) -> str:
@@ -233,6 +274,7 @@ def describe_group(
     context_party: Callable[[], str | None],
     place_context: Callable[[], str | None],
     speaker_side: str | None = None,
+    other_side: Callable[[str], str | None] | None = None,
 ) -> Group:
     """Subject words, role, party and unit of the count at ``tokens[index]``."""
     span = subject_tokens(tokens, index, link)
@@ -296,11 +338,15 @@ def describe_group(
     )
     # party names, adjectives and acronyms are capitalised in news text: no capital, no party
     party = owner or (_party_in_span(text, start, end, registry) if span and not subject.islower() else None)
+    if party is None and subject.lower().startswith(("of them", "of whom")):
+        party = _antecedent_party(text, mentions, sentence[0], tokens[index].start, lexicon)
     if party is None and link.measure == "captured" and _EXCHANGE.search(text, sentence[0], sentence[1]):
         return Group(subject=subject, role=role, party=None, unit=unit)  # both sides' prisoners
     if party is None and role == "military" and any(w in lexicon.irregular for w in words):
         country = nearest_party(mentions, tokens[index].start, sentence_start=sentence[0]) or context_party()
         party = lexicon.irregular_sides.get(country or "", None) or country
+        if party is not None and party == speaker_side and other_side is not None:
+            party = victims_of_speaker(text, sentence[0], tokens[index].start, party, other_side)
     if party is None and subject.lower().startswith(_POSSESSIVE_LEADS):
         # "the ministry said 1,351 of its soldiers had died": its = the speaker's side
         party = speaker_side or context_party()
@@ -308,6 +354,9 @@ def describe_group(
         # "members of the army", "soldiers": a state's forces unless named otherwise
         states = [m for m in mentions if registry.is_state(m.party)]
         party = nearest_party(states, tokens[index].start, sentence_start=sentence[0])
+        if party is None and speaker_side is not None and other_side is not None:
+            party = victims_of_speaker(text, sentence[0], tokens[index].start, speaker_side, other_side)
+            party = None if party == speaker_side else party
     if party is None:
         if _BOTH_SIDES.search(text, sentence[0], sentence[1]):
             return Group(subject=subject, role=role, party=None, unit=unit)  # "on both sides"
@@ -318,7 +367,8 @@ def describe_group(
         if role != "military":
             located = _located_after(text, usable, end, sentence[1])
             if located is not None:
-                return Group(subject=subject, role=role, party=located, unit=unit)
+                party = None if across_places(text, usable, located) else located
+                return Group(subject=subject, role=role, party=party, unit=unit)
             if link.how == "before" and link.cue.form == "verb":
                 # "Israeli attacks killed 31", "Moscow has deported thousands": who does the
                 # harm comes before an active verb; only a place where it happened counts
@@ -330,6 +380,10 @@ def describe_group(
                     or _CLAUSE_BREAK.search(text, m.end, link.cue.start)
                 ]
         party = nearest_party(usable, tokens[index].start, sentence_start=sentence[0])
+        if party is not None and role == "military" and party == speaker_side and other_side is not None:
+            party = victims_of_speaker(text, sentence[0], tokens[index].start, party, other_side)
+        if party is not None and role != "military" and across_places(text, usable, party):
+            return Group(subject=subject, role=role, party=None, unit=unit)  # "in Turkey and Syria"
         party = party or (context_party() if role == "military" else place_context())
     return Group(subject=subject, role=role, party=party, unit=unit)
 
@@ -385,6 +439,19 @@ _MEMBERS_OF: Final = re.compile(
 )
 
 
+def _antecedent_party(
+    text: str, mentions: list[Mention], sentence_start: int, position: int, lexicon: Lexicon
+) -> str | None:
+    """ "a strike on Hamas militants …, and that it had killed 20–30 of them": them are the
+    people last named with a party before the count."""
+    for mention in reversed(mentions):
+        if sentence_start <= mention.start and mention.end <= position:
+            head = _LOWER_WORD.findall(text[mention.end : mention.end + 24].lower())[:1]
+            if head and (head[0] in lexicon.military or head[0] in lexicon.civilian):
+                return mention.party
+    return None
+
+
 def _antecedent_role(before: str, lexicon: Lexicon) -> str:
     """The role of the last group named in ``before`` (lower-cased words of the lexicon)."""
     found: list[str] = _LOWER_WORD_AFTER_LETTER.findall(before.lower())
@@ -427,7 +494,11 @@ def usable_mentions(
     no military-only adjectives, no non-state armed groups.
     """
     mentions = [
-        m for m in mentions if not _agent(text, m) and not (measure in _MOVES and _destination(text, m))
+        m
+        for m in mentions
+        if not _agent(text, m)
+        and not (measure in _MOVES and destination(text, m))
+        and not _STORM_BEFORE.search(text, max(0, m.start - 24), m.start)
     ]
     if role == "military":
         return mentions
@@ -438,6 +509,8 @@ def usable_mentions(
         and not _attacker(text, m)
         and not (m.how == "name" and not registry.is_state(m.party))
         and not _ATTACKS_AFTER.match(text, m.end)
+        and not (m.how == "adjective" and _FACILITY_AFTER.match(text, m.end))
+        and not (text[m.start : m.end].isupper() and _DATELINE_AFTER.match(text, m.end))
         and not (m.how == "place" and _VENUE_BEFORE.search(text, max(0, m.start - 40), m.start))
     ]
 
@@ -477,24 +550,25 @@ _ATTACKS_AFTER: Final = re.compile(
     r"invaded|invades|deported|deports)(?![\w])"
 )
 # "the U.N. Security Council in New York", "talks in Geneva": where a body sits or meets
+# "the Indonesian Hospital", "the Saudi maternity hospital": a facility's name, not its people's
+_FACILITY_AFTER: Final = re.compile(
+    r"\s+(?:[a-z]+\s+)?(?:hospital|clinic|embassy|school|university|mosque|church|cathedral)(?![\w])", re.I
+)
+# "BEIRUT, March 10 - …", "KYIV (Reuters) -": where the report was filed, not where its people are
+_DATELINE_AFTER: Final = re.compile(r"(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2})?\s*(?:\([\w ]+\)\s*)?[-–—]")
+# "Cyclone Mocha", "Hurricane Mitch": a storm's name, not the place that has it
+_STORM_BEFORE: Final = re.compile(r"(?<![\w])(?:cyclone|hurricane|typhoon|tropical\s+storm|storm)\s+$", re.I)
 _VENUE_BEFORE: Final = re.compile(
     r"(?<![\w])(?:council|headquarters|offices?|embassy|mission|talks|meeting|summit|conference|court|"
     r"parliament|based|hearing|session)\s+in\s+(?:the\s+)?$",
     re.I,
 )
-_MOVES: Final = frozenset({"refugees", "displaced", "evacuated"})
+_MOVES: Final = frozenset({"refugees", "displaced", "evacuated", "captured"})
 _BY_BEFORE: Final = re.compile(r"(?<![\w])(?:by|at\s+the\s+hands\s+of)\s+(?:the\s+)?$", re.I)
 _AGENT_BEFORE: Final = re.compile(r"(?<![\w])(?:by|from)\s+(?:the\s+)?$", re.I)
-_DESTINATION_BEFORE: Final = re.compile(r"(?<![\w])(?:to|into|towards|toward|in)\s+(?:the\s+)?$", re.I)
 
 
 def _agent(text: str, mention: Mention) -> bool:
     """ "airstrikes launched by Russia", "at the hands of the Pakistani Army": who did the harm."""
     before = text[max(0, mention.start - 24) : mention.start]
     return bool(_BY_BEFORE.search(before))
-
-
-def _destination(text: str, mention: Mention) -> bool:
-    """ "deported to Russia", "fled into Poland": where people went, not whose they are."""
-    before = text[max(0, mention.start - 12) : mention.start]
-    return mention.how in {"name", "place"} and _DESTINATION_BEFORE.search(before) is not None
