@@ -264,3 +264,14 @@ def test_a_de_facto_authoritys_ombudsman_is_its_own_claimant_on_its_side():
     text = "Karabakh's human rights ombudsman said 39 civilians had been killed in the enclave."
     assert claimants(text, "2020-10-29") == [("killed", 39, "Artsakh Human Rights Defender")]
     assert load_registry().side_of("Artsakh Human Rights Defender") == "Artsakh"
+
+
+def test_the_army_refers_back_to_the_army_named_before_and_its_soldiers_are_its_side():
+    text = (
+        "KHARTOUM, June 13 - Fighting between Sudan's army and the paramilitary RSF has killed at "
+        "least 226 people since May 10, the UN said on Thursday.\n\n"
+        "The RSF said its fighters had killed 350 members of the army on Monday.\n\n"
+        "The army said it had repelled the attack, and that 9 of its soldiers had died."
+    )
+    nine = [c for c in extract_claims(text, published="2024-06-13") if c.value == 9]
+    assert [(c.claimant, c.subject_party) for c in nine] == [("Sudanese Armed Forces", "Sudan")]
