@@ -75,8 +75,10 @@ def test_reconcile_properties_a_larger_verified_minimum_never_lowers_low(
     )
     model = Reconciler(seed=0, origin=START).fit([*claims, minimum])
     after = model.estimate(day)
-    # unless the other claims contradict the minimum (then it only pulls, issue 16)
-    assert after.low >= before.low or model.contradiction_
+    # unless the other claims contradict the minimum (then it only pulls, issue 16); the two
+    # lows come from the draws of two different posteriors, so they may differ by Monte Carlo
+    # noise (hypothesis found 0.5844 -> 0.5815 on a toll of about one person)
+    assert after.low >= before.low * 0.98 or model.contradiction_
 
 
 @settings(max_examples=40, deadline=None)
