@@ -10,14 +10,11 @@ from counterclaim.errors import InputError
 from counterclaim.extract import extract_claims
 from counterclaim.ingest.language import load_languages, screen
 from counterclaim.models import Document
-from counterclaim.packs import load_pack, words_of
-from counterclaim.packs.numbers import read_numbers
+from packcases import pack_claims, pack_numbers
 
 
 def numbers(text: str) -> list[tuple[int | None, int | None, int | None, str]]:
-    """(value, low, high, as written) of every number in a French text."""
-    found = read_numbers(text, words_of(text, "fr"), load_pack("fr"))
-    return [(n.value, n.low, n.high, text[n.start : n.end]) for n in found if n.low or n.high]
+    return pack_numbers(text, "fr")
 
 
 @pytest.mark.parametrize(
@@ -54,10 +51,7 @@ def test_round_and_vague_numbers():
 
 
 def claims(text: str, published: str = "2019-06-20") -> list[tuple[object, ...]]:
-    return [
-        (c.measure, c.qualifier, c.value, c.low, c.high, c.unit, text[c.start : c.end])
-        for c in extract_claims(text, published=published, language="fr")
-    ]
+    return pack_claims(text, "fr", published)
 
 
 @pytest.mark.parametrize(
